@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Province(models.Model):
+    """One of Thailand's 77 provinces (code as in TIS 1099, e.g. 10 = Bangkok)."""
+
+    code = models.CharField("รหัสจังหวัด", max_length=2, unique=True)
+    name = models.CharField("ชื่อจังหวัด", max_length=64, unique=True)
+    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "จังหวัด"
+        verbose_name_plural = "จังหวัด"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """What a user's role is scoped to beyond the facility: the province of a พมจ. officer."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    province = models.ForeignKey(
+        Province, null=True, blank=True, on_delete=models.PROTECT, verbose_name="จังหวัด"
+    )
+    position = models.CharField("ตำแหน่ง", max_length=128, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ข้อมูลผู้ใช้"
+        verbose_name_plural = "ข้อมูลผู้ใช้"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.province or '-'})"
+
+
+def province_of(user) -> Province | None:
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile.province if profile else None

@@ -1,0 +1,73 @@
+"""The roles of SPEC §6, kept as auth Groups, and the checks views use.
+
+Scope (which facility, which province) is not here: each domain model answers it with its own
+``visible_to(user)`` QuerySet method, reading the user's profile (province) or the shelters app's
+staff assignment (facility).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+FACILITY_STAFF = "facility_staff"
+PROVINCIAL_OFFICER = "provincial_officer"
+SUBSIDY_OFFICER = "subsidy_officer"
+INDICATOR_OWNER = "indicator_owner"
+MANAGER = "manager"
+APPROVER = "approver"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    FACILITY_STAFF: "เจ้าหน้าที่สถานคุ้มครองฯ",
+    PROVINCIAL_OFFICER: "เจ้าหน้าที่ พมจ.",
+    SUBSIDY_OFFICER: "เจ้าหน้าที่เงินอุดหนุน",
+    INDICATOR_OWNER: "ผู้รับผิดชอบตัวชี้วัด",
+    MANAGER: "ผู้บริหาร",
+    APPROVER: "ผู้อนุมัติหลักฐาน",
+    ADMIN: "ผู้ดูแลระบบ",
+}
+ALL_ROLES = tuple(ROLE_LABELS)
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's role names, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_kpi_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {ADMIN}
+        user._kpi_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_admin(user) -> bool:
+    return has_role(user, ADMIN)
+
+
+def can_read_everything(user) -> bool:
+    """Managers and admins read every dashboard and report."""
+    return has_role(user, MANAGER, ADMIN)
+
+
+def role_required(*roles: str) -> Callable:
+    """Login first; then 403 unless the user holds one of ``roles``."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,58 @@
+"""Template filters for Thai display: BE dates, percents and scores with two decimals."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils.translation import get_language
+
+from core.nationalid import format_id, mask
+from core.thaidate import format_thai_date
+
+register = template.Library()
+
+
+@register.filter
+def thaidate(value, arg=""):
+    """12 มี.ค. 2563; ``|thaidate:"long"`` for the month's full name."""
+    lang = "en" if (get_language() or "th").startswith("en") else "th"
+    return format_thai_date(value, long=arg == "long", lang=lang)
+
+
+@register.filter
+def thaidatetime(value):
+    if not value:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    return f"{thaidate(local.date())} {local:%H:%M} น."
+
+
+@register.filter
+def be(value):
+    """A CE year as BE."""
+    try:
+        return int(value) + 543
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def dec2(value):
+    """Two decimals, half-up (9.385 → 9.39); empty for None."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    except InvalidOperation:
+        return value
+
+
+@register.filter
+def masked_id(value):
+    return mask(value)
+
+
+@register.filter
+def national_id(value):
+    return format_id(value)

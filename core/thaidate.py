@@ -1,0 +1,97 @@
+"""Buddhist-era dates and Thai digits: formatting for the UI and parsing of what people type.
+
+The UI shows dates as ``12 มี.ค. 2563``; people and spreadsheets give BE or CE years, in Thai or
+Arabic digits, as dd/mm/yyyy or yyyy-mm-dd.
+"""
+
+import datetime as dt
+import re
+
+BE_OFFSET = 543
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+MONTHS_SHORT = [
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+]  # fmt: skip
+MONTHS_LONG = [
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+]  # fmt: skip
+MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+# A year above this is taken as BE (2400 BE = 1857 CE; nothing here is that old).
+_BE_THRESHOLD = 2400
+
+
+def to_arabic_digits(text: str) -> str:
+    return text.translate(THAI_DIGITS)
+
+
+def be_year(ce_year: int) -> int:
+    return ce_year + BE_OFFSET
+
+
+def ce_year(year: int) -> int:
+    """A BE or CE year as CE."""
+    return year - BE_OFFSET if year > _BE_THRESHOLD else year
+
+
+def format_thai_date(value: dt.date | None, long: bool = False, lang: str = "th") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if lang == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {be_year(value.year)} BE"
+    months = MONTHS_LONG if long else MONTHS_SHORT
+    return f"{value.day} {months[value.month - 1]} {be_year(value.year)}"
+
+
+def format_be_numeric(value: dt.date | None) -> str:
+    """dd/mm/yyyy with a BE year: the format of the date inputs."""
+    if value is None:
+        return ""
+    return f"{value.day:02d}/{value.month:02d}/{be_year(value.year)}"
+
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse dd/mm/yyyy or yyyy-mm-dd, BE or CE, Thai or Arabic digits.
+
+    Raises ValueError with a Thai message when the text is no date or the date does not exist.
+    """
+    cleaned = to_arabic_digits(str(text)).strip()
+    cleaned = cleaned.split(" ")[0] if _YMD.match(cleaned.split(" ")[0] or "") else cleaned
+    match = _DMY.match(cleaned)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        match = _YMD.match(cleaned)
+        if not match:
+            raise ValueError(f"'{text}' ไม่ใช่วันที่ (ใช้รูปแบบ วว/ดด/ปปปป)")
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(ce_year(year), month, day)
+    except ValueError:
+        raise ValueError(f"'{text}' ไม่ใช่วันที่ที่มีอยู่จริง") from None
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The Thai fiscal year (BE) that a date falls in: October starts the next year."""
+    return be_year(day.year + (1 if day.month >= 10 else 0))
+
+
+def fiscal_year_bounds(fiscal_year_be: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a BE fiscal year: FY2563 = 2019-10-01 … 2020-09-30."""
+    end_ce = fiscal_year_be - BE_OFFSET
+    return dt.date(end_ce - 1, 10, 1), dt.date(end_ce, 9, 30)
+
+
+def default_as_of(fiscal_year_be: int, today: dt.date | None = None) -> dt.date:
+    """The year's last day, or today if the year has not ended yet."""
+    today = today or dt.date.today()
+    _, end = fiscal_year_bounds(fiscal_year_be)
+    return min(end, today)

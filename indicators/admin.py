@@ -1,0 +1,29 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import Baseline, Deliverable, Evidence, Indicator, IndicatorSet, ManualResult
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ["code", "name", "kind", "weight", "target_min", "target_std", "target_max"]
+    extra = 0
+
+
+@admin.register(IndicatorSet)
+class IndicatorSetAdmin(SimpleHistoryAdmin):
+    list_display = ["fiscal_year", "agency_code", "title", "scoring_rule"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "indicator_set", "kind", "weight", "computation"]
+    list_filter = ["indicator_set", "kind"]
+    filter_horizontal = ["owners"]
+
+
+admin.site.register(Baseline, SimpleHistoryAdmin)
+admin.site.register(Deliverable, SimpleHistoryAdmin)
+admin.site.register(Evidence, SimpleHistoryAdmin)
+admin.site.register(ManualResult, SimpleHistoryAdmin)

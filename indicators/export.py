@@ -1,0 +1,76 @@
+"""The scored set as plain data: the ``kpi --json`` output and the dashboard's JSON."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from indicators.evaluation import IndicatorResult, SetResult
+
+TWO = Decimal("0.01")
+
+
+def _num(value) -> float | int | None:
+    if value is None:
+        return None
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.quantize(TWO, rounding=ROUND_HALF_UP))
+
+
+def _two(value) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP))
+
+
+def indicator_as_dict(res: IndicatorResult) -> dict:
+    ind = res.indicator
+    data = {
+        "code": ind.code,
+        "name": ind.name,
+        "weight": _num(ind.weight),
+        "kind": ind.kind,
+        "result": None,
+        "level": res.level,
+        "score": _two(res.score),
+        "weighted_score": _two(res.weighted_score),
+        "source": res.source,
+        "children": [indicator_as_dict(child) for child in res.children],
+    }
+    if ind.kind == "ratio":
+        data["targets"] = [_num(t) for t in ind.targets]
+        if res.source:
+            data["result"] = {
+                "numerator": _num(res.numerator),
+                "denominator": _num(res.denominator),
+                "value": _two(res.value),
+                "breakdown": {item.label: item.count for item in res.breakdown},
+            }
+    elif ind.kind == "milestone":
+        data["result"] = {
+            "levels_met": res.levels_met,
+            "deliverables": [
+                {
+                    "level": s.deliverable.level,
+                    "title": s.deliverable.title,
+                    "met": s.met,
+                    "approved_evidence": s.approved_evidence,
+                    "figure": s.fact.figure if s.fact else None,
+                }
+                for s in res.deliverables
+            ],
+        }
+    return data
+
+
+def set_result_as_dict(result: SetResult) -> dict:
+    s = result.indicator_set
+    return {
+        "agency": s.agency_name,
+        "fiscal_year": s.fiscal_year,
+        "as_of": result.as_of.isoformat(),
+        "scoring_rule": s.scoring_rule,
+        "points": [_num(p) for p in s.points],
+        "indicators": [indicator_as_dict(root) for root in result.roots],
+        "total": _two(result.total),
+        "total_level": result.total_level,
+    }

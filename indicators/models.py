@@ -1,0 +1,294 @@
+"""Indicator sets per agency and fiscal year, their indicators, targets, baselines, deliverables,
+evidence and manually entered results."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, Q
+from simple_history.models import HistoricalRecords
+
+from indicators import registry
+
+
+class ScoringRule(models.TextChoices):
+    LINEAR = "linear", "เทียบบัญญัติไตรยางศ์ระหว่างระดับ (linear)"
+    STEP = "step", "ขั้นบันได (step)"
+
+
+class IndicatorSet(models.Model):
+    agency_code = models.CharField("รหัสส่วนราชการ", max_length=16, default="พส.")
+    agency_name = models.CharField("ส่วนราชการ", max_length=255, default="กรมพัฒนาสังคมและสวัสดิการ")
+    fiscal_year = models.PositiveIntegerField(
+        "ปีงบประมาณ (พ.ศ.)", validators=[MinValueValidator(2500)]
+    )
+    title = models.CharField("ชื่อชุดตัวชี้วัด", max_length=255, blank=True)
+    scoring_rule = models.CharField(
+        "เกณฑ์การคิดคะแนน", max_length=16, choices=ScoringRule.choices, default=ScoringRule.LINEAR
+    )
+    points_min = models.DecimalField("คะแนนเป้าหมายขั้นต่ำ", max_digits=5, decimal_places=2, default=50)
+    points_std = models.DecimalField(
+        "คะแนนเป้าหมายมาตรฐาน", max_digits=5, decimal_places=2, default=75
+    )
+    points_max = models.DecimalField(
+        "คะแนนเป้าหมายขั้นสูง", max_digits=5, decimal_places=2, default=100
+    )
+    source_note = models.TextField("ที่มา", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-fiscal_year", "agency_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency_code", "fiscal_year"], name="one_set_per_year")
+        ]
+        verbose_name = "ชุดตัวชี้วัด"
+        verbose_name_plural = "ชุดตัวชี้วัด"
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} ปีงบประมาณ {self.fiscal_year}"
+
+    @property
+    def points(self) -> tuple[Decimal, Decimal, Decimal]:
+        return (self.points_min, self.points_std, self.points_max)
+
+
+class IndicatorKind(models.TextChoices):
+    GROUP = "group", "กลุ่มตัวชี้วัด"
+    RATIO = "ratio", "ร้อยละ (คำนวณจากข้อมูล)"
+    MILESTONE = "milestone", "ขั้นความสำเร็จ (milestone)"
+
+
+class Level(models.IntegerChoices):
+    MIN = 1, "เป้าหมายขั้นต่ำ"
+    STD = 2, "เป้าหมายมาตรฐาน"
+    MAX = 3, "เป้าหมายขั้นสูง"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_dashboard(self):
+        """Every indicator of a set with what the dashboard and scoring need, in one query."""
+        return self.select_related("parent").order_by("sort_order", "code")
+
+
+class Indicator(models.Model):
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.CASCADE, related_name="indicators", verbose_name="ชุด"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    code = models.CharField("ลำดับ", max_length=16)
+    sort_order = models.PositiveIntegerField("ลำดับการแสดง", default=0)
+    name = models.TextField("ชื่อตัวชี้วัด")
+    short_name = models.CharField("ชื่อย่อ", max_length=255, blank=True)
+    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=255, blank=True)
+    kind = models.CharField("ประเภท", max_length=16, choices=IndicatorKind.choices)
+    weight = models.DecimalField("น้ำหนัก (ร้อยละ)", max_digits=5, decimal_places=2)
+    is_new = models.BooleanField("ตัวชี้วัดใหม่", default=False)
+    components = models.JSONField("ความเชื่อมโยงกับ 5 องค์ประกอบ", default=list, blank=True)
+    link_master_plan = models.BooleanField("แผนแม่บทฯ", default=False)
+    link_plan12 = models.BooleanField("แผนฯ 12", default=False)
+    link_gov_policy = models.BooleanField("นโยบายรัฐบาล", default=False)
+    link_other = models.BooleanField("อื่นๆ", default=False)
+    description = models.TextField("คำอธิบาย", blank=True)
+    formula = models.TextField("สูตรคำนวณ", blank=True)
+    baseline_note = models.TextField("ข้อมูลพื้นฐาน (หมายเหตุ)", blank=True)
+    conditions = models.TextField("เงื่อนไข", blank=True)
+    public_benefit = models.TextField("ประโยชน์ที่ประชาชนจะได้รับ", blank=True)
+    unit = models.CharField("หน่วย", max_length=32, default="ร้อยละ", blank=True)
+    target_min = models.DecimalField(
+        "เป้าหมายขั้นต่ำ", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    target_std = models.DecimalField(
+        "เป้าหมายมาตรฐาน", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    target_max = models.DecimalField(
+        "เป้าหมายขั้นสูง", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    target_min_note = models.TextField("คำอธิบายเป้าหมายขั้นต่ำ", blank=True)
+    target_std_note = models.TextField("คำอธิบายเป้าหมายมาตรฐาน", blank=True)
+    target_max_note = models.TextField("คำอธิบายเป้าหมายขั้นสูง", blank=True)
+    computation = models.CharField(
+        "การคำนวณจากระบบ",
+        max_length=64,
+        blank=True,
+        help_text="รหัสการคำนวณที่แอปอื่นลงทะเบียนไว้ เช่น shelters.improved",
+    )
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="owned_indicators",
+        verbose_name="ผู้รับผิดชอบ",
+    )  # fmt: skip
+    history = HistoricalRecords(m2m_fields=[owners])
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator_set", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator_set", "code"], name="unique_code_in_set")
+        ]
+        verbose_name = "ตัวชี้วัด"
+        verbose_name_plural = "ตัวชี้วัด"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.short_name or self.name}"
+
+    @property
+    def targets(self) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        return (self.target_min, self.target_std, self.target_max)
+
+    @property
+    def computation_label(self) -> str:
+        comp = registry.get(self.computation)
+        return comp.label if comp else ""
+
+
+class Baseline(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="baselines")
+    fiscal_year = models.PositiveIntegerField("ปีงบประมาณ (พ.ศ.)")
+    numerator = models.PositiveIntegerField("ตัวตั้ง", null=True, blank=True)
+    denominator = models.PositiveIntegerField("ตัวหาร", null=True, blank=True)
+    value = models.DecimalField("ผล", max_digits=9, decimal_places=2, null=True, blank=True)
+    breakdown = models.JSONField("รายละเอียด", default=dict, blank=True)
+    note = models.TextField("หมายเหตุ", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="one_baseline_a_year")
+        ]
+        verbose_name = "ข้อมูลพื้นฐาน"
+        verbose_name_plural = "ข้อมูลพื้นฐาน"
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.fiscal_year}"
+
+
+class Deliverable(models.Model):
+    """What a milestone indicator needs at a level. ``computed_key`` names a fact that a domain
+    app's computation decides (e.g. the volunteer plan achieved 100 %); otherwise the deliverable
+    is met by approved evidence."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="deliverables")
+    level = models.PositiveSmallIntegerField("ระดับ", choices=Level.choices)
+    sort_order = models.PositiveIntegerField("ลำดับ", default=0)
+    title = models.TextField("ผลผลิต/หลักฐาน")
+    computed_key = models.CharField(
+        "คำนวณจากระบบ (รหัส)", max_length=64, blank=True,
+        help_text="เว้นว่างหากวัดจากหลักฐานที่ได้รับอนุมัติ",
+    )  # fmt: skip
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "level", "sort_order", "pk"]
+        verbose_name = "ผลผลิตตามระดับ"
+        verbose_name_plural = "ผลผลิตตามระดับ"
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} ระดับ {self.get_level_display()}: {self.title[:40]}"
+
+
+class EvidenceStatus(models.TextChoices):
+    DRAFT = "draft", "ร่าง"
+    SUBMITTED = "submitted", "ส่งแล้ว รอพิจารณา"
+    APPROVED = "approved", "อนุมัติแล้ว"
+    RETURNED = "returned", "ส่งกลับแก้ไข"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=EvidenceStatus.APPROVED)
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    return f"evidence/{instance.deliverable.indicator.indicator_set.fiscal_year}/{filename}"
+
+
+class Evidence(models.Model):
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField("ชื่อหลักฐาน", max_length=255)
+    file = models.FileField("ไฟล์", upload_to=evidence_upload_to, blank=True, max_length=255)
+    url = models.URLField("ลิงก์", blank=True, max_length=500)
+    note = models.TextField("หมายเหตุ", blank=True)
+    status = models.CharField(
+        "สถานะ", max_length=16, choices=EvidenceStatus.choices, default=EvidenceStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="ผู้แนบ"
+    )
+    created_at = models.DateTimeField("แนบเมื่อ", auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name="ผู้ส่ง",
+    )  # fmt: skip
+    submitted_at = models.DateTimeField("ส่งเมื่อ", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name="ผู้พิจารณา",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField("พิจารณาเมื่อ", null=True, blank=True)
+    review_comment = models.TextField("ความเห็นผู้พิจารณา", blank=True)
+    history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deliverable", "created_at"]
+        verbose_name = "หลักฐาน"
+        verbose_name_plural = "หลักฐาน"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ManualResultQuerySet(models.QuerySet):
+    def latest_per_indicator(self, indicator_ids):
+        """The newest manual result of each indicator, in one query."""
+        newest = (
+            self.filter(indicator_id__in=indicator_ids)
+            .values("indicator_id")
+            .annotate(last=models.Max("id"))
+            .values("last")
+        )
+        return self.filter(id__in=newest).select_related("entered_by")
+
+
+class ManualResult(models.Model):
+    """A result typed by an indicator owner while no app computes one. Kept, never overwritten."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="manual_results"
+    )
+    numerator = models.DecimalField("ตัวตั้ง", max_digits=14, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(
+        "ตัวหาร", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    as_of = models.DateField("ข้อมูล ณ วันที่")
+    note = models.TextField("หมายเหตุ", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="ผู้บันทึก"
+    )
+    entered_at = models.DateTimeField("บันทึกเมื่อ", auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ManualResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "-entered_at"]
+        verbose_name = "ผลการดำเนินงาน (บันทึกเอง)"
+        verbose_name_plural = "ผลการดำเนินงาน (บันทึกเอง)"
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} ({self.as_of})"
+
+
+def approved_evidence_counts(deliverable_ids) -> dict[int, int]:
+    rows = (
+        Deliverable.objects.filter(id__in=deliverable_ids)
+        .annotate(n=Count("evidence", filter=Q(evidence__status=EvidenceStatus.APPROVED)))
+        .values_list("id", "n")
+    )
+    return dict(rows)

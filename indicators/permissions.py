@@ -1,0 +1,23 @@
+"""Who may do what with indicators (SPEC §6)."""
+
+from core.roles import ADMIN, ALL_ROLES, APPROVER, has_role
+
+
+def can_view(user) -> bool:
+    """Every staff role reads the indicator pages; they hold aggregates, not personal data."""
+    return has_role(user, *ALL_ROLES)
+
+
+def can_edit_indicator(user, indicator) -> bool:
+    """Owners of the indicator and admins attach evidence and enter results."""
+    if has_role(user, ADMIN):
+        return True
+    return any(owner.pk == user.pk for owner in indicator.owners.all())
+
+
+def can_review(user) -> bool:
+    return has_role(user, ADMIN, APPROVER)
+
+
+def can_manage_sets(user) -> bool:
+    return has_role(user, ADMIN)

@@ -1,0 +1,96 @@
+"""The registry of indicator computations.
+
+Domain apps register a computation under a key in their ``AppConfig.ready`` (for example
+``shelters.improved`` for KPI 1.1); an indicator names the key in ``Indicator.computation``. The
+indicators app never imports a domain app: it only looks computations up here.
+
+A computation takes (fiscal year in BE, as-of date) and returns a :class:`RatioResult` (ratio
+indicators) or :class:`MilestoneFacts` (per-deliverable facts, keyed by
+``Deliverable.computed_key``). It runs in the database in a fixed number of queries.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class BreakdownItem:
+    label: str
+    count: int
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class RatioResult:
+    numerator: int
+    denominator: int
+    breakdown: tuple[BreakdownItem, ...] = ()
+
+    @property
+    def value(self) -> Decimal | None:
+        """Exact percent; rounding happens only for display."""
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator * 100) / Decimal(self.denominator)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A deliverable's figure from the records. ``met`` True/False decides the deliverable;
+    None shows the figure beside the evidence, which still decides."""
+
+    met: bool | None
+    figure: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class MilestoneFacts:
+    facts: dict[str, Fact] = field(default_factory=dict)
+
+
+Result = RatioResult | MilestoneFacts
+
+
+@dataclass(frozen=True)
+class Computation:
+    key: str
+    label: str
+    kind: str  # "ratio" or "milestone"
+    compute: Callable[[int, dt.date], Result]
+    # A page of the domain app with the full breakdown (per facility, per province, …).
+    detail_url: Callable[[int, dt.date], str] | None = None
+
+
+_computations: dict[str, Computation] = {}
+
+
+def register(
+    key: str,
+    label: str,
+    kind: str,
+    detail_url: Callable[[int, dt.date], str] | None = None,
+) -> Callable:
+    if kind not in {"ratio", "milestone"}:
+        raise ValueError(f"unknown computation kind {kind!r}")
+
+    def decorator(func: Callable[[int, dt.date], Result]) -> Callable:
+        _computations[key] = Computation(key, label, kind, func, detail_url)
+        return func
+
+    return decorator
+
+
+def get(key: str) -> Computation | None:
+    return _computations.get(key) if key else None
+
+
+def all_computations() -> list[Computation]:
+    return sorted(_computations.values(), key=lambda c: c.key)
+
+
+def unregister(key: str) -> None:
+    """For tests that plug in a computation of their own."""
+    _computations.pop(key, None)

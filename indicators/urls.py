@@ -1,0 +1,19 @@
+from django.urls import path
+
+from indicators import views
+
+app_name = "indicators"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("sets/", views.set_list, name="set-list"),
+    path("sets/copy/", views.set_copy, name="set-copy"),
+    path("sets/<int:pk>/edit/", views.set_edit, name="set-edit"),
+    path("<int:pk>/", views.indicator_detail, name="indicator-detail"),
+    path("<int:pk>/results/new/", views.manual_result_add, name="manual-result-add"),
+    path(
+        "deliverables/<int:deliverable_pk>/evidence/new/", views.evidence_add, name="evidence-add"
+    ),
+    path("evidence/<int:pk>/submit/", views.evidence_submit, name="evidence-submit"),
+    path("evidence/<int:pk>/review/", views.evidence_review, name="evidence-review"),
+    path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
+]

@@ -1,0 +1,92 @@
+"""Users per role shared by every test (STYLE: the owner, a colleague, an outsider).
+
+Domain apps add their scoped users (facility staff of facility X and Y, provincial officers of
+province P and Q) in their own tests/<app>/conftest.py, built with ``make_user``.
+"""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from core import roles
+from core.models import Profile, Province
+from indicators.models import Indicator, IndicatorSet
+
+
+@pytest.fixture
+def make_user(db):
+    counter = {"n": 0}
+
+    def make(*role_names: str, username: str | None = None, province: Province | None = None):
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"user{counter['n']}",
+            password="x-test-pass-9",  # noqa: S106
+            first_name=f"ผู้ใช้{counter['n']}",
+        )
+        user.groups.set(Group.objects.filter(name__in=role_names))
+        Profile.objects.create(user=user, province=province)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user (force_login: no password round-trip)."""
+
+    def make(user) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def kpi_admin(make_user):
+    return make_user(roles.ADMIN, username="kpi-admin")
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(roles.MANAGER, username="manager")
+
+
+@pytest.fixture
+def approver(make_user):
+    return make_user(roles.MANAGER, roles.APPROVER, username="approver")
+
+
+@pytest.fixture
+def fy2563(db) -> IndicatorSet:
+    return IndicatorSet.objects.get(agency_code="พส.", fiscal_year=2563)
+
+
+@pytest.fixture
+def owner(make_user, fy2563):
+    user = make_user(roles.INDICATOR_OWNER, username="owner")
+    for indicator in Indicator.objects.filter(indicator_set=fy2563).exclude(kind="group"):
+        indicator.owners.add(user)
+    return user
+
+
+@pytest.fixture
+def other_owner(make_user):
+    """An indicator owner who owns none of FY2563's indicators."""
+    return make_user(roles.INDICATOR_OWNER, username="other-owner")
+
+
+@pytest.fixture
+def no_role_user(make_user):
+    return make_user(username="no-role")
+
+
+@pytest.fixture
+def bangkok(db) -> Province:
+    return Province.objects.get(code="10")
+
+
+@pytest.fixture
+def chiang_mai(db) -> Province:
+    return Province.objects.get(code="50")
