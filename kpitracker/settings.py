@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "simple_history",
     "core",
     "indicators",
+    "shelters",
+    "volunteers",
+    "subsidies",
+    "catalog",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("indicators/", include("indicators.urls")),
+    path("shelters/", include("shelters.urls")),
+    path("volunteers/", include("volunteers.urls")),
+    path("subsidies/", include("subsidies.urls")),
+    path("catalog/", include("catalog.urls")),
     path("admin/", admin.site.urls),
 ]
