@@ -15,6 +15,8 @@ ALLOWED_EVIDENCE_TYPES = {
 
 
 class EvidenceForm(BootstrapMixin, forms.ModelForm):
+    url = forms.URLField(label="ลิงก์", required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = Evidence
         fields = ["title", "file", "url", "note"]
