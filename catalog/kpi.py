@@ -1,0 +1,49 @@
+"""KPI 3.1: the catalog's completeness and links, shown beside the evidence (met=None)."""
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from catalog.models import COMPLETE, Dataset
+from indicators import registry
+
+
+def _pct(part: int, total: int) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if not total:
+        return "-"
+    return f"{(Decimal(part * 100) / total).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+def catalog_url(fiscal_year_be: int | None = None, as_of: dt.date | None = None) -> str:
+    return reverse("catalog:list")
+
+
+@registry.register(
+    "catalog.completeness", "ความครบถ้วนของบัญชีข้อมูลกลาง", "milestone", detail_url=catalog_url
+)
+def completeness(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
+    """One query. The catalog is the current state: it has no history per year to replay."""
+    counts = Dataset.objects.aggregate(
+        total=Count("id"),
+        complete=Count("id", filter=COMPLETE),
+        linked=Count("id", filter=Q(linked_to_center=True)),
+    )
+    total, complete, linked = counts["total"], counts["complete"], counts["linked"]
+    url = catalog_url()
+    return registry.MilestoneFacts(
+        {
+            "catalog_completeness": registry.Fact(
+                met=None,
+                figure=f"ข้อมูลครบถ้วน {complete:,} / {total:,} รายการ (ร้อยละ {_pct(complete, total)})",
+                url=url,
+            ),
+            "catalog_linked": registry.Fact(
+                met=None,
+                figure=f"เชื่อมโยงศูนย์ข้อมูลกลางแล้ว {linked:,} / {total:,} รายการ",
+                url=f"{url}?linked_to_center=true",
+            ),
+        }
+    )

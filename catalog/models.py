@@ -1,0 +1,133 @@
+"""The ministry's data catalog (บัญชีข้อมูลกลาง, KPI 3.1): its databases, their owners, and their
+link to the ministry's central data centre and to external agencies."""
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class Agency(models.TextChoices):
+    """The owner agencies of the document's table (หน่วยงานเจ้าของข้อมูล)."""
+
+    OPS = "สป.", "สำนักงานปลัดกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ (สป.)"
+    DCY = "คย.", "กรมกิจการเด็กและเยาวชน (คย.)"
+    DWF = "สค.", "กรมกิจการสตรีและสถาบันครอบครัว (สค.)"
+    DSDW = "พส.", "กรมพัฒนาสังคมและสวัสดิการ (พส.)"
+    DEP = "พท.", "กรมส่งเสริมและพัฒนาคุณภาพชีวิตคนพิการ (พท.)"
+    DOP = "ผส.", "กรมกิจการผู้สูงอายุ (ผส.)"
+    ALL = "ทุกส่วนราชการ", "ทุกส่วนราชการในสังกัดกระทรวง"
+
+
+class Frequency(models.TextChoices):
+    """Update frequency, each with its term in the Dublin Core frequency vocabulary."""
+
+    CONTINUOUS = "continuous", "ต่อเนื่อง (Realtime)"
+    DAILY = "daily", "รายวัน"
+    WEEKLY = "weekly", "รายสัปดาห์"
+    MONTHLY = "monthly", "รายเดือน"
+    QUARTERLY = "quarterly", "รายไตรมาส"
+    ANNUAL = "annual", "รายปี"
+    IRREGULAR = "irregular", "ไม่สม่ำเสมอ"
+
+
+class Access(models.TextChoices):
+    PUBLIC = "public", "เปิดเผยได้"
+    RESTRICTED = "restricted", "ใช้ภายในหน่วยงานรัฐ"
+    CONFIDENTIAL = "confidential", "ปกปิด (มีข้อมูลส่วนบุคคล)"
+
+
+class ExternalAgency(models.Model):
+    """An agency outside the ministry that a database links with (หน่วยงานภายนอก)."""
+
+    name = models.CharField("ชื่อหน่วยงาน", max_length=200, unique=True)
+    abbreviation = models.CharField("ชื่อย่อ", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "หน่วยงานภายนอก"
+        verbose_name_plural = "หน่วยงานภายนอก"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+
+# What "complete" means for an entry: every descriptive field filled and, when it is linked to
+# the central data centre, the date since when. External agencies are not required: not every
+# database has one to link with.
+COMPLETE = (
+    ~Q(description="")
+    & ~Q(fields="")
+    & ~Q(update_frequency="")
+    & ~Q(data_format="")
+    & ~Q(access_level="")
+    & ~Q(contact="")
+    & (Q(linked_to_center=False) | Q(linked_since__isnull=False))
+)
+
+
+class DatasetQuerySet(models.QuerySet):
+    def complete(self):
+        return self.filter(COMPLETE)
+
+
+class Dataset(models.Model):
+    number = models.PositiveSmallIntegerField("ลำดับ", unique=True)
+    title = models.CharField("รายการฐานข้อมูล", max_length=300)
+    owner = models.CharField("หน่วยงานเจ้าของข้อมูล", max_length=20, choices=Agency)
+    description = models.TextField("คำอธิบาย", blank=True)
+    fields = models.TextField("รายการข้อมูล (ฟิลด์)", blank=True, help_text="บรรทัดละหนึ่งรายการ")
+    keywords = models.CharField("คำสำคัญ", max_length=300, blank=True, help_text="คั่นด้วยจุลภาค")
+    update_frequency = models.CharField(
+        "ความถี่ในการปรับปรุง", max_length=20, choices=Frequency, blank=True
+    )
+    data_format = models.CharField(
+        "รูปแบบข้อมูล", max_length=100, blank=True, help_text="เช่น ฐานข้อมูล PostgreSQL, CSV, API"
+    )
+    access_level = models.CharField("ระดับการเข้าถึง", max_length=20, choices=Access, blank=True)
+    contact = models.CharField("ผู้ติดต่อ / หน่วยงานที่ดูแล", max_length=200, blank=True)
+    linked_to_center = models.BooleanField("เชื่อมโยงกับศูนย์ข้อมูลกลางของกระทรวงแล้ว", default=False)
+    linked_since = models.DateField("เชื่อมโยงตั้งแต่", null=True, blank=True)
+    external_agencies = models.ManyToManyField(
+        ExternalAgency, blank=True, related_name="datasets", verbose_name="หน่วยงานภายนอกที่เชื่อมโยง"
+    )
+    updated_at = models.DateTimeField("ปรับปรุงเมื่อ", auto_now=True)
+    history = HistoricalRecords(m2m_fields=[external_agencies])
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "ฐานข้อมูลในบัญชีข้อมูล"
+        verbose_name_plural = "บัญชีข้อมูลกลาง"
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalog:detail", args=[self.pk])
+
+    @property
+    def field_list(self) -> list[str]:
+        return [line.strip() for line in self.fields.splitlines() if line.strip()]
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    @property
+    def missing(self) -> list[str]:
+        """Labels of what is still to fill in (the same rule as ``COMPLETE``)."""
+        names = [
+            "description",
+            "fields",
+            "update_frequency",
+            "data_format",
+            "access_level",
+            "contact",
+        ]
+        out = [str(self._meta.get_field(n).verbose_name) for n in names if not getattr(self, n)]
+        if self.linked_to_center and not self.linked_since:
+            out.append(str(self._meta.get_field("linked_since").verbose_name))
+        return out

@@ -1,0 +1,46 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from catalog.models import Dataset
+from core.thaidate import format_thai_date
+
+
+class DatasetTable(tables.Table):
+    number = tables.Column("ลำดับ")
+    title = tables.Column("รายการฐานข้อมูล", linkify=True)
+    owner = tables.Column("เจ้าของข้อมูล", accessor="owner")
+    update_frequency = tables.Column("ความถี่")
+    data_format = tables.Column("รูปแบบ")
+    linked_to_center = tables.Column("ศูนย์ข้อมูลกลาง", empty_values=())
+    complete = tables.Column("ครบถ้วน", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Dataset
+        fields = ()
+        sequence = (
+            "number",
+            "title",
+            "owner",
+            "update_frequency",
+            "data_format",
+            "linked_to_center",
+            "complete",
+        )
+        attrs = {"class": "table table-sm table-hover bg-white align-middle"}
+        per_page = 50
+        empty_text = "ไม่พบรายการ"
+
+    def render_owner(self, value):
+        return value
+
+    def render_linked_to_center(self, record):
+        if not record.linked_to_center:
+            return "ยังไม่เชื่อมโยง"
+        since = format_thai_date(record.linked_since) if record.linked_since else "ไม่ระบุวันที่"
+        return f"เชื่อมโยงแล้ว ({since})"
+
+    def render_complete(self, record):
+        missing = record.missing
+        if not missing:
+            return format_html('<span class="tick">✓</span>')
+        return format_html('<span class="text-muted small">ขาด: {}</span>', ", ".join(missing))

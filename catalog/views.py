@@ -1,0 +1,101 @@
+import hmac
+import json
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from catalog import dcat
+from catalog.filters import DatasetFilter
+from catalog.forms import DatasetForm
+from catalog.models import COMPLETE, Dataset
+from catalog.tables import DatasetTable
+from core.roles import ADMIN, ALL_ROLES, has_role, role_required
+
+
+def harvest_token() -> str:
+    """The token the ministry's data centre sends to harvest the catalog without a login
+    (``Authorization: Bearer <token>``). Empty: only logged-in staff may read it."""
+    return getattr(settings, "CATALOG_HARVEST_TOKEN", "") or os.getenv("CATALOG_HARVEST_TOKEN", "")
+
+
+@role_required(*ALL_ROLES)
+def dataset_list(request):
+    filterset = DatasetFilter(request.GET or None, queryset=Dataset.objects.all())
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    totals = Dataset.objects.aggregate(
+        total=Count("id"),
+        complete=Count("id", filter=COMPLETE),
+        linked=Count("id", filter=Q(linked_to_center=True)),
+        external=Count("id", filter=Q(external_agencies__isnull=False), distinct=True),
+    )
+    table = DatasetTable(qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "catalog/dataset_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "totals": totals,
+            "can_edit": has_role(request.user, ADMIN),
+            "dcat_url": request.build_absolute_uri(reverse("catalog:dcat")),
+        },
+    )
+
+
+@role_required(*ALL_ROLES)
+def dataset_detail(request, pk):
+    dataset = get_object_or_404(Dataset.objects.prefetch_related("external_agencies"), pk=pk)
+    history = dataset.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "catalog/dataset_detail.html",
+        {"dataset": dataset, "history": history, "can_edit": has_role(request.user, ADMIN)},
+    )
+
+
+@role_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request, pk=None):
+    dataset = get_object_or_404(Dataset, pk=pk) if pk else None
+    form = DatasetForm(request.POST or None, instance=dataset)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, "บันทึกแล้ว")
+            return redirect("catalog:detail", pk=saved.pk)
+        return render(
+            request, "catalog/dataset_form.html", {"form": form, "dataset": dataset}, status=400
+        )
+    return render(request, "catalog/dataset_form.html", {"form": form, "dataset": dataset})
+
+
+@require_GET
+def dcat_catalog(request):
+    """DCAT JSON-LD. Staff read it logged in; the data centre's harvester with its token."""
+    authorised = has_role(request.user, *ALL_ROLES)
+    if not authorised:
+        token = harvest_token()
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        authorised = bool(token) and hmac.compare_digest(sent.encode(), token.encode())
+    if not authorised:
+        if request.user.is_authenticated:
+            return JsonResponse({"error": "ไม่มีสิทธิ์"}, status=403)
+        response = JsonResponse(
+            {"error": "ต้องเข้าสู่ระบบ หรือส่ง Authorization: Bearer <token> ของศูนย์ข้อมูล"},
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="catalog"'
+        return response
+    document = dcat.catalog_document(request.build_absolute_uri(reverse("catalog:dcat")))
+    return HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        content_type="application/ld+json; charset=utf-8",
+    )

@@ -1,0 +1,86 @@
+from django import forms
+from django.utils import timezone
+
+from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
+from subsidies.models import Application, Decision, Step
+
+
+class ApplicationForm(BootstrapMixin, forms.ModelForm):
+    national_id = NationalIdField(label="เลขประจำตัวประชาชน")
+    received_on = ThaiDateField(label="วันที่รับคำขอ")
+
+    class Meta:
+        model = Application
+        fields = [
+            "first_name",
+            "last_name",
+            "national_id",
+            "province",
+            "subsidy_type",
+            "amount_requested",
+            "received_on",
+        ]
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("วันที่รับคำขอต้องไม่เกินวันนี้")
+        if value and self.instance.pk and self.instance.step > Step.RECEIVED:
+            later = self.instance.entries.filter(step__gt=Step.RECEIVED).order_by("acted_on")
+            first_later = later.values_list("acted_on", flat=True).first()
+            if first_later and value > first_later:
+                raise forms.ValidationError("วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป")
+        return value
+
+    def clean_amount_requested(self):
+        value = self.cleaned_data["amount_requested"]
+        if value is not None and value <= 0:
+            raise forms.ValidationError("จำนวนเงินต้องมากกว่า 0")
+        return value
+
+
+class MoveForm(BootstrapMixin, forms.Form):
+    to_step = forms.TypedChoiceField(
+        choices=Step.choices, coerce=int, widget=forms.HiddenInput, label="ขั้นตอน"
+    )
+    acted_on = ThaiDateField(label="วันที่")
+    decision = forms.ChoiceField(
+        label="ผลการพิจารณา",
+        choices=[("", "—"), *Decision.choices],
+        required=False,
+    )
+    note = forms.CharField(label="หมายเหตุ", required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if application is not None and not self.is_bound:
+            self.initial.setdefault("to_step", application.next_step)
+            self.initial.setdefault("acted_on", timezone.localdate())
+        if application is not None and application.next_step != Step.DECIDED:
+            self.fields["decision"].widget = forms.HiddenInput()
+
+
+class LookupForm(BootstrapMixin, forms.Form):
+    reference = forms.CharField(
+        label="เลขอ้างอิงคำขอ",
+        max_length=32,
+        widget=forms.TextInput({"autocomplete": "off", "placeholder": "เช่น AB3CD-7EFGH"}),
+    )
+    national_id = NationalIdField(label="เลขประจำตัวประชาชน 13 หลัก")
+    national_id.widget.attrs["autocomplete"] = "off"
+
+
+class RatingForm(BootstrapMixin, forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    score = forms.TypedChoiceField(
+        label="ความพึงพอใจต่อบริการ",
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="ข้อเสนอแนะ (ถ้ามี)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea({"rows": 3}),
+    )

@@ -1,0 +1,42 @@
+"""KPI 3.2: the distinct citizens who checked their application's status in the fiscal year."""
+
+import datetime as dt
+
+from django.db.models import Count
+from django.urls import reverse
+
+from core.thaidate import fiscal_year_bounds
+from indicators import registry
+from subsidies.models import StatusCheck
+from subsidies.report import TARGET
+
+
+def distinct_citizens(fiscal_year_be: int, as_of: dt.date) -> int:
+    """One query: a citizen who checked twice counts once; each fiscal year counts on its own."""
+    start, end = fiscal_year_bounds(fiscal_year_be)
+    return StatusCheck.objects.filter(
+        checked_on__gte=start, checked_on__lte=min(end, as_of)
+    ).aggregate(n=Count("citizen_key", distinct=True))["n"]
+
+
+def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
+    return f"{reverse('subsidies:report')}?year={fiscal_year_be}"
+
+
+@registry.register(
+    "subsidies.status_checks",
+    "ประชาชนที่ตรวจสอบสถานะการขอรับเงินอุดหนุน (ราย)",
+    "milestone",
+    detail_url=report_url,
+)
+def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
+    distinct = distinct_citizens(fiscal_year_be, as_of)
+    return registry.MilestoneFacts(
+        {
+            "status_checks": registry.Fact(
+                met=distinct >= TARGET,
+                figure=f"{distinct:,} / {TARGET:,} ราย",
+                url=report_url(fiscal_year_be),
+            )
+        }
+    )

@@ -1,0 +1,248 @@
+"""Subsidy applications (KPI 3.2): four types, five steps, the public status checks and ratings.
+
+The public lookup keeps no national ID in clear outside ``Application``: a successful check is
+recorded as a keyed hash (HMAC-SHA256 with ``settings.SECRET_KEY``) of the national ID, which is
+enough to count distinct citizens per fiscal year and reveals nothing on its own. The throttle of
+failed lookups lives in the database (``LookupThrottle``) so that it holds across gunicorn
+workers; its key is a keyed hash of the client address.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from simple_history.models import HistoricalRecords
+
+from core.models import Province
+from core.roles import ADMIN, MANAGER, SUBSIDY_OFFICER, has_role
+
+# No 0/O, 1/I/L: a reference read out over the phone or copied from paper stays unambiguous.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 10  # 31^10 ≈ 8.2 × 10^14 possible references
+
+
+class SubsidyType(models.TextChoices):
+    LOW_INCOME = "low_income", "เงินสงเคราะห์ครอบครัวผู้มีรายได้น้อยและผู้ไร้ที่พึ่ง"
+    HIV = "hiv", "เงินสงเคราะห์ผู้ติดเชื้อเอชไอวีและครอบครัว"
+    OCCUPATION = "occupation", "เงินสงเคราะห์ด้านเงินทุนประกอบอาชีพ"
+    HUMANITARIAN = "humanitarian", "เงินอุดหนุนช่วยเหลือเยียวยาด้านการเงินตามหลักมนุษยธรรม"
+
+
+class Step(models.IntegerChoices):
+    RECEIVED = 1, "รับคำขอ"
+    FACT_CHECK = 2, "การตรวจสอบข้อเท็จจริง"
+    PREPARED = 3, "เตรียมเสนอคณะกรรมการฯ (One Home)"
+    DECIDED = 4, "ผลการพิจารณาของคณะกรรมการฯ"
+    ASSISTED = 5, "อนุมัติการช่วยเหลือ"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "อนุมัติ"
+    NOT_APPROVED = "not_approved", "ไม่อนุมัติ"
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of ``value`` with the project's secret key, per purpose (hex, 64 chars)."""
+    key = hashlib.sha256(f"kpitracker.subsidies.{purpose}:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def citizen_key(national_id: str) -> str:
+    return keyed_hash("citizen", national_id)
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalize_reference(text: str) -> str:
+    """What a citizen types (lower case, dashes, spaces) as a stored reference."""
+    return "".join(ch for ch in str(text).upper() if ch.isascii() and ch.isalnum())[:32]
+
+
+def format_reference(reference: str) -> str:
+    return f"{reference[:5]}-{reference[5:]}" if len(reference) == REFERENCE_LENGTH else reference
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if has_role(user, SUBSIDY_OFFICER, MANAGER, ADMIN):
+            return self
+        return self.none()
+
+
+class Application(models.Model):
+    reference = models.CharField("เลขอ้างอิง", max_length=16, unique=True, editable=False)
+    first_name = models.CharField("ชื่อผู้ยื่นคำขอ", max_length=100)
+    last_name = models.CharField("นามสกุล", max_length=100)
+    national_id = models.CharField("เลขประจำตัวประชาชน", max_length=13, db_index=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
+    subsidy_type = models.CharField("ประเภทเงินอุดหนุน", max_length=20, choices=SubsidyType)
+    amount_requested = models.DecimalField("จำนวนเงินที่ขอ (บาท)", max_digits=12, decimal_places=2)
+    received_on = models.DateField("วันที่รับคำขอ", db_index=True)
+    step = models.PositiveSmallIntegerField(
+        "ขั้นตอนปัจจุบัน", choices=Step, default=Step.RECEIVED, db_index=True
+    )
+    decision = models.CharField("ผลการพิจารณา", max_length=20, choices=Decision, blank=True)
+    step_on = models.DateField("วันที่ของขั้นตอนปัจจุบัน", null=True, blank=True)
+    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = "คำขอรับเงินอุดหนุน"
+        verbose_name_plural = "คำขอรับเงินอุดหนุน"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(step__gte=1, step__lte=5), name="subsidy_step_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.formatted_reference} {self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        if self.reference:
+            return super().save(*args, **kwargs)
+        for _ in range(10):
+            self.reference = new_reference()
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not type(self).objects.filter(reference=self.reference).exists():
+                    raise
+        raise IntegrityError("could not draw a unique reference")
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("subsidies:detail", args=[self.pk])
+
+    @property
+    def formatted_reference(self) -> str:
+        return format_reference(self.reference)
+
+    @property
+    def is_closed(self) -> bool:
+        """Not approved stops at step 4; step 5 is the last."""
+        return self.step == Step.ASSISTED or (
+            self.step == Step.DECIDED and self.decision == Decision.NOT_APPROVED
+        )
+
+    @property
+    def next_step(self) -> int | None:
+        return None if self.is_closed else self.step + 1
+
+
+class StepEntry(models.Model):
+    """One move of an application: to which step, when, by whom, with what note."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="entries", verbose_name="คำขอ"
+    )
+    step = models.PositiveSmallIntegerField("ขั้นตอน", choices=Step)
+    decision = models.CharField("ผลการพิจารณา", max_length=20, choices=Decision, blank=True)
+    acted_on = models.DateField("วันที่")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="เจ้าหน้าที่",
+    )
+    note = models.TextField("หมายเหตุ", blank=True)
+    recorded_at = models.DateTimeField("บันทึกเมื่อ", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["application", "step"]
+        verbose_name = "ประวัติขั้นตอน"
+        verbose_name_plural = "ประวัติขั้นตอน"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "step"], name="subsidy_one_entry_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.formatted_reference} ขั้นที่ {self.step}"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "หน้าเว็บ"
+    API = "api", "เว็บเซอร์วิส"
+
+
+class StatusCheck(models.Model):
+    """A successful public lookup. No national ID: ``citizen_key`` is its keyed hash."""
+
+    citizen_key = models.CharField("รหัสแฮชของผู้ตรวจสอบ", max_length=64)
+    checked_at = models.DateTimeField("เวลาที่ตรวจสอบ")
+    checked_on = models.DateField("วันที่ตรวจสอบ")
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)")
+    channel = models.CharField("ช่องทาง", max_length=8, choices=Channel, default=Channel.WEB)
+    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = "การตรวจสอบสถานะ"
+        verbose_name_plural = "การตรวจสอบสถานะ"
+        indexes = [
+            models.Index(fields=["fiscal_year", "citizen_key"], name="subsidy_check_year_citizen"),
+            models.Index(fields=["checked_on"], name="subsidy_check_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} ({self.get_channel_display()})"
+
+
+class Rating(models.Model):
+    check_record = models.OneToOneField(
+        StatusCheck, on_delete=models.CASCADE, related_name="rating", verbose_name="การตรวจสอบ"
+    )
+    score = models.PositiveSmallIntegerField(
+        "ความพึงพอใจ (1–5)", choices=[(i, str(i)) for i in range(1, 6)]
+    )
+    comment = models.TextField("ข้อเสนอแนะ", blank=True, max_length=1000)
+    created_at = models.DateTimeField("เวลา", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "ความพึงพอใจ"
+        verbose_name_plural = "ความพึงพอใจ"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="subsidy_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"
+
+
+class LookupThrottle(models.Model):
+    """Failed lookups per client address (keyed hash of the address), shared by all workers."""
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "การจำกัดการตรวจสอบที่ผิดพลาด"
+        verbose_name_plural = "การจำกัดการตรวจสอบที่ผิดพลาด"
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.failures}"

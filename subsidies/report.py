@@ -1,0 +1,259 @@
+"""The usage-and-evaluation report of the status service (KPI 3.2 level 100): checks per month,
+distinct citizens, ratings and comments, with a drafted text that staff complete before it is
+submitted as evidence. Computed in the database in a fixed number of queries."""
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from core.thaidate import MONTHS_LONG, be_year, default_as_of, fiscal_year_bounds, format_thai_date
+from subsidies.models import Channel, Rating, StatusCheck
+
+TARGET = 3500
+COMMENT_LIMIT = 200
+
+
+def pct(numerator: int, denominator: int) -> str:
+    if not denominator:
+        return "-"
+    value = Decimal(numerator * 100) / Decimal(denominator)
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+@dataclass
+class UsageReport:
+    fiscal_year: int
+    start: dt.date
+    as_of: dt.date
+    months: list[dict] = field(default_factory=list)
+    checks: int = 0
+    citizens: int = 0
+    web: int = 0
+    api: int = 0
+    ratings: dict[int, int] = field(default_factory=dict)
+    rating_count: int = 0
+    rating_average: Decimal | None = None
+    comments: list[dict] = field(default_factory=list)
+
+    @property
+    def target(self) -> int:
+        return TARGET
+
+    @property
+    def target_met(self) -> bool:
+        return self.citizens >= TARGET
+
+    @property
+    def satisfied(self) -> int:
+        return self.ratings.get(4, 0) + self.ratings.get(5, 0)
+
+    @property
+    def rating_rows(self) -> list[dict]:
+        return [
+            {
+                "score": s,
+                "count": self.ratings.get(s, 0),
+                "pct": pct(self.ratings.get(s, 0), self.rating_count),
+            }
+            for s in range(5, 0, -1)
+        ]
+
+    @property
+    def summary(self) -> list[str]:
+        avg = f"{self.rating_average:.2f}" if self.rating_average is not None else "-"
+        return [
+            f"ในปีงบประมาณ พ.ศ. {self.fiscal_year} (ข้อมูลตั้งแต่ {format_thai_date(self.start, True)} "
+            f"ถึง {format_thai_date(self.as_of, True)}) มีการตรวจสอบสถานะการขอรับเงินอุดหนุนสำเร็จ "
+            f"{self.checks:,} ครั้ง (ผ่านหน้าเว็บ {self.web:,} ครั้ง ผ่านเว็บเซอร์วิส {self.api:,} ครั้ง) "
+            f"จากประชาชน {self.citizens:,} ราย คิดเป็นร้อยละ {pct(self.citizens, TARGET)} "
+            f"ของเป้าหมาย {TARGET:,} ราย",
+            f"ผู้ใช้งานประเมินความพึงพอใจ {self.rating_count:,} ครั้ง คะแนนเฉลี่ย {avg} จาก 5 "
+            f"ผู้ที่พึงพอใจมากถึงมากที่สุด (4–5 คะแนน) ร้อยละ {pct(self.satisfied, self.rating_count)}",
+        ]
+
+    @property
+    def recommendations(self) -> list[str]:
+        """A first draft; the officer edits it before the report goes to the head of agency."""
+        items = []
+        if not self.target_met:
+            items.append(
+                "ประชาสัมพันธ์ช่องทางตรวจสอบสถานะเพิ่มเติม เช่น พิมพ์เลขอ้างอิงและช่องทางตรวจสอบ"
+                "ในใบรับคำขอทุกฉบับ และแจ้งผ่านสำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด"
+            )
+        if self.rating_average is not None and self.rating_average < 4:
+            items.append("ทบทวนความเข้าใจง่ายของหน้าตรวจสอบสถานะตามข้อเสนอแนะของผู้ใช้งาน")
+        if self.comments:
+            items.append(f"พิจารณาข้อเสนอแนะของผู้ใช้งาน {len(self.comments):,} รายการ (แนบท้ายรายงาน)")
+        items.append("เชื่อมโยงเว็บเซอร์วิสตรวจสอบสถานะกับระบบของหน่วยงานอื่นเพื่อเพิ่มช่องทางให้ประชาชน")
+        return items
+
+
+def month_label(day: dt.date) -> str:
+    return f"{MONTHS_LONG[day.month - 1]} {be_year(day.year)}"
+
+
+def build(fiscal_year: int, as_of: dt.date | None = None) -> UsageReport:
+    start, _ = fiscal_year_bounds(fiscal_year)
+    as_of = as_of or default_as_of(fiscal_year)
+    checks = StatusCheck.objects.filter(checked_on__gte=start, checked_on__lte=as_of)
+    report = UsageReport(fiscal_year, start, as_of)
+
+    per_month = {
+        row["month"]: row
+        for row in checks.annotate(month=TruncMonth("checked_on"))
+        .values("month")
+        .annotate(checks=Count("id"), citizens=Count("citizen_key", distinct=True))
+        .order_by("month")
+    }
+    day = start
+    while day <= as_of:
+        row = per_month.get(day, {})
+        report.months.append(
+            {
+                "month": day,
+                "label": month_label(day),
+                "checks": row.get("checks", 0),
+                "citizens": row.get("citizens", 0),
+            }
+        )
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+    totals = checks.aggregate(
+        checks=Count("id"),
+        citizens=Count("citizen_key", distinct=True),
+        web=Count("id", filter=Q(channel=Channel.WEB)),
+        api=Count("id", filter=Q(channel=Channel.API)),
+    )
+    report.checks, report.citizens = totals["checks"], totals["citizens"]
+    report.web, report.api = totals["web"], totals["api"]
+
+    ratings = Rating.objects.filter(
+        check_record__checked_on__gte=start, check_record__checked_on__lte=as_of
+    )
+    report.ratings = dict(ratings.values_list("score").annotate(n=Count("id")).order_by())
+    report.rating_count = sum(report.ratings.values())
+    if report.rating_count:
+        total = sum(score * n for score, n in report.ratings.items())
+        report.rating_average = Decimal(total) / Decimal(report.rating_count)
+    report.comments = [
+        {"date": row["check_record__checked_on"], "score": row["score"], "comment": row["comment"]}
+        for row in ratings.exclude(comment="")
+        .order_by("-created_at")
+        .values("check_record__checked_on", "score", "comment")[:COMMENT_LIMIT]
+    ]
+    return report
+
+
+def as_xlsx(report: UsageReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "สรุป"
+    bold = Font(bold=True)
+    ws.append(
+        [f"รายงานผลการใช้งานระบบตรวจสอบสถานะการขอรับเงินอุดหนุน ปีงบประมาณ พ.ศ. {report.fiscal_year}"]
+    )
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["(ร่างโดยระบบ — โปรดตรวจทานและแก้ไขก่อนเสนอหัวหน้าส่วนราชการ)"])
+    ws.append([])
+    for line in report.summary:
+        ws.append([line])
+    ws.append([])
+    ws.append(["ข้อเสนอแนะในการปรับปรุงพัฒนาระบบ"])
+    ws.cell(ws.max_row, 1).font = bold
+    for i, line in enumerate(report.recommendations, 1):
+        ws.append([f"{i}. {line}"])
+    ws.column_dimensions["A"].width = 120
+
+    months = wb.create_sheet("รายเดือน")
+    months.append(["เดือน", "จำนวนครั้งที่ตรวจสอบ", "จำนวนประชาชน (ราย)"])
+    for row in report.months:
+        months.append([row["label"], row["checks"], row["citizens"]])
+    months.append(["รวมทั้งปี (นับซ้ำรายเดียวครั้งเดียว)", report.checks, report.citizens])
+    for cell in months[1]:
+        cell.font = bold
+    months.column_dimensions["A"].width = 36
+    months.column_dimensions["B"].width = 22
+    months.column_dimensions["C"].width = 22
+
+    ratings = wb.create_sheet("ความพึงพอใจ")
+    ratings.append(["คะแนน", "จำนวน", "ร้อยละ"])
+    for row in report.rating_rows:
+        ratings.append([row["score"], row["count"], row["pct"]])
+    ratings.append(["รวม", report.rating_count, ""])
+    avg = float(report.rating_average) if report.rating_average is not None else None
+    ratings.append(["คะแนนเฉลี่ย", avg, ""])
+    for cell in ratings[1]:
+        cell.font = bold
+
+    comments = wb.create_sheet("ข้อเสนอแนะ")
+    comments.append(["วันที่", "คะแนน", "ข้อเสนอแนะ"])
+    for row in report.comments:
+        comments.append([format_thai_date(row["date"]), row["score"], row["comment"]])
+    for cell in comments[1]:
+        cell.font = bold
+    comments.column_dimensions["A"].width = 16
+    comments.column_dimensions["C"].width = 100
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def as_pdf(report: UsageReport) -> bytes:
+    from core.pdf import thai_pdf
+
+    pdf = thai_pdf()
+    pdf.add_page()
+    pdf.set_font("Sarabun", "B", 16)
+    pdf.multi_cell(
+        0, 8, f"รายงานผลการใช้งานระบบตรวจสอบสถานะการขอรับเงินอุดหนุน ปีงบประมาณ พ.ศ. {report.fiscal_year}"
+    )
+    pdf.set_font("Sarabun", "", 12)
+    pdf.multi_cell(0, 7, "(ร่างโดยระบบ — โปรดตรวจทานและแก้ไขก่อนเสนอหัวหน้าส่วนราชการ)")
+    pdf.ln(2)
+    pdf.set_font("Sarabun", "", 14)
+    for line in report.summary:
+        pdf.multi_cell(0, 7, line)
+        pdf.ln(1)
+
+    pdf.set_font("Sarabun", "B", 14)
+    pdf.cell(0, 9, "การใช้งานรายเดือน", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sarabun", "", 13)
+    with pdf.table(col_widths=(60, 50, 50), text_align=("LEFT", "RIGHT", "RIGHT")) as table:
+        table.row(["เดือน", "ครั้งที่ตรวจสอบ", "ประชาชน (ราย)"])
+        for row in report.months:
+            table.row([row["label"], f"{row['checks']:,}", f"{row['citizens']:,}"])
+        table.row(["รวมทั้งปี", f"{report.checks:,}", f"{report.citizens:,}"])
+    pdf.ln(3)
+
+    pdf.set_font("Sarabun", "B", 14)
+    pdf.cell(0, 9, "ผลการประเมินความพึงพอใจ", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sarabun", "", 13)
+    with pdf.table(col_widths=(40, 40, 40), text_align=("CENTER", "RIGHT", "RIGHT")) as table:
+        table.row(["คะแนน", "จำนวน", "ร้อยละ"])
+        for row in report.rating_rows:
+            table.row([str(row["score"]), f"{row['count']:,}", row["pct"]])
+    pdf.ln(3)
+
+    pdf.set_font("Sarabun", "B", 14)
+    pdf.cell(0, 9, "ข้อเสนอแนะในการปรับปรุงพัฒนาระบบ", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sarabun", "", 13)
+    for i, line in enumerate(report.recommendations, 1):
+        pdf.multi_cell(0, 7, f"{i}. {line}")
+    if report.comments:
+        pdf.ln(2)
+        pdf.set_font("Sarabun", "B", 14)
+        pdf.cell(0, 9, "ข้อเสนอแนะจากผู้ใช้งาน", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Sarabun", "", 12)
+        for row in report.comments:
+            pdf.multi_cell(
+                0, 6, f"• {format_thai_date(row['date'])} ({row['score']}/5): {row['comment']}"
+            )
+    return bytes(pdf.output())

@@ -1,0 +1,64 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from core.nationalid import format_id, mask
+from core.thaidate import format_thai_date
+from subsidies.models import Application
+
+
+class ApplicationTable(tables.Table):
+    reference = tables.Column("เลขอ้างอิง", linkify=True)
+    name = tables.Column("ชื่อ-สกุล", empty_values=(), order_by=("first_name", "last_name"))
+    national_id = tables.Column("เลขประจำตัวประชาชน")
+    province = tables.Column("จังหวัด", accessor="province__name")
+    subsidy_type = tables.Column("ประเภท")
+    amount_requested = tables.Column("จำนวนเงิน (บาท)", attrs={"td": {"class": "text-end"}})
+    received_on = tables.Column("รับคำขอ")
+    step = tables.Column("ขั้นตอน")
+
+    class Meta:
+        model = Application
+        fields = ()
+        sequence = (
+            "reference", "name", "national_id", "province", "subsidy_type",
+            "amount_requested", "received_on", "step",
+        )  # fmt: skip
+        attrs = {"class": "table table-sm table-hover bg-white align-middle"}
+        per_page = 50
+        empty_text = "ไม่พบคำขอ"
+
+    def __init__(self, *args, show_full_id=False, **kwargs):
+        self.show_full_id = show_full_id
+        super().__init__(*args, **kwargs)
+
+    def render_reference(self, record):
+        demo = (
+            format_html(' <span class="badge text-bg-warning">ตัวอย่าง</span>')
+            if record.is_demo
+            else ""
+        )
+        return format_html("<code>{}</code>{}", record.formatted_reference, demo)
+
+    def render_name(self, record):
+        return f"{record.first_name} {record.last_name}"
+
+    def render_national_id(self, value):
+        return format_id(value) if self.show_full_id else mask(value)
+
+    def render_amount_requested(self, value):
+        return f"{value:,.2f}"
+
+    def render_received_on(self, value):
+        return format_thai_date(value)
+
+    def render_step(self, record):
+        text = f"{record.step}. {record.get_step_display()}"
+        if record.decision:
+            badge = "success" if record.decision == "approved" else "danger"
+            return format_html(
+                '{} <span class="badge text-bg-{}">{}</span>',
+                text,
+                badge,
+                record.get_decision_display(),
+            )
+        return text

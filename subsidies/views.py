@@ -1,0 +1,372 @@
+import json
+
+from django.contrib import messages
+from django.core import signing
+from django.db import IntegrityError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from core.roles import (
+    ADMIN,
+    APPROVER,
+    INDICATOR_OWNER,
+    MANAGER,
+    SUBSIDY_OFFICER,
+    has_role,
+    role_required,
+)
+from core.thaidate import fiscal_year_of
+from subsidies import report as usage
+from subsidies import services
+from subsidies.filters import ApplicationFilter
+from subsidies.forms import ApplicationForm, LookupForm, MoveForm, RatingForm
+from subsidies.models import Application, Channel, Rating, StatusCheck, Step
+from subsidies.tables import ApplicationTable
+
+READERS = (SUBSIDY_OFFICER, MANAGER, ADMIN)
+WRITERS = (SUBSIDY_OFFICER, ADMIN)
+# The usage report holds aggregates and citizens' anonymous comments, no personal data: the
+# indicator's owners and approvers read it as the evidence of KPI 3.2.
+REPORT_READERS = (SUBSIDY_OFFICER, MANAGER, ADMIN, INDICATOR_OWNER, APPROVER)
+RATING_SALT = "subsidies.rating"
+RATING_MAX_AGE = 3600
+
+
+def can_change(user) -> bool:
+    return has_role(user, *WRITERS)
+
+
+# --- staff pages ------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def application_list(request):
+    base = Application.objects.visible_to(request.user)
+    filterset = ApplicationFilter(request.GET or None, queryset=base.select_related("province"))
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    counts = qs.aggregate(
+        total=Count("id"),
+        **{f"s{s.value}": Count("id", filter=Q(step=s.value)) for s in Step},
+        not_approved=Count("id", filter=Q(step=Step.DECIDED, decision="not_approved")),
+    )
+    table = ApplicationTable(qs, show_full_id=can_change(request.user))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    step_counts = [
+        {"step": s.value, "label": s.label, "count": counts[f"s{s.value}"]} for s in Step
+    ]
+    return render(
+        request,
+        "subsidies/application_list.html",
+        {
+            "filter": filterset,
+            "table": table,
+            "total": counts["total"],
+            "step_counts": step_counts,
+            "not_approved": counts["not_approved"],
+            "can_change": can_change(request.user),
+        },
+    )
+
+
+def _application(request, pk) -> Application:
+    return get_object_or_404(
+        Application.objects.visible_to(request.user).select_related("province", "created_by"),
+        pk=pk,
+    )
+
+
+@role_required(*READERS)
+def application_detail(request, pk):
+    application = _application(request, pk)
+    return _render_detail(request, application, MoveForm(application=application))
+
+
+def _render_detail(request, application, move_form, status=200):
+    entries = list(application.entries.select_related("officer").order_by("step"))
+    return render(
+        request,
+        "subsidies/application_detail.html",
+        {
+            "application": application,
+            "entries": entries,
+            "timeline": services.timeline(application, entries),
+            "next_text": services.next_text(application),
+            "move_form": move_form,
+            "next_step_label": Step(application.next_step).label if application.next_step else "",
+            "can_change": can_change(request.user),
+            "show_full_id": can_change(request.user),
+        },
+        status=status,
+    )
+
+
+@role_required(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def application_create(request):
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            application = services.create_application(form.save(commit=False), request.user)
+            messages.success(request, f"บันทึกคำขอแล้ว เลขอ้างอิง {application.formatted_reference}")
+            return redirect("subsidies:detail", pk=application.pk)
+        return render(request, "subsidies/application_form.html", {"form": form}, status=400)
+    form.initial.setdefault("received_on", timezone.localdate())
+    return render(request, "subsidies/application_form.html", {"form": form})
+
+
+@role_required(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def application_edit(request, pk):
+    application = _application(request, pk)
+    form = ApplicationForm(request.POST or None, instance=application)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save()
+            if "received_on" in form.changed_data:
+                saved.entries.filter(step=Step.RECEIVED).update(acted_on=saved.received_on)
+                if saved.step == Step.RECEIVED:
+                    Application.objects.filter(pk=saved.pk).update(step_on=saved.received_on)
+            messages.success(request, "บันทึกการแก้ไขแล้ว")
+            return redirect("subsidies:detail", pk=application.pk)
+        return render(
+            request,
+            "subsidies/application_form.html",
+            {"form": form, "application": application},
+            status=400,
+        )
+    return render(
+        request, "subsidies/application_form.html", {"form": form, "application": application}
+    )
+
+
+@role_required(*WRITERS)
+@require_POST
+def application_move(request, pk):
+    application = _application(request, pk)
+    form = MoveForm(request.POST, application=application)
+    if form.is_valid():
+        try:
+            entry = services.move(
+                application,
+                to_step=form.cleaned_data["to_step"],
+                acted_on=form.cleaned_data["acted_on"],
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                officer=request.user,
+            )
+        except services.StepError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"บันทึกขั้นตอนที่ {entry.step} {entry.get_step_display()} แล้ว")
+            return redirect("subsidies:detail", pk=application.pk)
+    return _render_detail(request, application, form, status=400)
+
+
+@role_required(*READERS)
+def application_slip(request, pk):
+    application = _application(request, pk)
+    return render(
+        request,
+        "subsidies/slip.html",
+        {
+            "application": application,
+            "status_url": request.build_absolute_uri(reverse("subsidies:status")),
+        },
+    )
+
+
+@role_required(*REPORT_READERS)
+def usage_report(request):
+    year = _report_year(request)
+    data = usage.build(year)
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            usage.as_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="subsidy-status-usage-{year}.xlsx"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(usage.as_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="subsidy-status-usage-{year}.pdf"'
+        return response
+    return render(
+        request,
+        "subsidies/report.html",
+        {"report": data, "years": range(2563, fiscal_year_of(timezone.localdate()) + 2)},
+    )
+
+
+def _report_year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or fiscal_year_of(timezone.localdate()))
+    except ValueError:
+        raise Http404 from None
+    if not 2500 <= year <= 2700:
+        raise Http404
+    return year
+
+
+# --- the public status service ----------------------------------------------------------------
+
+THROTTLED_TEXT = "มีการตรวจสอบที่ไม่ถูกต้องหลายครั้งจากเครื่องของท่าน โปรดลองใหม่อีกครั้งภายหลัง"
+NOT_FOUND_TEXT = (
+    "ไม่พบคำขอที่ตรงกับเลขอ้างอิงและเลขประจำตัวประชาชนนี้ "
+    "โปรดตรวจสอบเลขอ้างอิงจากใบรับคำขอและเลขประจำตัวประชาชนอีกครั้ง"
+)
+
+
+def _throttled(request, retry_after: int, *, api: bool):
+    if api:
+        response = JsonResponse({"found": False, "error": THROTTLED_TEXT}, status=429)
+    else:
+        response = render(
+            request,
+            "subsidies/public/status.html",
+            {"form": LookupForm(), "error": THROTTLED_TEXT},
+            status=429,
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_status(request):
+    """The citizen's page: no login; reference + national ID → the five steps."""
+    if request.method == "GET":
+        return render(request, "subsidies/public/status.html", {"form": LookupForm()})
+    key = services.client_key(request)
+    wait = services.retry_after(key)
+    if wait:
+        return _throttled(request, wait, api=False)
+    form = LookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "subsidies/public/status.html", {"form": form}, status=400)
+    found = services.lookup(
+        form.cleaned_data["reference"], form.cleaned_data["national_id"], channel=Channel.WEB
+    )
+    if found is None:
+        services.record_failure(key)
+        return render(
+            request,
+            "subsidies/public/status.html",
+            {"form": LookupForm(), "error": NOT_FOUND_TEXT},
+            status=404,
+        )
+    token = signing.dumps(found.check.pk, salt=RATING_SALT)
+    return render(
+        request,
+        "subsidies/public/status.html",
+        {
+            "found": found.application,
+            "timeline": services.timeline(found.application, found.entries),
+            "next_text": services.next_text(found.application),
+            "rating_form": RatingForm(initial={"token": token}),
+            "form": LookupForm(),
+        },
+    )
+
+
+@never_cache
+@require_POST
+def public_rate(request):
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "subsidies/public/rated.html", {"error": "โปรดเลือกคะแนน 1–5"}, status=400
+        )
+    try:
+        check_id = signing.loads(
+            form.cleaned_data["token"], salt=RATING_SALT, max_age=RATING_MAX_AGE
+        )
+        check = StatusCheck.objects.get(pk=check_id)
+    except (signing.BadSignature, StatusCheck.DoesNotExist):
+        return render(
+            request,
+            "subsidies/public/rated.html",
+            {"error": "แบบประเมินหมดอายุแล้ว โปรดตรวจสอบสถานะอีกครั้งเพื่อประเมิน"},
+            status=400,
+        )
+    try:
+        Rating.objects.create(
+            check_record=check,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"].strip(),
+        )
+    except IntegrityError:
+        return render(
+            request,
+            "subsidies/public/rated.html",
+            {"error": "ท่านได้ประเมินการตรวจสอบครั้งนี้แล้ว"},
+            status=409,
+        )
+    return render(request, "subsidies/public/rated.html", {})
+
+
+def _as_json(application, entries) -> dict:
+    return {
+        "found": True,
+        "reference": application.formatted_reference,
+        "first_name": application.first_name,
+        "subsidy_type": application.subsidy_type,
+        "subsidy_type_label": application.get_subsidy_type_display(),
+        "received_on": application.received_on.isoformat(),
+        "current_step": application.step,
+        "current_step_label": application.get_step_display(),
+        "decision": application.decision or None,
+        "closed": application.is_closed,
+        "next": services.next_text(application),
+        "steps": [
+            {
+                "step": row["step"],
+                "label": row["label"],
+                "state": row["state"],
+                "date": row["date"].isoformat() if row["date"] else None,
+                "decision": row["decision"] or None,
+            }
+            for row in services.timeline(application, entries)
+        ],
+    }
+
+
+@csrf_exempt  # a web service for other systems: no session, no cookie, nothing to forge
+@never_cache
+@require_POST
+def api_status(request):
+    """POST {"reference": "...", "national_id": "..."} → the status as JSON."""
+    key = services.client_key(request)
+    wait = services.retry_after(key)
+    if wait:
+        return _throttled(request, wait, api=True)
+    try:
+        payload = json.loads(request.body or b"{}")
+        if not isinstance(payload, dict):
+            raise ValueError
+    except ValueError:
+        return JsonResponse({"found": False, "error": "ข้อมูลต้องเป็น JSON"}, status=400)
+    form = LookupForm(
+        {"reference": payload.get("reference", ""), "national_id": payload.get("national_id", "")}
+    )
+    if not form.is_valid():
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        return JsonResponse(
+            {"found": False, "error": "ข้อมูลไม่ครบหรือไม่ถูกต้อง", "fields": errors}, status=400
+        )
+    found = services.lookup(
+        form.cleaned_data["reference"], form.cleaned_data["national_id"], channel=Channel.API
+    )
+    if found is None:
+        services.record_failure(key)
+        return JsonResponse({"found": False, "error": NOT_FOUND_TEXT}, status=404)
+    return JsonResponse(
+        _as_json(found.application, found.entries), json_dumps_params={"ensure_ascii": False}
+    )
