@@ -1,0 +1,98 @@
+import datetime as dt
+
+import django_filters as df
+from django import forms
+from django.db.models import Q
+
+from core.forms import ThaiDateField
+from core.models import Province
+from core.nationalid import normalize
+from volunteers.models import Kind, Path, ServiceType, Specialty, Status, TargetGroup, Volunteer
+
+
+class _Bootstrap:
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} form-control-sm")
+        return form
+
+
+CARD_CHOICES = [
+    ("expired", "หมดอายุแล้ว"),
+    ("30", "หมดอายุภายใน 30 วัน"),
+    ("90", "หมดอายุภายใน 90 วัน"),
+    ("valid", "ยังไม่หมดอายุ"),
+    ("none", "ยังไม่มีบัตร"),
+]
+
+
+class VolunteerFilter(_Bootstrap, df.FilterSet):
+    q = df.CharFilter(label="ค้นหา (ชื่อ/เลขประจำตัว/เลขทะเบียน)", method="search")
+    province = df.ModelChoiceFilter(queryset=Province.objects.all(), label="จังหวัด")
+    kind = df.ChoiceFilter(choices=Kind.choices, label="ประเภท")
+    district = df.CharFilter(label="อำเภอ/เขต", lookup_expr="exact")
+    status = df.ChoiceFilter(choices=Status.choices, label="สถานะ")
+    specialty = df.ModelChoiceFilter(
+        queryset=Specialty.objects.all(), field_name="specialties", label="ความเชี่ยวชาญ"
+    )
+    training_path = df.ChoiceFilter(choices=Path.choices, label="วิธีการพัฒนาศักยภาพ")
+    card = df.ChoiceFilter(choices=CARD_CHOICES, label="บัตรประจำตัว", method="card_expiry")
+
+    class Meta:
+        model = Volunteer
+        fields = ["q", "province", "kind", "district", "status", "specialty", "training_path"]
+
+    def __init__(self, *args, show_province=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_province:
+            del self.filters["province"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = normalize(value)
+        if digits.isdigit() and len(digits) == 13:
+            return queryset.filter(national_id=digits)
+        if "-" in value and value.replace("-", "").replace("บ", "").replace("ว", "").isdigit():
+            return queryset.filter(
+                Q(registration_number=value) | Q(card_number=value) | Q(certificate_number=value)
+            )
+        parts = value.split()
+        q = Q()
+        for part in parts:
+            q &= Q(first_name__startswith=part) | Q(last_name__startswith=part)
+        return queryset.filter(q)
+
+    def card_expiry(self, queryset, name, value):
+        today = dt.date.today()
+        if value == "expired":
+            return queryset.filter(card_expires_on__lt=today)
+        if value in ("30", "90"):
+            return queryset.filter(
+                card_expires_on__gte=today,
+                card_expires_on__lte=today + dt.timedelta(days=int(value)),
+            )
+        if value == "valid":
+            return queryset.filter(card_expires_on__gte=today)
+        if value == "none":
+            return queryset.filter(card_number__isnull=True)
+        return queryset
+
+
+class ThaiDateFilter(df.DateFilter):
+    field_class = ThaiDateField
+
+
+class ServiceFilter(_Bootstrap, df.FilterSet):
+    date_from = ThaiDateFilter(field_name="date", lookup_expr="gte", label="ตั้งแต่วันที่")
+    date_to = ThaiDateFilter(field_name="date", lookup_expr="lte", label="ถึงวันที่")
+    service_type = df.ChoiceFilter(choices=ServiceType.choices, label="ประเภทบริการ")
+    target_group = df.ChoiceFilter(choices=TargetGroup.choices, label="กลุ่มเป้าหมาย")
+    province = df.ModelChoiceFilter(queryset=Province.objects.all(), label="จังหวัด")
+
+    def __init__(self, *args, show_province=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_province:
+            del self.filters["province"]

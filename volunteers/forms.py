@@ -1,0 +1,355 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
+from core.models import Province, province_of
+from core.nationalid import is_valid, normalize
+from core.roles import ADMIN, MANAGER, has_role
+from core.thaidate import parse_date
+from volunteers.models import (
+    LESSON_CHOICES,
+    Course,
+    Enrolment,
+    Path,
+    Plan,
+    PlanTarget,
+    Service,
+    ServiceType,
+    Specialty,
+    TargetGroup,
+    Volunteer,
+)
+
+
+def _provinces_for(user):
+    if has_role(user, ADMIN, MANAGER):
+        return Province.objects.all()
+    province = province_of(user)
+    return Province.objects.filter(pk=province.pk if province else None)
+
+
+class VolunteerForm(BootstrapMixin, forms.ModelForm):
+    national_id = NationalIdField(label="เลขประจำตัวประชาชน")
+    birth_date = ThaiDateField(label="วันเกิด", required=False)
+    specialties = forms.ModelMultipleChoiceField(
+        Specialty.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="ความเชี่ยวชาญเฉพาะด้าน",
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "national_id",
+            "title",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "sex",
+            "phone",
+            "province",
+            "district",
+            "sub_district",
+            "kind",
+            "specialties",
+            "status",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        provinces = _provinces_for(user)
+        self.fields["province"].queryset = provinces
+        if provinces.count() == 1:
+            self.fields["province"].initial = provinces.first().pk
+
+    def clean_national_id(self):
+        value = self.cleaned_data["national_id"]
+        existing = Volunteer.objects.filter(national_id=value).exclude(pk=self.instance.pk).first()
+        if existing:
+            if Volunteer.objects.visible_to(self.user).filter(pk=existing.pk).exists():
+                raise forms.ValidationError(
+                    format_html(
+                        'เลขประจำตัวประชาชนนี้มีในทะเบียนแล้ว: <a href="{}">{}</a>',
+                        reverse("volunteers:detail", args=[existing.pk]),
+                        existing.full_name,
+                    ),
+                    code="duplicate",
+                )
+            raise forms.ValidationError(
+                format_html(
+                    'เลขประจำตัวประชาชนนี้มีในทะเบียน อพม. ของจังหวัดอื่นแล้ว (<a href="{}">ระเบียนเดิม</a>) '
+                    "โปรดประสานจังหวัดที่ดูแล",
+                    reverse("volunteers:detail", args=[existing.pk]),
+                ),
+                code="duplicate",
+            )
+        return value
+
+
+class CourseForm(BootstrapMixin, forms.ModelForm):
+    start_date = ThaiDateField(label="วันเริ่ม")
+    end_date = ThaiDateField(label="วันสิ้นสุด")
+
+    class Meta:
+        model = Course
+        fields = ["kind", "title", "province", "place", "start_date", "end_date", "hours"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = _provinces_for(user)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and data["end_date"] < data["start_date"]
+        ):
+            self.add_error("end_date", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+        return data
+
+
+class EnrolForm(BootstrapMixin, forms.Form):
+    national_ids = forms.CharField(
+        label="เลขประจำตัวประชาชนของ อพม. ที่เข้าอบรม",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="หนึ่งเลขต่อบรรทัด (เฉพาะ อพม. ในทะเบียนของจังหวัดท่าน)",
+    )
+
+    def __init__(self, *args, user=None, course=None, **kwargs):
+        self.user, self.course = user, course
+        super().__init__(*args, **kwargs)
+
+    def clean_national_ids(self):
+        ids, errors = [], []
+        for n, line in enumerate(self.cleaned_data["national_ids"].splitlines(), 1):
+            if not line.strip():
+                continue
+            value = normalize(line)
+            if not is_valid(value):
+                errors.append(f"บรรทัด {n}: เลขประจำตัวประชาชนไม่ถูกต้อง")
+            else:
+                ids.append(value)
+        found = dict(
+            Volunteer.objects.visible_to(self.user)
+            .filter(national_id__in=ids)
+            .values_list("national_id", "pk")
+        )
+        for value in ids:
+            if value not in found:
+                errors.append(f"ไม่พบ อพม. เลข {value} ในทะเบียนของท่าน")
+        if errors:
+            raise forms.ValidationError(errors)
+        return [found[v] for v in dict.fromkeys(ids)]
+
+
+class ResultForm(BootstrapMixin, forms.ModelForm):
+    TEST_CHOICES = [("", "ยังไม่มีผล"), ("1", "ผ่าน"), ("0", "ไม่ผ่าน")]
+    test_passed = forms.TypedChoiceField(
+        label="ผลแบบทดสอบความรู้",
+        choices=TEST_CHOICES,
+        required=False,
+        coerce=lambda v: v == "1",
+        empty_value=None,
+    )
+    lessons = forms.TypedMultipleChoiceField(
+        label="บทเรียนออนไลน์ที่เรียนจบ",
+        choices=LESSON_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["hours_attended", "session_attended", "test_passed", "test_score"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["lessons"] = [lc.lesson for lc in self.instance.lessons.all()]
+            self.initial["test_passed"] = {True: "1", False: "0"}.get(self.instance.test_passed, "")
+        if self.instance.course.kind == Path.WORKSHOP:
+            del self.fields["lessons"]
+            del self.fields["session_attended"]
+        else:
+            self.fields["hours_attended"].help_text = "ไม่บังคับสำหรับ E-Learning"
+
+    def clean_hours_attended(self):
+        hours = self.cleaned_data.get("hours_attended")
+        if hours is not None and hours > self.instance.course.hours:
+            raise forms.ValidationError(
+                f"ชั่วโมงที่เข้าอบรมต้องไม่เกิน {self.instance.course.hours} ชั่วโมงของหลักสูตร"
+            )
+        return hours
+
+
+class ServiceForm(BootstrapMixin, forms.ModelForm):
+    volunteer_national_id = NationalIdField(label="เลขประจำตัวประชาชนของ อพม.")
+    date = ThaiDateField(label="วันที่ให้บริการ")
+
+    class Meta:
+        model = Service
+        fields = [
+            "volunteer_national_id",
+            "date",
+            "service_type",
+            "target_group",
+            "people_served",
+            "person_name",
+            "area",
+            "note",
+        ]
+
+    def __init__(self, *args, user=None, volunteer=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if volunteer is not None:
+            self.fields["volunteer_national_id"].initial = volunteer.national_id
+
+    def clean_volunteer_national_id(self):
+        value = self.cleaned_data["volunteer_national_id"]
+        volunteer = Volunteer.objects.visible_to(self.user).filter(national_id=value).first()
+        if volunteer is None:
+            raise forms.ValidationError("ไม่พบ อพม. เลขนี้ในทะเบียนของท่าน")
+        self.instance.volunteer = volunteer
+        self.instance.province_id = volunteer.province_id
+        return value
+
+
+_TYPE_BY_WORD = {
+    **{c.value: c.value for c in ServiceType},
+    **{c.label: c.value for c in ServiceType},
+}
+_GROUP_BY_WORD = {
+    **{c.value: c.value for c in TargetGroup},
+    **{c.label: c.value for c in TargetGroup},
+}
+BULK_COLUMNS = "เลขประจำตัวประชาชน อพม. | วันที่ | ประเภทบริการ | กลุ่มเป้าหมาย | จำนวนคน | พื้นที่"
+
+
+class BulkServiceForm(BootstrapMixin, forms.Form):
+    """Services pasted from a spreadsheet: one a line, columns separated by tabs (or |)."""
+
+    rows = forms.CharField(
+        label="ตารางบริการ (วางจากสเปรดชีต)",
+        widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
+        help_text=f"คอลัมน์: {BULK_COLUMNS} — คั่นด้วยแท็บหรือ | ; ประเภทบริการและกลุ่มเป้าหมาย"
+        " ใช้คำภาษาไทยหรือรหัสก็ได้",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_rows(self):
+        parsed, errors = [], []
+        lines = [
+            (n, line)
+            for n, line in enumerate(self.cleaned_data["rows"].splitlines(), 1)
+            if line.strip()
+        ]
+        if len(lines) > 2000:
+            raise forms.ValidationError("วางได้ไม่เกิน 2,000 แถวต่อครั้ง")
+        for n, line in lines:
+            cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split("|"))]
+            cells += [""] * (6 - len(cells))
+            nid, date_text, stype, group, people, area = cells[:6]
+            row_errors = []
+            nid = normalize(nid)
+            if n == lines[0][0] and not is_valid(nid) and "ประชาชน" in line:
+                continue  # a header row
+            if not is_valid(nid):
+                row_errors.append("เลขประจำตัวประชาชนไม่ถูกต้อง")
+            try:
+                date = parse_date(date_text)
+            except ValueError as exc:
+                row_errors.append(str(exc))
+                date = None
+            if stype not in _TYPE_BY_WORD:
+                row_errors.append(f"ไม่รู้จักประเภทบริการ '{stype}'")
+            if group not in _GROUP_BY_WORD:
+                row_errors.append(f"ไม่รู้จักกลุ่มเป้าหมาย '{group}'")
+            people_text = normalize(people) or "1"
+            if not people_text.isdigit() or int(people_text) < 1:
+                row_errors.append("จำนวนคนต้องเป็นจำนวนเต็มตั้งแต่ 1")
+            if row_errors:
+                errors.append(f"แถว {n}: " + "; ".join(row_errors))
+                continue
+            parsed.append(
+                {
+                    "line": n,
+                    "national_id": nid,
+                    "date": date,
+                    "service_type": _TYPE_BY_WORD[stype],
+                    "target_group": _GROUP_BY_WORD[group],
+                    "people_served": int(people_text),
+                    "area": area[:200],
+                }
+            )
+        volunteers = {
+            v.national_id: v
+            for v in Volunteer.objects.visible_to(self.user).filter(
+                national_id__in={r["national_id"] for r in parsed}
+            )
+        }
+        for row in parsed:
+            row["volunteer"] = volunteers.get(row["national_id"])
+            if row["volunteer"] is None:
+                errors.append(
+                    f"แถว {row['line']}: ไม่พบ อพม. เลข {row['national_id']} ในทะเบียนของท่าน"
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        if not parsed:
+            raise forms.ValidationError("ไม่มีแถวข้อมูล")
+        return parsed
+
+
+class PlanForm(BootstrapMixin, forms.ModelForm):
+    approved_on = ThaiDateField(label="วันที่หัวหน้าส่วนราชการเห็นชอบ", required=False)
+
+    class Meta:
+        model = Plan
+        fields = ["title", "first_year", "last_year", "approved_on", "approved_by", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("first_year")
+            and data.get("last_year")
+            and data["last_year"] < data["first_year"]
+        ):
+            self.add_error("last_year", "ปีสิ้นสุดต้องไม่ก่อนปีเริ่ม")
+        return data
+
+
+class PlanTargetForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = PlanTarget
+        fields = [
+            "fiscal_year",
+            "measure",
+            "label",
+            "province",
+            "specialty",
+            "service_type",
+            "planned",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        plan = self.instance.plan if self.instance.plan_id else None
+        year = data.get("fiscal_year")
+        if plan and year and not plan.first_year <= year <= plan.last_year:
+            self.add_error("fiscal_year", f"ปีต้องอยู่ในช่วงของแผน {plan.first_year}–{plan.last_year}")
+        return data
+
+
+PlanTargetFormSet = inlineformset_factory(
+    Plan, PlanTarget, form=PlanTargetForm, extra=3, can_delete=True
+)

@@ -1,0 +1,38 @@
+"""KPI 2, level 75: the FY plan's achievement, computed from the records (SPEC §4)."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from indicators import registry
+from volunteers import plan as plan_mod
+
+
+def plan_url(fiscal_year: int, as_of: dt.date | None = None) -> str:
+    plan = plan_mod.plan_for_year(fiscal_year)
+    query = f"?year={fiscal_year}" + (f"&as_of={as_of.isoformat()}" if as_of else "")
+    if plan is None:
+        return reverse("volunteers:plan-list") + query
+    return reverse("volunteers:plan-detail", args=[plan.pk]) + query
+
+
+@registry.register(
+    "volunteers.plan",
+    "ผลการดำเนินงานตามแผนพัฒนาศักยภาพ อพม.",
+    "milestone",
+    detail_url=plan_url,
+)
+def compute(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
+    plan = plan_mod.plan_for_year(fiscal_year_be)
+    result = plan_mod.compute(plan, fiscal_year_be, as_of)
+    if plan is None:
+        fact = registry.Fact(False, f"ยังไม่มีแผนที่ครอบคลุมปี {fiscal_year_be}", plan_url(fiscal_year_be))
+    elif not result.targets:
+        fact = registry.Fact(
+            False, f"แผนยังไม่มีเป้าหมายของปี {fiscal_year_be}", plan_url(fiscal_year_be, as_of)
+        )
+    else:
+        url = reverse("volunteers:plan-detail", args=[plan.pk])
+        url += f"?year={fiscal_year_be}&as_of={result.as_of.isoformat()}"
+        fact = registry.Fact(result.met, f"ร้อยละ {result.percent_text}", url)
+    return registry.MilestoneFacts({"plan_achievement": fact})

@@ -1,0 +1,418 @@
+"""อพม. (social development and human security volunteers): the registry, training, services and
+the 3-year development plan (SPEC §4, KPI 2).
+
+Scope: every model that holds people or their work answers ``objects.visible_to(user)``: a
+provincial officer (พมจ.) sees the province in their profile (Bangkok's volunteers are kept by the
+department, i.e. the officers whose province is Bangkok); managers and admins see everything;
+anyone else sees nothing.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from core.models import Province, province_of
+from core.nationalid import validate_national_id
+from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
+
+
+def _scope(qs, user, field: str = "province"):
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if has_role(user, ADMIN, MANAGER):
+        return qs
+    if has_role(user, PROVINCIAL_OFFICER):
+        province = province_of(user)
+        if province is None:
+            return qs.none()
+        return qs.filter(**{f"{field}_id": province.pk})
+    return qs.none()
+
+
+class ScopedQuerySet(models.QuerySet):
+    scope_field = "province"
+
+    def visible_to(self, user):
+        return _scope(self, user, self.scope_field)
+
+
+class VolunteerQuerySet(ScopedQuerySet):
+    pass
+
+
+class EnrolmentQuerySet(ScopedQuerySet):
+    scope_field = "volunteer__province"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "ชาย"
+    FEMALE = "F", "หญิง"
+
+
+class Kind(models.TextChoices):
+    PROVINCE = "province", "อพม. จังหวัด"
+    BANGKOK = "bangkok", "อพม. กรุงเทพมหานคร"
+    OTHER = "other", "อพม. อื่น ๆ ตามที่กระทรวงประกาศ"
+
+
+class Status(models.TextChoices):
+    APPLICANT = "applicant", "ผู้สมัคร/ผ่านการคัดเลือก"
+    TRAINING = "training", "อยู่ระหว่างอบรม"
+    ACTIVE = "active", "ขึ้นทะเบียนแล้ว"
+    INACTIVE = "inactive", "พ้นสภาพ/ไม่ปฏิบัติงาน"
+
+
+class Path(models.TextChoices):
+    WORKSHOP = "workshop", "อบรมเชิงปฏิบัติการ"
+    ELEARNING = "elearning", "E-Learning"
+
+
+class ServiceType(models.TextChoices):
+    SURVEY = "survey", "ค้นหา/สำรวจ"
+    SCREENING = "screening", "คัดกรอง"
+    INITIAL_HELP = "help", "ช่วยเหลือเบื้องต้น"
+    REFERRAL = "referral", "ประสานส่งต่อ"
+    FOLLOW_UP = "follow_up", "ติดตามประเมิน"
+    PUBLICITY = "publicity", "เผยแพร่ประชาสัมพันธ์/รณรงค์"
+
+
+class TargetGroup(models.TextChoices):
+    CHILDREN = "children", "เด็กและเยาวชน"
+    ELDERLY = "elderly", "ผู้สูงอายุ"
+    DISABLED = "disabled", "คนพิการ"
+    WOMEN_FAMILY = "women_family", "สตรีและครอบครัว"
+    DESTITUTE = "destitute", "คนไร้ที่พึ่ง/ผู้ทำการขอทาน"
+    LOW_INCOME = "low_income", "ผู้มีรายได้น้อย"
+    OTHER = "other", "อื่น ๆ"
+
+
+class Specialty(models.Model):
+    """ความเชี่ยวชาญเฉพาะด้าน, by problem or target group."""
+
+    code = models.SlugField("รหัส", max_length=32, unique=True)
+    name = models.CharField("ความเชี่ยวชาญ", max_length=128, unique=True)
+    sort_order = models.PositiveSmallIntegerField("ลำดับ", default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = "ความเชี่ยวชาญเฉพาะด้าน"
+        verbose_name_plural = "ความเชี่ยวชาญเฉพาะด้าน"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(models.Model):
+    national_id = models.CharField(
+        "เลขประจำตัวประชาชน", max_length=13, unique=True, validators=[validate_national_id]
+    )
+    title = models.CharField("คำนำหน้า", max_length=32, blank=True)
+    first_name = models.CharField("ชื่อ", max_length=100)
+    last_name = models.CharField("นามสกุล", max_length=100)
+    birth_date = models.DateField("วันเกิด", null=True, blank=True)
+    sex = models.CharField("เพศ", max_length=1, choices=Sex.choices)
+    phone = models.CharField("โทรศัพท์", max_length=32, blank=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
+    district = models.CharField("อำเภอ/เขต", max_length=100, blank=True)
+    sub_district = models.CharField("ตำบล/แขวง", max_length=100, blank=True)
+    kind = models.CharField("ประเภท อพม.", max_length=16, choices=Kind.choices)
+    specialties = models.ManyToManyField(
+        Specialty,
+        through="VolunteerSpecialty",
+        blank=True,
+        related_name="volunteers",
+        verbose_name="ความเชี่ยวชาญเฉพาะด้าน",
+    )
+    status = models.CharField(
+        "สถานะ", max_length=16, choices=Status.choices, default=Status.APPLICANT
+    )
+    # Set by the pass decision (services.record_result), never typed.
+    training_path = models.CharField(
+        "วิธีการพัฒนาศักยภาพ", max_length=16, choices=Path.choices, blank=True
+    )
+    trained_on = models.DateField("วันที่ผ่านการอบรม", null=True, blank=True)
+    certificate_number = models.CharField(
+        "เลขที่วุฒิบัตร/ประกาศนียบัตร", max_length=32, unique=True, null=True, blank=True
+    )
+    registration_number = models.CharField(
+        "เลขทะเบียน อพม.", max_length=32, unique=True, null=True, blank=True
+    )
+    registered_on = models.DateField("วันที่ขึ้นทะเบียน", null=True, blank=True)
+    card_number = models.CharField(
+        "เลขที่บัตรประจำตัว อพม.", max_length=32, unique=True, null=True, blank=True
+    )
+    card_issued_on = models.DateField("วันออกบัตร", null=True, blank=True)
+    card_expires_on = models.DateField("วันบัตรหมดอายุ", null=True, blank=True)
+    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = VolunteerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "อพม."
+        verbose_name_plural = "อพม."
+        indexes = [
+            models.Index(fields=["province", "-id"], name="vol_province_id"),
+            models.Index(fields=["province", "status"], name="vol_province_status"),
+            models.Index(fields=["trained_on", "province"], name="vol_trained"),
+            models.Index(fields=["card_expires_on"], name="vol_card_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("volunteers:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.title}{self.first_name} {self.last_name}".strip()
+
+
+class VolunteerSpecialty(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE)
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT)
+    since = models.DateField("ตั้งแต่", default=dt.date.today)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "specialty"], name="vol_specialty_once")
+        ]
+        indexes = [models.Index(fields=["specialty", "volunteer"], name="volspec_specialty")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}: {self.specialty_id}"
+
+
+class Course(models.Model):
+    """A training course: a 24-hour workshop, or the e-learning path's 1-day session."""
+
+    kind = models.CharField("วิธีการ", max_length=16, choices=Path.choices)
+    title = models.CharField("ชื่อหลักสูตร/รุ่น", max_length=200)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
+    place = models.CharField("สถานที่", max_length=200, blank=True)
+    start_date = models.DateField("วันเริ่ม")
+    end_date = models.DateField("วันสิ้นสุด")
+    hours = models.DecimalField(
+        "ชั่วโมงหลักสูตร",
+        max_digits=5,
+        decimal_places=1,
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text="อบรมเชิงปฏิบัติการ 24 ชั่วโมง; E-Learning คือชั่วโมงของการอบรม 1 วัน",
+    )
+    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = "หลักสูตรอบรม"
+        verbose_name_plural = "หลักสูตรอบรม"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("volunteers:course-detail", args=[self.pk])
+
+
+# The e-learning path's 10 online lessons: 1–5 mandatory, 6–10 supplementary.
+MANDATORY_LESSONS = (1, 2, 3, 4, 5)
+SUPPLEMENTARY_LESSONS = (6, 7, 8, 9, 10)
+LESSON_CHOICES = [(n, f"บทเรียนบังคับที่ {n}") for n in MANDATORY_LESSONS] + [
+    (n, f"บทเรียนเสริมที่ {n - 5}") for n in SUPPLEMENTARY_LESSONS
+]
+
+
+class Enrolment(models.Model):
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name="หลักสูตร"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="enrolments", verbose_name="อพม."
+    )
+    hours_attended = models.DecimalField(
+        "ชั่วโมงที่เข้าอบรม",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    session_attended = models.BooleanField("เข้าอบรม 1 วัน (E-Learning)", default=False)
+    test_passed = models.BooleanField("ผ่านแบบทดสอบความรู้", null=True, blank=True)
+    test_score = models.DecimalField(
+        "คะแนนแบบทดสอบ", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    passed = models.BooleanField("ผลการอบรม", null=True, blank=True, editable=False)
+    reason = models.TextField("เหตุผล", blank=True, editable=False)
+    decided_on = models.DateField("วันที่ตัดสินผล", null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "volunteer"]
+        verbose_name = "ผู้เข้าอบรม"
+        verbose_name_plural = "ผู้เข้าอบรม"
+        constraints = [models.UniqueConstraint(fields=["course", "volunteer"], name="enrol_once")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} @ {self.course_id}"
+
+
+class LessonCompletion(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lessons")
+    lesson = models.PositiveSmallIntegerField(
+        "บทเรียน", choices=LESSON_CHOICES, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    completed_on = models.DateField("วันที่เรียนจบ", null=True, blank=True)
+
+    class Meta:
+        ordering = ["lesson"]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="lesson_once")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.lesson}"
+
+
+class Service(models.Model):
+    """บริการ: a service a volunteer gave (search/survey, screening, help, referral, …)."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="services", verbose_name="อพม."
+    )
+    # The volunteer's province when the service was given: scope and aggregates read it.
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
+    date = models.DateField("วันที่ให้บริการ")
+    service_type = models.CharField("ประเภทบริการ", max_length=16, choices=ServiceType.choices)
+    target_group = models.CharField("กลุ่มเป้าหมาย", max_length=16, choices=TargetGroup.choices)
+    people_served = models.PositiveIntegerField(
+        "จำนวนผู้รับบริการ (คน)", default=1, validators=[MinValueValidator(1)]
+    )
+    person_name = models.CharField("ชื่อผู้รับบริการ (ถ้ามี)", max_length=200, blank=True)
+    area = models.CharField("พื้นที่ (ตำบล/อำเภอ)", max_length=200, blank=True)
+    note = models.TextField("หมายเหตุ", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "บริการของ อพม."
+        verbose_name_plural = "บริการของ อพม."
+        indexes = [
+            models.Index(fields=["province", "date"], name="svc_province_date"),
+            models.Index(fields=["date", "service_type"], name="svc_date_type"),
+            models.Index(fields=["volunteer", "date"], name="svc_volunteer_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} {self.date}"
+
+    def save(self, *args, **kwargs):
+        if not self.province_id and self.volunteer_id:
+            self.province_id = self.volunteer.province_id
+        super().save(*args, **kwargs)
+
+
+class Counter(models.Model):
+    """Number series (registration, certificate and card numbers): a row per series, bumped
+    with an UPDATE inside the caller's transaction, so numbers are unique and never reused."""
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"
+
+    @classmethod
+    def next(cls, name: str) -> int:
+        with transaction.atomic():
+            cls.objects.get_or_create(name=name)
+            cls.objects.filter(name=name).update(value=F("value") + 1)
+            return cls.objects.filter(name=name).values_list("value", flat=True).get()
+
+
+class Measure(models.TextChoices):
+    TRAINED = "trained", "จำนวน อพม. ที่ผ่านการพัฒนาศักยภาพ (คน)"
+    SPECIALISTS = "specialists", "จำนวน อพม. ที่มีความเชี่ยวชาญเฉพาะด้าน (คน)"
+    SERVICES = "services", "จำนวนครั้งการให้บริการ (ครั้ง)"
+    PEOPLE_SERVED = "people", "จำนวนผู้ประสบปัญหาทางสังคมที่ได้รับบริการ (คน)"
+
+
+class Plan(models.Model):
+    """แผนพัฒนาศักยภาพ อพม. ระยะ 3 ปี (2563–2565)."""
+
+    title = models.CharField("ชื่อแผน", max_length=300)
+    first_year = models.PositiveSmallIntegerField("ปีงบประมาณเริ่ม (พ.ศ.)", default=2563)
+    last_year = models.PositiveSmallIntegerField("ปีงบประมาณสิ้นสุด (พ.ศ.)", default=2565)
+    approved_on = models.DateField("วันที่หัวหน้าส่วนราชการเห็นชอบ", null=True, blank=True)
+    approved_by = models.CharField("ผู้ให้ความเห็นชอบ", max_length=200, blank=True)
+    note = models.TextField("แนวทางการพัฒนา/หมายเหตุ", blank=True)
+    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_year", "-id"]
+        verbose_name = "แผนพัฒนาศักยภาพ อพม."
+        verbose_name_plural = "แผนพัฒนาศักยภาพ อพม."
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("volunteers:plan-detail", args=[self.pk])
+
+
+class PlanTarget(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)")
+    measure = models.CharField("ตัววัด", max_length=16, choices=Measure.choices)
+    label = models.CharField("เป้าหมาย", max_length=300, blank=True)
+    province = models.ForeignKey(
+        Province,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="จังหวัด",
+        help_text="เว้นว่าง = ทั้งประเทศ",
+    )
+    specialty = models.ForeignKey(
+        Specialty,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="ความเชี่ยวชาญ",
+        help_text="สำหรับตัววัดความเชี่ยวชาญ; เว้นว่าง = ด้านใดก็ได้",
+    )
+    service_type = models.CharField(
+        "ประเภทบริการ",
+        max_length=16,
+        choices=ServiceType.choices,
+        blank=True,
+        help_text="สำหรับตัววัดบริการ; เว้นว่าง = ทุกประเภท",
+    )
+    planned = models.PositiveIntegerField("ค่าเป้าหมาย", validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "province__code", "id"]
+        verbose_name = "เป้าหมายตามแผน"
+        verbose_name_plural = "เป้าหมายตามแผน"
+
+    def __str__(self) -> str:
+        return self.label or self.get_measure_display()

@@ -1,0 +1,188 @@
+"""Achievement of the 3-year plan (SPEC §4): each target's actual ÷ planned, capped at 100 %,
+averaged over the year's targets; also per province (the targets set for that province, and
+"ทั้งประเทศ" for targets without one).
+
+Actuals are measured from the records with one grouped aggregate per measure, so a plan is
+computed in at most five queries, whatever the number of targets, volunteers or services.
+Everything is exact (Fraction); rounding happens only for display.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, F, Sum
+
+from core.thaidate import fiscal_year_bounds
+from volunteers.models import (
+    Measure,
+    Plan,
+    PlanTarget,
+    Service,
+    Status,
+    Volunteer,
+    VolunteerSpecialty,
+)
+
+FULL = Fraction(100)
+
+
+def percent_text(value: Fraction | None) -> str:
+    if value is None:
+        return "-"
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+@dataclass
+class TargetResult:
+    target: PlanTarget
+    actual: int
+
+    @property
+    def percent(self) -> Fraction:
+        """Capped at 100 %."""
+        return Fraction(min(self.actual, self.target.planned) * 100, self.target.planned)
+
+    @property
+    def raw_percent(self) -> Fraction:
+        return Fraction(self.actual * 100, self.target.planned)
+
+    @property
+    def percent_text(self) -> str:
+        return percent_text(self.percent)
+
+
+@dataclass
+class GroupResult:
+    label: str
+    province_id: int | None
+    targets: list[TargetResult]
+
+    @property
+    def achievement(self) -> Fraction | None:
+        if not self.targets:
+            return None
+        return sum((t.percent for t in self.targets), Fraction(0)) / len(self.targets)
+
+    @property
+    def percent_text(self) -> str:
+        return percent_text(self.achievement)
+
+
+@dataclass
+class PlanResult:
+    plan: Plan | None
+    fiscal_year: int
+    as_of: dt.date
+    targets: list[TargetResult]
+
+    @property
+    def achievement(self) -> Fraction | None:
+        """Average of the capped per-target percents; None without targets."""
+        if not self.targets:
+            return None
+        return sum((t.percent for t in self.targets), Fraction(0)) / len(self.targets)
+
+    @property
+    def percent_text(self) -> str:
+        return percent_text(self.achievement)
+
+    @property
+    def met(self) -> bool:
+        return self.achievement is not None and self.achievement >= FULL
+
+    def by_province(self) -> list[GroupResult]:
+        groups: dict[int | None, GroupResult] = {}
+        for t in self.targets:
+            pid = t.target.province_id
+            if pid not in groups:
+                label = t.target.province.name if pid else "ทั้งประเทศ"
+                groups[pid] = GroupResult(label, pid, [])
+            groups[pid].targets.append(t)
+        return sorted(groups.values(), key=lambda g: (g.province_id is not None, g.label))
+
+
+def plan_for_year(fiscal_year: int) -> Plan | None:
+    """The plan that covers the year: a real one before demo data, approved before not."""
+    return (
+        Plan.objects.filter(first_year__lte=fiscal_year, last_year__gte=fiscal_year)
+        .order_by("is_demo", F("approved_on").desc(nulls_last=True), "-id")
+        .first()
+    )
+
+
+def measure_actuals(targets, start: dt.date, as_of: dt.date) -> dict[int, int]:
+    """Actual per target (by target pk), one grouped query per measure in use."""
+    measures = {t.measure for t in targets}
+    trained: dict[int, int] = defaultdict(int)
+    spec: dict[tuple[int, int], int] = defaultdict(int)
+    spec_any: dict[int, int] = defaultdict(int)
+    services: dict[tuple[int, str], tuple[int, int]] = {}
+    if Measure.TRAINED in measures:
+        for row in (
+            Volunteer.objects.filter(trained_on__gte=start, trained_on__lte=as_of)
+            .values("province_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            trained[row["province_id"]] = row["n"]
+    if Measure.SPECIALISTS in measures:
+        active = VolunteerSpecialty.objects.filter(
+            since__lte=as_of, volunteer__status=Status.ACTIVE
+        ).order_by()
+        for row in active.values("volunteer__province_id", "specialty_id").annotate(n=Count("id")):
+            spec[(row["volunteer__province_id"], row["specialty_id"])] = row["n"]
+        if any(t.measure == Measure.SPECIALISTS and not t.specialty_id for t in targets):
+            for row in active.values("volunteer__province_id").annotate(
+                n=Count("volunteer_id", distinct=True)
+            ):
+                spec_any[row["volunteer__province_id"]] = row["n"]
+    if measures & {Measure.SERVICES, Measure.PEOPLE_SERVED}:
+        for row in (
+            Service.objects.filter(date__gte=start, date__lte=as_of)
+            .values("province_id", "service_type")
+            .annotate(n=Count("id"), people=Sum("people_served"))
+            .order_by()
+        ):
+            services[(row["province_id"], row["service_type"])] = (row["n"], row["people"] or 0)
+
+    def match(pid, t) -> bool:
+        return t.province_id is None or pid == t.province_id
+
+    actual: dict[int, int] = {}
+    for t in targets:
+        if t.measure == Measure.TRAINED:
+            value = sum(n for pid, n in trained.items() if match(pid, t))
+        elif t.measure == Measure.SPECIALISTS:
+            if t.specialty_id:
+                value = sum(
+                    n for (pid, sid), n in spec.items() if sid == t.specialty_id and match(pid, t)
+                )
+            else:
+                value = sum(n for pid, n in spec_any.items() if match(pid, t))
+        else:
+            idx = 0 if t.measure == Measure.SERVICES else 1
+            value = sum(
+                v[idx]
+                for (pid, stype), v in services.items()
+                if match(pid, t) and (not t.service_type or stype == t.service_type)
+            )
+        actual[t.pk] = value
+    return actual
+
+
+def compute(plan: Plan | None, fiscal_year: int, as_of: dt.date | None = None) -> PlanResult:
+    start, end = fiscal_year_bounds(fiscal_year)
+    as_of = min(as_of or end, end)
+    if plan is None:
+        return PlanResult(None, fiscal_year, as_of, [])
+    targets = list(
+        PlanTarget.objects.filter(plan=plan, fiscal_year=fiscal_year).select_related(
+            "province", "specialty"
+        )
+    )
+    actual = measure_actuals(targets, start, as_of) if targets else {}
+    return PlanResult(plan, fiscal_year, as_of, [TargetResult(t, actual[t.pk]) for t in targets])

@@ -1,0 +1,116 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from core.nationalid import format_id, mask
+from core.thaidate import format_thai_date
+from volunteers.models import Course, Service, Volunteer
+
+
+class ThaiDateColumn(tables.Column):
+    def render(self, value):
+        return format_thai_date(value)
+
+
+class VolunteerTable(tables.Table):
+    national_id = tables.Column("เลขประจำตัวประชาชน", orderable=False)
+    name = tables.Column("ชื่อ-นามสกุล", accessor="first_name", order_by=("first_name", "last_name"))
+    province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
+    district = tables.Column("อำเภอ/เขต", orderable=False)
+    kind = tables.Column("ประเภท", orderable=False)
+    status = tables.Column("สถานะ")
+    training_path = tables.Column("วิธีการอบรม", orderable=False)
+    registration_number = tables.Column("เลขทะเบียน", orderable=False)
+    card_expires_on = ThaiDateColumn("บัตรหมดอายุ")
+
+    class Meta:
+        model = Volunteer
+        fields = ()
+        sequence = (
+            "national_id",
+            "name",
+            "province",
+            "district",
+            "kind",
+            "status",
+            "training_path",
+            "registration_number",
+            "card_expires_on",
+        )
+        attrs = {"class": "table table-sm table-hover bg-white"}
+        order_by = "-id"
+
+    def __init__(self, *args, show_ids=False, **kwargs):
+        self.show_ids = show_ids
+        super().__init__(*args, **kwargs)
+
+    def render_national_id(self, value):
+        return format_id(value) if self.show_ids else mask(value)
+
+    def render_name(self, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.full_name)
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def render_status(self, record):
+        return record.get_status_display()
+
+    def render_training_path(self, record):
+        return record.get_training_path_display()
+
+
+class CourseTable(tables.Table):
+    title = tables.Column("หลักสูตร/รุ่น")
+    kind = tables.Column("วิธีการ")
+    province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
+    start_date = ThaiDateColumn("วันเริ่ม")
+    end_date = ThaiDateColumn("วันสิ้นสุด")
+    hours = tables.Column("ชั่วโมง")
+    place = tables.Column("สถานที่", orderable=False)
+
+    class Meta:
+        model = Course
+        fields = ()
+        sequence = ("title", "kind", "province", "start_date", "end_date", "hours", "place")
+        attrs = {"class": "table table-sm table-hover bg-white"}
+
+    def render_title(self, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.title)
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+
+class ServiceTable(tables.Table):
+    date = ThaiDateColumn("วันที่")
+    volunteer = tables.Column("อพม.", accessor="volunteer__first_name", orderable=False)
+    province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
+    service_type = tables.Column("ประเภทบริการ")
+    target_group = tables.Column("กลุ่มเป้าหมาย")
+    people_served = tables.Column("จำนวนคน")
+    area = tables.Column("พื้นที่", orderable=False)
+
+    class Meta:
+        model = Service
+        fields = ()
+        sequence = (
+            "date",
+            "volunteer",
+            "province",
+            "service_type",
+            "target_group",
+            "people_served",
+            "area",
+        )
+        attrs = {"class": "table table-sm table-hover bg-white"}
+        order_by = "-date"
+
+    def render_volunteer(self, record):
+        v = record.volunteer
+        return format_html('<a href="{}">{}</a>', v.get_absolute_url(), v.full_name)
+
+    def render_service_type(self, record):
+        return record.get_service_type_display()
+
+    def render_target_group(self, record):
+        return record.get_target_group_display()

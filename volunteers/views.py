@@ -1,0 +1,642 @@
+import datetime as dt
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from core.models import Province, province_of
+from core.nationalid import format_id, mask
+from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
+from core.thaidate import (
+    MONTHS_SHORT,
+    be_year,
+    default_as_of,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    format_thai_date,
+    parse_date,
+)
+from volunteers import documents, permissions, report, services
+from volunteers import plan as plan_mod
+from volunteers.filters import ServiceFilter, VolunteerFilter
+from volunteers.forms import (
+    BULK_COLUMNS,
+    BulkServiceForm,
+    CourseForm,
+    EnrolForm,
+    PlanForm,
+    PlanTargetFormSet,
+    ResultForm,
+    ServiceForm,
+    VolunteerForm,
+)
+from volunteers.models import (
+    Course,
+    Enrolment,
+    Plan,
+    Service,
+    ServiceType,
+    Specialty,
+    Status,
+    Volunteer,
+    VolunteerSpecialty,
+)
+from volunteers.tables import CourseTable, ServiceTable, VolunteerTable
+
+VIEW_ROLES = (PROVINCIAL_OFFICER, MANAGER, ADMIN)
+EXPORT_LIMIT = 100_000
+
+
+def _viewer(request):
+    if not permissions.can_view(request.user):
+        raise PermissionDenied
+
+
+def _editor(request):
+    if not permissions.can_edit(request.user):
+        raise PermissionDenied
+
+
+def _show_province(user) -> bool:
+    return has_role(user, ADMIN, MANAGER)
+
+
+def _year(request) -> int:
+    text = request.GET.get("year", "")
+    if text.isdigit() and 2500 < int(text) < 2700:
+        return int(text)
+    return fiscal_year_of(dt.date.today())
+
+
+def _as_of(request, year: int) -> dt.date:
+    start, end = fiscal_year_bounds(year)
+    text = request.GET.get("as_of", "").strip()
+    if text:
+        try:
+            return min(max(parse_date(text), start), end)
+        except ValueError:
+            pass
+    return default_as_of(year)
+
+
+def _ctx(request, **extra):
+    return {
+        "can_edit": permissions.can_edit(request.user),
+        "show_ids": permissions.can_see_national_id(request.user),
+        "my_province": province_of(request.user),
+        **extra,
+    }
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request):
+    _viewer(request)
+    year = _year(request)
+    start, end = fiscal_year_bounds(year)
+    volunteers = Volunteer.objects.visible_to(request.user)
+    svc = Service.objects.visible_to(request.user)
+    specs = VolunteerSpecialty.objects.filter(volunteer__in=volunteers)
+    province = None
+    if _show_province(request.user):
+        code = request.GET.get("province", "")
+        if code:
+            province = get_object_or_404(Province, code=code)
+            volunteers = volunteers.filter(province=province)
+            svc = svc.filter(province=province)
+            specs = VolunteerSpecialty.objects.filter(volunteer__province=province)
+    else:
+        province = province_of(request.user)
+    by_status_raw = dict(
+        volunteers.values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("status", "n")
+    )
+    by_status = [(label, by_status_raw.get(value, 0)) for value, label in Status.choices]
+    spec_raw = dict(
+        specs.filter(volunteer__status=Status.ACTIVE)
+        .values("specialty_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("specialty_id", "n")
+    )
+    by_specialty = [(s.name, spec_raw.get(s.pk, 0)) for s in Specialty.objects.all()]
+    trained = volunteers.filter(trained_on__gte=start, trained_on__lte=end).count()
+    month_rows = (
+        svc.filter(date__gte=start, date__lte=end)
+        .annotate(m=TruncMonth("date"))
+        .values("m", "service_type")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    months = []
+    y, m = start.year, start.month
+    for _ in range(12):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    grid = {(st, ym): 0 for st in ServiceType.values for ym in months}
+    for row in month_rows:
+        grid[(row["service_type"], (row["m"].year, row["m"].month))] = row["n"]
+    by_type = [
+        (label, sum(grid[(value, ym)] for ym in months)) for value, label in ServiceType.choices
+    ]
+    chart = {
+        "months": [f"{MONTHS_SHORT[mm - 1]} {str(be_year(yy))[2:]}" for yy, mm in months],
+        "types": [
+            {"label": label, "data": [grid[(value, ym)] for ym in months]}
+            for value, label in ServiceType.choices
+        ],
+        "status": {"labels": [s for s, _ in by_status], "data": [n for _, n in by_status]},
+        "specialty": {"labels": [s for s, _ in by_specialty], "data": [n for _, n in by_specialty]},
+    }
+    plan = plan_mod.plan_for_year(year)
+    result = plan_mod.compute(plan, year, default_as_of(year))
+    groups = result.by_province()
+    if province is not None:
+        groups = [g for g in groups if g.province_id in (None, province.pk)]
+    return render(
+        request,
+        "volunteers/dashboard.html",
+        _ctx(
+            request,
+            year=year,
+            province=province,
+            provinces=Province.objects.all() if _show_province(request.user) else [],
+            by_status=by_status,
+            total_volunteers=sum(n for _, n in by_status),
+            by_specialty=by_specialty,
+            trained=trained,
+            by_type=by_type,
+            services_total=sum(n for _, n in by_type),
+            chart_json=json.dumps(chart, ensure_ascii=False),
+            plan_result=result,
+            plan_groups=groups,
+        ),
+    )
+
+
+# --- volunteers -----------------------------------------------------------------------------
+
+
+def _volunteer_filter(request):
+    qs = Volunteer.objects.visible_to(request.user).select_related("province")
+    return VolunteerFilter(request.GET, queryset=qs, show_province=_show_province(request.user))
+
+
+@login_required
+def volunteer_list(request, expiring=False):
+    _viewer(request)
+    data = request.GET.copy()
+    if expiring:
+        data.setdefault("card", "90")
+    qs = Volunteer.objects.visible_to(request.user).select_related("province")
+    filterset = VolunteerFilter(data, queryset=qs, show_province=_show_province(request.user))
+    table = VolunteerTable(
+        filterset.qs,
+        show_ids=permissions.can_see_national_id(request.user),
+        order_by="card_expires_on" if expiring else None,
+    )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "volunteers/volunteer_list.html",
+        _ctx(request, filter=filterset, table=table, expiring=expiring),
+    )
+
+
+@login_required
+def volunteer_export(request):
+    """The filtered list as xlsx; national IDs masked unless the role needs them."""
+    _viewer(request)
+    from openpyxl import Workbook
+
+    filterset = _volunteer_filter(request)
+    show = permissions.can_see_national_id(request.user)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("อพม.")
+    ws.append(
+        [
+            "เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "โทรศัพท์",
+            "จังหวัด", "อำเภอ/เขต", "ตำบล/แขวง", "ประเภท", "สถานะ", "วิธีการอบรม",
+            "วันที่ผ่านการอบรม", "เลขทะเบียน", "เลขที่บัตร", "บัตรหมดอายุ",
+        ]
+    )  # fmt: skip
+    rows = filterset.qs.order_by("id")[:EXPORT_LIMIT]
+    for v in rows.iterator(chunk_size=2000):
+        ws.append(
+            [
+                format_id(v.national_id) if show else mask(v.national_id),
+                v.title, v.first_name, v.last_name, v.get_sex_display(),
+                format_thai_date(v.birth_date), v.phone if show else "", v.province.name,
+                v.district, v.sub_district, v.get_kind_display(), v.get_status_display(),
+                v.get_training_path_display(), format_thai_date(v.trained_on),
+                v.registration_number or "", v.card_number or "", format_thai_date(v.card_expires_on),
+            ]
+        )  # fmt: skip
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="volunteers.xlsx"'
+    return response
+
+
+def _visible_volunteer(request, pk) -> Volunteer:
+    return get_object_or_404(
+        Volunteer.objects.visible_to(request.user).select_related("province"), pk=pk
+    )
+
+
+@login_required
+def volunteer_detail(request, pk):
+    _viewer(request)
+    volunteer = _visible_volunteer(request, pk)
+    enrolments = (
+        Enrolment.objects.filter(volunteer=volunteer)
+        .select_related("course", "course__province")
+        .prefetch_related("lessons")
+        .order_by("-course__start_date")
+    )
+    recent = list(Service.objects.filter(volunteer=volunteer).order_by("-date", "-id")[:20])
+    service_count = Service.objects.filter(volunteer=volunteer).count()
+    history = list(volunteer.history.select_related("history_user").order_by("-history_date")[:50])
+    return render(
+        request,
+        "volunteers/volunteer_detail.html",
+        _ctx(
+            request,
+            volunteer=volunteer,
+            specialties=list(
+                VolunteerSpecialty.objects.filter(volunteer=volunteer).select_related("specialty")
+            ),
+            enrolments=enrolments,
+            recent_services=recent,
+            service_count=service_count,
+            history=history,
+        ),
+    )
+
+
+@login_required
+def volunteer_form(request, pk=None):
+    _viewer(request)
+    _editor(request)
+    volunteer = _visible_volunteer(request, pk) if pk else None
+    form = VolunteerForm(request.POST or None, instance=volunteer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+        messages.success(request, "บันทึกข้อมูล อพม. แล้ว")
+        return redirect(saved)
+    return render(
+        request,
+        "volunteers/volunteer_form.html",
+        _ctx(request, form=form, volunteer=volunteer),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def card_pdf(request, pk):
+    _viewer(request)
+    volunteer = _visible_volunteer(request, pk)
+    if not volunteer.card_number:
+        raise Http404("ยังไม่มีบัตรประจำตัว")
+    return _pdf(documents.card_pdf(volunteer), f"card-{volunteer.pk}.pdf")
+
+
+@login_required
+def certificate_pdf(request, pk):
+    _viewer(request)
+    volunteer = _visible_volunteer(request, pk)
+    if not volunteer.certificate_number:
+        raise Http404("ยังไม่มีวุฒิบัตร")
+    return _pdf(documents.certificate_pdf(volunteer), f"certificate-{volunteer.pk}.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+@login_required
+def card_renew(request, pk):
+    _viewer(request)
+    _editor(request)
+    volunteer = _visible_volunteer(request, pk)
+    if not volunteer.registration_number:
+        messages.error(request, "ออกบัตรได้เฉพาะ อพม. ที่ขึ้นทะเบียนแล้ว")
+    else:
+        with transaction.atomic():
+            services.issue_card(volunteer, dt.date.today())
+        messages.success(request, f"ออกบัตรใหม่เลขที่ {volunteer.card_number} แล้ว")
+    return redirect(volunteer)
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+@login_required
+def course_list(request):
+    _viewer(request)
+    table = CourseTable(Course.objects.visible_to(request.user).select_related("province"))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "volunteers/course_list.html", _ctx(request, table=table))
+
+
+def _visible_course(request, pk) -> Course:
+    return get_object_or_404(
+        Course.objects.visible_to(request.user).select_related("province"), pk=pk
+    )
+
+
+@login_required
+def course_form(request, pk=None):
+    _viewer(request)
+    _editor(request)
+    course = _visible_course(request, pk) if pk else None
+    form = CourseForm(request.POST or None, instance=course, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        course = form.save()
+        messages.success(request, "บันทึกหลักสูตรแล้ว")
+        return redirect(course)
+    return render(
+        request,
+        "volunteers/simple_form.html",
+        _ctx(request, form=form, heading="แก้ไขหลักสูตร" if pk else "เพิ่มหลักสูตรอบรม"),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def course_detail(request, pk):
+    _viewer(request)
+    course = _visible_course(request, pk)
+    enrol_form = EnrolForm(request.POST or None, user=request.user, course=course)
+    if request.method == "POST":
+        _editor(request)
+        if enrol_form.is_valid():
+            have = set(course.enrolments.values_list("volunteer_id", flat=True))
+            new = [
+                Enrolment(course=course, volunteer_id=v)
+                for v in enrol_form.cleaned_data["national_ids"]
+                if v not in have
+            ]
+            with transaction.atomic():
+                for e in new:
+                    e.save()
+                Volunteer.objects.filter(
+                    pk__in=[e.volunteer_id for e in new], status=Status.APPLICANT
+                ).update(status=Status.TRAINING)
+            messages.success(request, f"เพิ่มผู้เข้าอบรม {len(new)} คน")
+            return redirect(course)
+    enrolments = (
+        Enrolment.objects.visible_to(request.user)
+        .filter(course=course)
+        .select_related("volunteer")
+        .prefetch_related("lessons")
+        .order_by("volunteer__first_name")
+    )
+    return render(
+        request,
+        "volunteers/course_detail.html",
+        _ctx(request, course=course, enrolments=enrolments, enrol_form=enrol_form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def enrolment_result(request, pk):
+    _viewer(request)
+    _editor(request)
+    enrolment = get_object_or_404(
+        Enrolment.objects.visible_to(request.user)
+        .select_related("course", "volunteer", "volunteer__province")
+        .prefetch_related(Prefetch("lessons")),
+        pk=pk,
+        course__in=Course.objects.visible_to(request.user),
+    )
+    form = ResultForm(request.POST or None, instance=enrolment)
+    if request.method == "POST" and form.is_valid():
+        enrolment = form.save(commit=False)
+        lessons = form.cleaned_data.get("lessons") if "lessons" in form.fields else None
+        decision = services.record_result(enrolment, lessons)
+        if decision.passed:
+            messages.success(request, "ผ่านการอบรม: ออกวุฒิบัตร ขึ้นทะเบียน และออกบัตรแล้ว")
+        else:
+            messages.warning(request, f"ยังไม่ผ่าน: {decision.reason}")
+        return redirect(enrolment.course)
+    return render(
+        request,
+        "volunteers/enrolment_form.html",
+        _ctx(request, form=form, enrolment=enrolment),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+@login_required
+def service_list(request):
+    _viewer(request)
+    qs = Service.objects.visible_to(request.user).select_related("volunteer", "province")
+    volunteer = None
+    if request.GET.get("volunteer", "").isdigit():
+        volunteer = _visible_volunteer(request, int(request.GET["volunteer"]))
+        qs = qs.filter(volunteer=volunteer)
+    filterset = ServiceFilter(request.GET, queryset=qs, show_province=_show_province(request.user))
+    table = ServiceTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "volunteers/service_list.html",
+        _ctx(request, filter=filterset, table=table, volunteer=volunteer),
+    )
+
+
+@login_required
+def service_create(request):
+    _viewer(request)
+    _editor(request)
+    volunteer = None
+    if request.GET.get("volunteer", "").isdigit():
+        volunteer = _visible_volunteer(request, int(request.GET["volunteer"]))
+    form = ServiceForm(request.POST or None, user=request.user, volunteer=volunteer)
+    if request.method == "POST" and form.is_valid():
+        service = form.save(commit=False)
+        service.created_by = request.user
+        service.save()
+        messages.success(request, "บันทึกการให้บริการแล้ว")
+        if "again" in request.POST:
+            return redirect(reverse("volunteers:service-create"))
+        return redirect(service.volunteer)
+    return render(
+        request,
+        "volunteers/service_form.html",
+        _ctx(request, form=form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def service_bulk(request):
+    _viewer(request)
+    _editor(request)
+    form = BulkServiceForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        rows = form.cleaned_data["rows"]
+        with transaction.atomic():
+            for r in rows:
+                Service(
+                    volunteer=r["volunteer"],
+                    province_id=r["volunteer"].province_id,
+                    date=r["date"],
+                    service_type=r["service_type"],
+                    target_group=r["target_group"],
+                    people_served=r["people_served"],
+                    area=r["area"],
+                    created_by=request.user,
+                ).save()
+        messages.success(request, f"บันทึกการให้บริการ {len(rows)} รายการแล้ว")
+        return redirect("volunteers:service-list")
+    return render(
+        request,
+        "volunteers/service_bulk.html",
+        _ctx(request, form=form, columns=BULK_COLUMNS),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- plan -----------------------------------------------------------------------------------
+
+
+def _plan_viewer(request):
+    if not permissions.can_view_plan(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def plan_list(request):
+    _plan_viewer(request)
+    return render(
+        request,
+        "volunteers/plan_list.html",
+        _ctx(
+            request,
+            plans=Plan.objects.annotate(n_targets=Count("targets")),
+            can_edit_plan=permissions.can_edit_plan(request.user),
+            year=_year(request),
+        ),
+    )
+
+
+@login_required
+def plan_detail(request, pk):
+    _plan_viewer(request)
+    plan = get_object_or_404(Plan, pk=pk)
+    years = list(range(plan.first_year, plan.last_year + 1))
+    year = _year(request)
+    if year not in years:
+        year = years[0]
+    as_of = _as_of(request, year)
+    result = plan_mod.compute(plan, year, as_of)
+    return render(
+        request,
+        "volunteers/plan_detail.html",
+        _ctx(
+            request,
+            plan=plan,
+            years=years,
+            year=year,
+            as_of=as_of,
+            result=result,
+            groups=result.by_province(),
+            can_edit_plan=permissions.can_edit_plan(request.user),
+        ),
+    )
+
+
+@login_required
+def plan_form(request, pk=None):
+    _plan_viewer(request)
+    if not permissions.can_edit_plan(request.user):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, pk=pk) if pk else None
+    form = PlanForm(request.POST or None, instance=plan)
+    formset = PlanTargetFormSet(request.POST or None, instance=plan or Plan(), prefix="t")
+    if request.method == "POST" and form.is_valid():
+        formset = PlanTargetFormSet(request.POST, instance=form.instance, prefix="t")
+        if formset.is_valid():
+            with transaction.atomic():
+                plan = form.save()
+                formset.instance = plan
+                formset.save()
+            messages.success(request, "บันทึกแผนแล้ว")
+            return redirect(plan)
+    return render(
+        request,
+        "volunteers/plan_form.html",
+        _ctx(request, form=form, formset=formset, plan=plan),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- field-work report ----------------------------------------------------------------------
+
+
+@login_required
+def field_report(request):
+    _viewer(request)
+    year = _year(request)
+    as_of = _as_of(request, year)
+    qs = Service.objects.visible_to(request.user)
+    scope = "ทั้งประเทศ"
+    if not _show_province(request.user):
+        p = province_of(request.user)
+        scope = f"จังหวัด{p.name}" if p else "-"
+    elif request.GET.get("province"):
+        p = get_object_or_404(Province, code=request.GET["province"])
+        qs = qs.filter(province=p)
+        scope = f"จังหวัด{p.name}"
+    data = report.build(qs, year, as_of, scope)
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            report.as_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="field-report-{year}.xlsx"'
+        return response
+    if fmt == "pdf":
+        return _pdf(report.as_pdf(data), f"field-report-{year}.pdf")
+    return render(
+        request,
+        "volunteers/report.html",
+        _ctx(
+            request,
+            report=data,
+            title=report.title_of(data),
+            sections=[(h, getattr(data, a)) for h, a in report.SECTIONS],
+            year=year,
+            provinces=Province.objects.all() if _show_province(request.user) else [],
+            province_code=request.GET.get("province", ""),
+        ),
+    )
