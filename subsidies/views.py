@@ -2,7 +2,7 @@ import json
 
 from django.contrib import messages
 from django.core import signing
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -297,11 +297,12 @@ def public_rate(request):
             status=400,
         )
     try:
-        Rating.objects.create(
-            check_record=check,
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"].strip(),
-        )
+        with transaction.atomic():
+            Rating.objects.create(
+                check_record=check,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"].strip(),
+            )
     except IntegrityError:
         return render(
             request,
