@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class SheltersConfig(AppConfig):
     name = "shelters"
     verbose_name = "สถานคุ้มครองและผู้รับบริการ"
+
+    def ready(self):
+        from core import nav, roles
+        from shelters import demo, kpi  # noqa: F401 - registers computations and demo data
+
+        nav.register(
+            20,
+            "ผู้รับบริการ",
+            "shelters:resident-list",
+            {roles.FACILITY_STAFF, roles.MANAGER, roles.ADMIN},
+        )
+        nav.register(21, "ตัวชี้วัด 1.1/1.2 รายหน่วยงาน", "shelters:kpi", set(roles.ALL_ROLES))

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from shelters import views
+
 app_name = "shelters"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.resident_list, name="resident-list"),
+    path("residents/new/", views.resident_add, name="resident-add"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident-detail"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident-edit"),
+    path("residents/<int:pk>/assess/", views.assessment_add, name="assessment-add"),
+    path("residents/<int:pk>/discharge/", views.resident_discharge, name="resident-discharge"),
+    path("facilities/", views.facility_list, name="facility-list"),
+    path("kpi/", views.kpi_detail, name="kpi"),
+]

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from shelters.models import Assessment, Facility, FacilityStaff, Resident
+
+
+@admin.register(Facility)
+class FacilityAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "province", "is_demo"]
+    list_filter = ["kind", "is_demo"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(FacilityStaff)
+class FacilityStaffAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "facility"]
+    list_select_related = ["user", "facility"]
+    autocomplete_fields = ["facility"]
+    raw_id_fields = ["user"]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    fields = ["assessed_on", "percent", "assessor"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Resident)
+class ResidentAdmin(SimpleHistoryAdmin):
+    list_display = ["case_number", "full_name", "facility", "target_group", "admitted_on"]
+    list_filter = ["facility", "target_group", "discharge_reason"]
+    list_select_related = ["facility"]
+    search_fields = ["case_number", "full_name", "national_id"]
+    date_hierarchy = "admitted_on"
+    inlines = [AssessmentInline]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["resident", "assessed_on", "percent", "assessor"]
+    list_select_related = ["resident"]
+    raw_id_fields = ["resident", "recorded_by"]
+    date_hierarchy = "assessed_on"
+    search_fields = ["resident__case_number", "resident__full_name"]

@@ -1,0 +1,64 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from core.nationalid import normalize
+from shelters.models import Facility, Group, Resident, TargetGroup
+
+STATUS_CHOICES = [("in_care", "อยู่ในความดูแล"), ("discharged", "จำหน่ายแล้ว")]
+
+
+class ResidentFilter(django_filters.FilterSet):
+    """Search and filters of the resident list; the queryset comes in already scoped and
+    annotated with the latest assessment (``Resident.objects.visible_to(user).with_latest()``)."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label="ค้นหา",
+        widget=forms.TextInput(attrs={"placeholder": "ชื่อ เลขทะเบียน หรือเลขประจำตัวประชาชน"}),
+    )
+    facility = django_filters.ModelChoiceFilter(
+        queryset=Facility.objects.none(), label="หน่วยงาน", empty_label="ทุกหน่วยงาน"
+    )
+    target_group = django_filters.ChoiceFilter(
+        choices=TargetGroup.choices, label="กลุ่มเป้าหมาย", empty_label="ทุกกลุ่มเป้าหมาย"
+    )
+    group = django_filters.ChoiceFilter(
+        field_name="current_group",
+        choices=Group.choices,
+        label="กลุ่มล่าสุด (A/B/C)",
+        empty_label="ทุกกลุ่ม",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label="สถานะ", empty_label="ทั้งหมด"
+    )
+
+    class Meta:
+        model = Resident
+        fields = ["q", "facility", "target_group", "group", "status"]
+
+    def __init__(self, *args, facilities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if facilities is not None:
+            self.filters["facility"].queryset = facilities
+            self.form.fields["facility"].queryset = facilities
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-select-sm" if css == "form-select" else css
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(full_name__icontains=value) | Q(case_number__icontains=value)
+        digits = normalize(value)
+        if digits.isdigit() and len(digits) >= 4:
+            condition |= Q(national_id__startswith=digits)
+        return queryset.filter(condition)
+
+    def filter_status(self, queryset, name, value):
+        if value == "in_care":
+            return queryset.filter(discharged_on__isnull=True)
+        if value == "discharged":
+            return queryset.filter(discharged_on__isnull=False)
+        return queryset

@@ -1,0 +1,278 @@
+"""Admit, edit, assess and discharge: every rule of SPEC §3 with a Thai message."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
+from core.thaidate import format_thai_date
+from shelters.models import (
+    DOMAINS,
+    ITEM_COUNT,
+    ITEM_FIELDS,
+    ITEM_MAX,
+    PERCENT_MAX,
+    PERCENT_MIN,
+    Assessment,
+    DischargeReason,
+    Facility,
+    Resident,
+    percent_of_items,
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+class _ResidentForm(forms.ModelForm):
+    """Admit (new) or edit a resident. Facility staff never choose the facility: it is theirs."""
+
+    birth_date = ThaiDateField(label="วันเกิด", required=False)
+    national_id = NationalIdField(
+        label="เลขประจำตัวประชาชน", required=False, help_text="ถ้ามี: 13 หลัก"
+    )
+    admitted_on = ThaiDateField(label="วันที่รับเข้า")
+
+    class Meta:
+        model = Resident
+        fields = [
+            "facility",
+            "case_number",
+            "full_name",
+            "sex",
+            "birth_date",
+            "national_id",
+            "target_group",
+            "admitted_on",
+        ]
+        error_messages = {
+            "case_number": {"required": "กรุณากรอกเลขทะเบียนผู้รับบริการ"},
+            "full_name": {"required": "กรุณากรอกชื่อ-นามสกุล"},
+            "target_group": {"required": "กรุณาเลือกกลุ่มเป้าหมาย"},
+            "facility": {"required": "กรุณาเลือกหน่วยงาน"},
+        }
+
+    def __init__(self, *args, facilities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["admitted_on"].error_messages["required"] = "กรุณากรอกวันที่รับเข้า"
+        queryset = facilities if facilities is not None else Facility.objects.all()
+        self.fields["facility"].queryset = queryset
+        if self.instance.pk or len(queryset) == 1:
+            # A resident stays in their facility; a transfer is a discharge and a new admission.
+            self.fields["facility"].disabled = True
+            if not self.instance.pk:
+                self.fields["facility"].initial = queryset[0]
+
+    def clean_national_id(self):
+        value = self.cleaned_data.get("national_id") or ""
+        if value and (
+            Resident.objects.filter(national_id=value).exclude(pk=self.instance.pk).exists()
+        ):
+            raise forms.ValidationError("เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        admitted = cleaned.get("admitted_on")
+        born = cleaned.get("birth_date")
+        if admitted and admitted > _today():
+            self.add_error("admitted_on", "วันที่รับเข้าต้องไม่เป็นวันในอนาคต")
+        if born and born > _today():
+            self.add_error("birth_date", "วันเกิดต้องไม่เป็นวันในอนาคต")
+        if born and admitted and born > admitted:
+            self.add_error("birth_date", "วันเกิดต้องไม่หลังวันที่รับเข้า")
+        if admitted and self.instance.pk:
+            first = self.instance.assessments.order_by("assessed_on").first()
+            if first and admitted > first.assessed_on:
+                self.add_error(
+                    "admitted_on",
+                    f"วันที่รับเข้าต้องไม่หลังการประเมินครั้งแรก ({format_thai_date(first.assessed_on)})",
+                )
+            if self.instance.discharged_on and admitted > self.instance.discharged_on:
+                self.add_error("admitted_on", "วันที่รับเข้าต้องไม่หลังวันที่จำหน่าย")
+        facility = cleaned.get("facility")
+        case_number = cleaned.get("case_number")
+        if facility and case_number:
+            clash = Resident.objects.filter(facility=facility, case_number=case_number)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("case_number", "เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้")
+        return cleaned
+
+
+class _DischargeForm(forms.ModelForm):
+    discharged_on = ThaiDateField(label="วันที่จำหน่าย")
+
+    class Meta:
+        model = Resident
+        fields = ["discharged_on", "discharge_reason"]
+        error_messages = {"discharge_reason": {"required": "กรุณาเลือกเหตุที่จำหน่าย"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["discharged_on"].error_messages["required"] = "กรุณากรอกวันที่จำหน่าย"
+        self.fields["discharge_reason"].required = True
+        self.fields["discharge_reason"].choices = [("", "---------"), *DischargeReason.choices]
+        self.fields[
+            "discharge_reason"
+        ].help_text = "เฉพาะ “กลับสู่ครอบครัว” และ “ทำงานในสถานประกอบการแบบประจำ” นับเป็นการกลับคืนสู่สังคม"
+
+    def clean_discharged_on(self):
+        value = self.cleaned_data["discharged_on"]
+        if value > _today():
+            raise forms.ValidationError("วันที่จำหน่ายต้องไม่เป็นวันในอนาคต")
+        if value < self.instance.admitted_on:
+            raise forms.ValidationError(
+                f"วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า ({format_thai_date(self.instance.admitted_on)})"
+            )
+        last = self.instance.assessments.order_by("-assessed_on").first()
+        if last and value < last.assessed_on:
+            raise forms.ValidationError(
+                f"วันที่จำหน่ายต้องไม่ก่อนการประเมินครั้งล่าสุด ({format_thai_date(last.assessed_on)})"
+            )
+        return value
+
+
+def _item_field(n: int) -> forms.IntegerField:
+    message = f"ข้อ {n}: คะแนนต้องเป็นจำนวนเต็มระหว่าง 1 ถึง 10"
+    return forms.IntegerField(
+        label=f"ข้อ {n}",
+        required=False,
+        min_value=1,
+        max_value=ITEM_MAX,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+        widget=forms.NumberInput(
+            attrs={"class": "irp-item", "data-irp-item": n, "step": 1, "inputmode": "numeric"}
+        ),
+    )
+
+
+class _AssessmentForm(forms.ModelForm):
+    """The 14 items (the percent follows), or the percent alone for records from Qlife plus."""
+
+    assessed_on = ThaiDateField(label="วันที่ประเมิน")
+    percent = forms.DecimalField(
+        label="ร้อยละคะแนน",
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        help_text="กรอกเฉพาะเมื่อไม่มีคะแนนรายข้อ (เช่น ข้อมูลจาก Qlife plus)",
+        error_messages={
+            "invalid": "ร้อยละคะแนนต้องเป็นตัวเลข",
+            "max_decimal_places": "ร้อยละคะแนนมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง",
+            "max_digits": "ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100",
+            "max_whole_digits": "ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100",
+        },
+    )
+
+    item_1 = _item_field(1)
+    item_2 = _item_field(2)
+    item_3 = _item_field(3)
+    item_4 = _item_field(4)
+    item_5 = _item_field(5)
+    item_6 = _item_field(6)
+    item_7 = _item_field(7)
+    item_8 = _item_field(8)
+    item_9 = _item_field(9)
+    item_10 = _item_field(10)
+    item_11 = _item_field(11)
+    item_12 = _item_field(12)
+    item_13 = _item_field(13)
+    item_14 = _item_field(14)
+
+    class Meta:
+        model = Assessment
+        fields = ["assessed_on", "assessor", *ITEM_FIELDS, "percent"]
+
+    def __init__(self, *args, resident: Resident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resident = resident
+        self.fields["assessed_on"].error_messages["required"] = "กรุณากรอกวันที่ประเมิน"
+        self.fields["percent"].widget.attrs.update(
+            {"min": PERCENT_MIN, "max": PERCENT_MAX, "step": "0.01", "data-irp-percent": "1"}
+        )
+
+    def domains(self):
+        """The items grouped by domain, for the template."""
+        return [(label, [self[f"item_{n}"] for n in numbers]) for label, numbers in DOMAINS]
+
+    def clean(self):
+        cleaned = super().clean()
+        items = {name: cleaned.get(name) for name in ITEM_FIELDS}
+        given = [name for name, v in items.items() if v is not None]
+        for name in given:
+            if not 1 <= items[name] <= ITEM_MAX:
+                self.add_error(name, f"ข้อ {ITEM_FIELDS.index(name) + 1}: คะแนนต้องอยู่ระหว่าง 1 ถึง 10")
+        has_errors_in_items = any(name in self.errors for name in ITEM_FIELDS)
+        percent = cleaned.get("percent")
+        if given and len(given) < ITEM_COUNT and not has_errors_in_items:
+            missing = ", ".join(
+                str(ITEM_FIELDS.index(n) + 1) for n in ITEM_FIELDS if n not in given
+            )
+            raise forms.ValidationError(
+                f"กรอกคะแนนให้ครบทั้ง 14 ข้อ (ยังขาดข้อ {missing}) หรือกรอกร้อยละคะแนนอย่างเดียว"
+            )
+        if len(given) == ITEM_COUNT and not has_errors_in_items:
+            computed = percent_of_items(items.values())
+            if percent is not None and abs(percent - computed) > Decimal("0.01"):
+                self.add_error(
+                    "percent",
+                    f"ร้อยละคะแนนไม่ตรงกับคะแนนรายข้อ (คำนวณได้ {computed}) ลบร้อยละออกหรือแก้ให้ตรง",
+                )
+            cleaned["percent"] = computed
+        elif not given and percent is None and "percent" not in self.errors:
+            raise forms.ValidationError("กรอกคะแนนรายข้อให้ครบ 14 ข้อ หรือกรอกร้อยละคะแนน")
+        elif percent is not None and not PERCENT_MIN <= percent <= PERCENT_MAX:
+            self.add_error("percent", "ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100")
+        self._clean_date(cleaned.get("assessed_on"))
+        return cleaned
+
+    def _clean_date(self, day):
+        if day is None:
+            return
+        resident = self.resident
+        if day > _today():
+            self.add_error("assessed_on", "วันที่ประเมินต้องไม่เป็นวันในอนาคต")
+        elif day < resident.admitted_on:
+            self.add_error(
+                "assessed_on",
+                f"วันที่ประเมินต้องไม่ก่อนวันที่รับเข้า ({format_thai_date(resident.admitted_on)})",
+            )
+        elif resident.discharged_on and day > resident.discharged_on:
+            self.add_error(
+                "assessed_on",
+                f"วันที่ประเมินต้องไม่หลังวันที่จำหน่าย ({format_thai_date(resident.discharged_on)})",
+            )
+        elif (
+            Assessment.objects.filter(resident=resident, assessed_on=day)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error(
+                "assessed_on",
+                f"ผู้รับบริการรายนี้มีผลการประเมินวันที่ {format_thai_date(day)} แล้ว (ประเมินได้วันละหนึ่งครั้ง)",
+            )
+
+    def _post_clean(self):
+        self.instance.resident = self.resident
+        super()._post_clean()
+
+    def validate_unique(self):
+        # Checked in clean() with a message that names the date.
+        pass
+
+
+# BootstrapMixin styles the fields and reads the errors once the form is built, so it comes first
+# in the MRO: the forms above have prepared their fields (scope, resident) by then.
+class ResidentForm(BootstrapMixin, _ResidentForm):
+    pass
+
+
+class DischargeForm(BootstrapMixin, _DischargeForm):
+    pass
+
+
+class AssessmentForm(BootstrapMixin, _AssessmentForm):
+    pass

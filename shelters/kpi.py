@@ -1,0 +1,212 @@
+"""KPI 1.1 and 1.2 (SPEC §3), computed in the database.
+
+Both rest on one ranking: for every resident, their assessments on or before the as-of date D,
+newest first (a window over the assessments). The newest one (rank 1) and the one before it
+(``LEAD``) are all that matter; a resident without a second one is left out. Every count, its
+per-facility breakdown and the list of residents behind it come from the same conditions
+(:data:`CONDITIONS`), so a drill-down always lists exactly the residents counted.
+
+The SQL is plain SQL:2003 (CTE, ROW_NUMBER, LEAD, WINDOW clause) and runs unchanged on SQLite
+(≥ 3.28) and PostgreSQL. One query per indicator, whatever the number of residents.
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+
+from core.thaidate import fiscal_year_bounds
+from indicators import registry
+from shelters.models import (
+    GROUP_A_MIN,
+    GROUP_C_MAX,
+    RETURNED_REASONS,
+    Assessment,
+    Resident,
+)
+
+IMPROVED = "improved"
+RETURNED = "returned"
+
+
+def _group_sql(column: str) -> str:
+    return (
+        f"CASE WHEN {column} >= {int(GROUP_A_MIN)} THEN 'A' "
+        f"WHEN {column} > {int(GROUP_C_MAX)} THEN 'B' ELSE 'C' END"
+    )
+
+
+_POP_11 = "last_in_year = 1"
+_IMPROVED = "(last_group = 'A' OR (last_group = 'B' AND prev_group = 'C'))"
+_POP_12 = "last_group = 'A' AND (last_in_year = 1 OR discharged_in_year = 1)"
+
+# (kpi, category) → the condition on a ranked row; categories in display order.
+CONDITIONS: dict[str, dict[str, str]] = {
+    IMPROVED: {
+        "population": _POP_11,
+        "AA": f"{_POP_11} AND last_group = 'A' AND prev_group = 'A'",
+        "BA": f"{_POP_11} AND last_group = 'A' AND prev_group = 'B'",
+        "CA": f"{_POP_11} AND last_group = 'A' AND prev_group = 'C'",
+        "CB": f"{_POP_11} AND last_group = 'B' AND prev_group = 'C'",
+        "improved": f"{_POP_11} AND {_IMPROVED}",
+        "not_improved": f"{_POP_11} AND NOT {_IMPROVED}",
+    },
+    RETURNED: {
+        "population": _POP_12,
+        "returned": f"{_POP_12} AND returned_in_year = 1",
+        "not_returned": f"{_POP_12} AND returned_in_year = 0",
+    },
+}
+
+CATEGORY_LABELS = {
+    (IMPROVED, "population"): "ผู้ได้รับการประเมิน (ตัวหาร)",
+    (IMPROVED, "AA"): "A→A",
+    (IMPROVED, "BA"): "B→A",
+    (IMPROVED, "CA"): "C→A",
+    (IMPROVED, "CB"): "C→B",
+    (IMPROVED, "improved"): "มีสมรรถภาพดีขึ้น (ตัวตั้ง)",
+    (IMPROVED, "not_improved"): "ไม่ดีขึ้น",
+    (RETURNED, "population"): "กลุ่ม A (ตัวหาร)",
+    (RETURNED, "returned"): "กลับคืนสู่สังคม (ตัวตั้ง)",
+    (RETURNED, "not_returned"): "ยังไม่กลับคืนสู่สังคม",
+}
+KPI_LABELS = {
+    IMPROVED: "1.1 ร้อยละของกลุ่มเป้าหมายที่ได้รับการพัฒนาศักยภาพและมีสมรรถภาพที่ดีขึ้น",
+    RETURNED: "1.2 ร้อยละของกลุ่มเป้าหมายที่ได้รับการพัฒนาศักยภาพและสามารถกลับคืนสู่สังคม",
+}
+BREAKDOWN = {
+    IMPROVED: ("AA", "BA", "CA", "CB", "not_improved"),
+    RETURNED: ("population", "returned"),
+}
+NUMERATOR = {IMPROVED: "improved", RETURNED: "returned"}
+
+
+def period(fiscal_year_be: int, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The year's first day and D: the as-of date, never past the year's end."""
+    start, end = fiscal_year_bounds(fiscal_year_be)
+    return start, min(as_of, end)
+
+
+def _ranked(kpi: str, start: dt.date, as_of: dt.date) -> tuple[str, list]:
+    """One row per resident who has ≥ 2 assessments on or before ``as_of`` and may count.
+
+    Residents who cannot count are dropped before the window runs: for 1.1 those without an
+    assessment in [start, D]; for 1.2 also those without a discharge in [start, D].
+    """
+    a = connection.ops.quote_name(Assessment._meta.db_table)
+    r = connection.ops.quote_name(Resident._meta.db_table)
+    reasons = ", ".join(f"'{reason}'" for reason in RETURNED_REASONS)
+    candidates = f"SELECT resident_id FROM {a} WHERE assessed_on >= %s AND assessed_on <= %s"
+    params: list = [start, as_of]
+    if kpi == RETURNED:
+        candidates += f" UNION SELECT id FROM {r} WHERE discharged_on >= %s AND discharged_on <= %s"
+        params += [start, as_of]
+    sql = f"""
+        SELECT r.id AS resident_id, r.facility_id AS facility_id,
+               {_group_sql("x.percent")} AS last_group,
+               {_group_sql("x.prev_percent")} AS prev_group,
+               CASE WHEN x.assessed_on >= %s THEN 1 ELSE 0 END AS last_in_year,
+               CASE WHEN r.discharged_on >= %s AND r.discharged_on <= %s
+                    THEN 1 ELSE 0 END AS discharged_in_year,
+               CASE WHEN r.discharged_on >= %s AND r.discharged_on <= %s
+                         AND r.discharge_reason IN ({reasons})
+                    THEN 1 ELSE 0 END AS returned_in_year
+        FROM (
+            SELECT resident_id, assessed_on, percent,
+                   ROW_NUMBER() OVER w AS rn,
+                   LEAD(percent) OVER w AS prev_percent
+            FROM {a}
+            WHERE assessed_on <= %s AND resident_id IN ({candidates})
+            WINDOW w AS (PARTITION BY resident_id ORDER BY assessed_on DESC)
+        ) x
+        JOIN {r} r ON r.id = x.resident_id
+        WHERE x.rn = 1 AND x.prev_percent IS NOT NULL
+    """
+    return sql, [start, start, as_of, start, as_of, as_of, *params]
+
+
+def counts_per_facility(kpi: str, fiscal_year_be: int, as_of: dt.date) -> dict[int, dict]:
+    """{facility_id: {category: count}} in one query (facilities with nobody are absent)."""
+    start, end_d = period(fiscal_year_be, as_of)
+    ranked, params = _ranked(kpi, start, end_d)
+    categories = CONDITIONS[kpi]
+    sums = ", ".join(
+        f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS c_{name}" for name, cond in categories.items()
+    )
+    sql = f"WITH ranked AS ({ranked}) SELECT facility_id, {sums} FROM ranked GROUP BY facility_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        row[0]: dict(zip(categories, (int(v or 0) for v in row[1:]), strict=True)) for row in rows
+    }
+
+
+def totals(per_facility: dict[int, dict], kpi: str) -> dict[str, int]:
+    return {
+        name: sum(counts.get(name, 0) for counts in per_facility.values())
+        for name in CONDITIONS[kpi]
+    }
+
+
+def resident_ids(kpi: str, category: str, fiscal_year_be: int, as_of: dt.date) -> RawSQL:
+    """The residents behind one count, as a subquery: ``Resident.objects.filter(pk__in=…)``."""
+    start, end_d = period(fiscal_year_be, as_of)
+    ranked, params = _ranked(kpi, start, end_d)
+    cond = CONDITIONS[kpi][category]
+    return RawSQL(f"SELECT resident_id FROM ({ranked}) ranked WHERE {cond}", params)
+
+
+def list_url(kpi: str, category: str, fiscal_year_be: int, as_of: dt.date, facility=None) -> str:
+    query = {"kpi": kpi, "cat": category, "year": fiscal_year_be, "as_of": as_of.isoformat()}
+    if facility is not None:
+        query["facility"] = facility.pk if hasattr(facility, "pk") else facility
+    return f"{reverse('shelters:resident-list')}?{urlencode(query)}"
+
+
+def detail_url(fiscal_year_be: int, as_of: dt.date, kpi: str = IMPROVED) -> str:
+    query = urlencode({"year": fiscal_year_be, "as_of": as_of.isoformat()})
+    return f"{reverse('shelters:kpi')}?{query}#kpi-{kpi}"
+
+
+def _result(kpi: str, fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
+    counts = totals(counts_per_facility(kpi, fiscal_year_be, as_of), kpi)
+    return registry.RatioResult(
+        numerator=counts[NUMERATOR[kpi]],
+        denominator=counts["population"],
+        breakdown=tuple(
+            registry.BreakdownItem(
+                CATEGORY_LABELS[(kpi, name)],
+                counts[name],
+                list_url(kpi, name, fiscal_year_be, as_of),
+            )
+            for name in BREAKDOWN[kpi]
+        ),
+    )
+
+
+@registry.register(
+    "shelters.improved",
+    "ผลการประเมิน IRP ของผู้รับบริการในสถานคุ้มครอง 14 แห่ง",
+    "ratio",
+    detail_url=lambda year, as_of: detail_url(year, as_of, IMPROVED),
+)
+def compute_improved(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
+    """KPI 1.1: improved (C→A, C→B, B→A, A→A) × 100 / residents whose latest assessment as of D
+    lies in the year and who have an earlier one."""
+    return _result(IMPROVED, fiscal_year_be, as_of)
+
+
+@registry.register(
+    "shelters.returned",
+    "ผลการประเมิน IRP และการจำหน่ายผู้รับบริการในสถานคุ้มครอง 14 แห่ง",
+    "ratio",
+    detail_url=lambda year, as_of: detail_url(year, as_of, RETURNED),
+)
+def compute_returned(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
+    """KPI 1.2: of the residents whose latest assessment as of D is group A (with an earlier one)
+    and who were assessed or discharged in the year, those discharged in the year to family or
+    regular employment."""
+    return _result(RETURNED, fiscal_year_be, as_of)

@@ -1,0 +1,342 @@
+"""Facilities, residents and their IRP assessments (SPEC §3).
+
+Scope lives here, once per model: ``visible_to(user)``. Managers and admins see every facility;
+facility staff see the facility they are assigned to (``FacilityStaff``); everybody else nothing.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from simple_history.models import HistoricalRecords
+
+from core.models import Province
+from core.roles import FACILITY_STAFF, can_read_everything, has_role
+
+ITEM_COUNT = 14
+ITEM_MAX = 10
+GROUP_A_MIN = Decimal(80)
+GROUP_C_MAX = Decimal(40)
+PERCENT_MIN = Decimal(10)
+PERCENT_MAX = Decimal(100)
+
+# The IRP form's 14 items in its 4 domains (ด้าน); the item numbers are the form's own.
+DOMAINS = [
+    ("ด้านร่างกาย", [1, 2, 3, 4]),
+    ("ด้านจิตใจ/อารมณ์", [5, 6, 7]),
+    ("ด้านสติปัญญา", [8, 9, 10]),
+    ("ด้านศักยภาพในการดำรงชีพ", [11, 12, 13, 14]),
+]
+ITEM_FIELDS = [f"item_{n}" for n in range(1, ITEM_COUNT + 1)]
+
+
+class FacilityKind(models.TextChoices):
+    SHELTER = "shelter", "สถานคุ้มครองคนไร้ที่พึ่ง"
+    LIFE_SKILLS = "life_skills", "ศูนย์ส่งเสริมและพัฒนาทักษะชีวิต"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "ชาย"
+    FEMALE = "F", "หญิง"
+
+
+class TargetGroup(models.TextChoices):
+    DESTITUTE = "destitute", "คนไร้ที่พึ่ง"
+    BEGGAR = "beggar", "ผู้ทำการขอทาน"
+    PSYCHIATRIC = "psychiatric", "ผู้ป่วยจิตเวชตาม พ.ร.บ.สุขภาพจิต"
+
+
+class DischargeReason(models.TextChoices):
+    FAMILY = "family", "กลับสู่ครอบครัว"
+    EMPLOYMENT = "employment", "ทำงานในสถานประกอบการแบบประจำ"
+    TRANSFER = "transfer", "ส่งต่อ"
+    DEATH = "death", "เสียชีวิต"
+    ABSCONDED = "absconded", "หลบหนี"
+    OTHER = "other", "อื่น ๆ"
+
+
+# Only these two count as returning to society (กลับคืนสู่สังคม) in KPI 1.2.
+RETURNED_REASONS = (DischargeReason.FAMILY.value, DischargeReason.EMPLOYMENT.value)
+
+
+class Group(models.TextChoices):
+    A = "A", "กลุ่ม A (ร้อยละ 80–100)"
+    B = "B", "กลุ่ม B (ร้อยละ 40.01–79.99)"
+    C = "C", "กลุ่ม C (ร้อยละ 10–40)"
+
+
+def group_of(percent) -> str | None:
+    """A ≥ 80, B > 40 and < 80, C ≤ 40 (the valid range starts at 10)."""
+    if percent is None:
+        return None
+    percent = Decimal(str(percent))
+    if percent >= GROUP_A_MIN:
+        return "A"
+    if percent > GROUP_C_MAX:
+        return "B"
+    return "C"
+
+
+def group_expression(field: str = "percent") -> Case:
+    """The same rule as :func:`group_of`, as a database expression."""
+    return Case(
+        When(**{f"{field}__gte": GROUP_A_MIN}, then=Value("A")),
+        When(**{f"{field}__gt": GROUP_C_MAX}, then=Value("B")),
+        When(**{f"{field}__isnull": False}, then=Value("C")),
+        default=None,
+        output_field=models.CharField(max_length=1),
+    )
+
+
+def percent_of_items(items) -> Decimal:
+    """sum / 140 × 100, two decimals half-up (the boundaries 40 and 80 are exact sums)."""
+    total = sum(items)
+    return (Decimal(total) * 100 / Decimal(ITEM_COUNT * ITEM_MAX)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def _facility_ids_for(user):
+    """None = every facility; otherwise the ids the user may see (possibly none)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if can_read_everything(user):
+        return None
+    if has_role(user, FACILITY_STAFF):
+        cached = getattr(user, "_shelters_facility_ids", None)
+        if cached is None:
+            cached = list(
+                FacilityStaff.objects.filter(user=user).values_list("facility_id", flat=True)
+            )
+            user._shelters_facility_ids = cached
+        return cached
+    return []
+
+
+class FacilityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        ids = _facility_ids_for(user)
+        return self if ids is None else self.filter(pk__in=ids)
+
+
+class Facility(models.Model):
+    code = models.CharField("รหัสหน่วยงาน", max_length=16, unique=True)
+    name = models.CharField("ชื่อหน่วยงาน", max_length=200)
+    kind = models.CharField("ประเภท", max_length=16, choices=FacilityKind.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
+    is_demo = models.BooleanField(
+        "ข้อมูลตัวอย่าง", default=False, help_text="สร้างโดยคำสั่ง demo ไม่ใช่ข้อมูลจริง"
+    )
+    history = HistoricalRecords()
+
+    objects = FacilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "หน่วยงาน (สถานคุ้มครอง/ศูนย์)"
+        verbose_name_plural = "หน่วยงาน (สถานคุ้มครอง/ศูนย์)"
+
+    def __str__(self) -> str:
+        return f"{self.name}{' (ตัวอย่าง)' if self.is_demo and 'ตัวอย่าง' not in self.name else ''}"
+
+
+class FacilityStaff(models.Model):
+    """A facility staff member's facility: what ``visible_to`` scopes them to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="shelter_assignment",
+        verbose_name="ผู้ใช้",
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="staff", verbose_name="หน่วยงาน"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "เจ้าหน้าที่ประจำหน่วยงาน"
+        verbose_name_plural = "เจ้าหน้าที่ประจำหน่วยงาน"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.facility}"
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        ids = _facility_ids_for(user)
+        return self if ids is None else self.filter(facility_id__in=ids)
+
+    def with_latest(self):
+        """The latest assessment's date, percent and group, for lists and filters."""
+        latest = Assessment.objects.filter(resident=models.OuterRef("pk")).order_by("-assessed_on")
+        return self.annotate(
+            latest_on=models.Subquery(latest.values("assessed_on")[:1]),
+            latest_percent=models.Subquery(latest.values("percent")[:1]),
+        ).annotate(current_group=group_expression("latest_percent"))
+
+
+class Resident(models.Model):
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="residents", verbose_name="หน่วยงาน"
+    )
+    case_number = models.CharField("เลขทะเบียนผู้รับบริการ", max_length=32)
+    full_name = models.CharField("ชื่อ-นามสกุล", max_length=200)
+    sex = models.CharField("เพศ", max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField("วันเกิด", null=True, blank=True)
+    national_id = models.CharField(
+        "เลขประจำตัวประชาชน",
+        max_length=13,
+        blank=True,
+        help_text="ถ้ามี: 13 หลัก (หลายคนไม่มีเลขประจำตัวประชาชน)",
+    )
+    target_group = models.CharField("กลุ่มเป้าหมาย", max_length=16, choices=TargetGroup.choices)
+    admitted_on = models.DateField("วันที่รับเข้า")
+    discharged_on = models.DateField("วันที่จำหน่าย", null=True, blank=True)
+    discharge_reason = models.CharField(
+        "เหตุที่จำหน่าย", max_length=16, choices=DischargeReason.choices, blank=True
+    )
+    history = HistoricalRecords()
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["facility_id", "case_number"]
+        verbose_name = "ผู้รับบริการ"
+        verbose_name_plural = "ผู้รับบริการ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "case_number"],
+                name="shelters_resident_case_number_per_facility",
+                violation_error_message="เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้",
+            ),
+            models.UniqueConstraint(
+                fields=["national_id"],
+                condition=~Q(national_id=""),
+                name="shelters_resident_national_id_unique",
+                violation_error_message="เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharged_on__isnull=True, discharge_reason="")
+                | Q(discharged_on__isnull=False) & ~Q(discharge_reason=""),
+                name="shelters_resident_discharge_has_reason",
+                violation_error_message="วันที่จำหน่ายและเหตุที่จำหน่ายต้องกรอกคู่กัน",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["discharged_on"], name="shelters_res_discharged_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.full_name}"
+
+    @property
+    def in_care(self) -> bool:
+        return self.discharged_on is None
+
+    @property
+    def returned_to_society(self) -> bool:
+        return self.discharge_reason in RETURNED_REASONS
+
+
+def _items_in_range() -> Q:
+    condition = Q()
+    for name in ITEM_FIELDS:
+        condition &= Q(**{f"{name}__isnull": True}) | Q(
+            **{f"{name}__gte": 1, f"{name}__lte": ITEM_MAX}
+        )
+    return condition
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        ids = _facility_ids_for(user)
+        return self if ids is None else self.filter(resident__facility_id__in=ids)
+
+
+class Assessment(models.Model):
+    """One IRP assessment: the 14 items (1–10 each), or the percent alone (Qlife plus)."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="assessments", verbose_name="ผู้รับบริการ"
+    )
+    assessed_on = models.DateField("วันที่ประเมิน")
+    assessor = models.CharField("ผู้ประเมิน", max_length=200, blank=True)
+    percent = models.DecimalField("ร้อยละคะแนน", max_digits=5, decimal_places=2)
+    item_1 = models.PositiveSmallIntegerField("ข้อ 1", null=True, blank=True)
+    item_2 = models.PositiveSmallIntegerField("ข้อ 2", null=True, blank=True)
+    item_3 = models.PositiveSmallIntegerField("ข้อ 3", null=True, blank=True)
+    item_4 = models.PositiveSmallIntegerField("ข้อ 4", null=True, blank=True)
+    item_5 = models.PositiveSmallIntegerField("ข้อ 5", null=True, blank=True)
+    item_6 = models.PositiveSmallIntegerField("ข้อ 6", null=True, blank=True)
+    item_7 = models.PositiveSmallIntegerField("ข้อ 7", null=True, blank=True)
+    item_8 = models.PositiveSmallIntegerField("ข้อ 8", null=True, blank=True)
+    item_9 = models.PositiveSmallIntegerField("ข้อ 9", null=True, blank=True)
+    item_10 = models.PositiveSmallIntegerField("ข้อ 10", null=True, blank=True)
+    item_11 = models.PositiveSmallIntegerField("ข้อ 11", null=True, blank=True)
+    item_12 = models.PositiveSmallIntegerField("ข้อ 12", null=True, blank=True)
+    item_13 = models.PositiveSmallIntegerField("ข้อ 13", null=True, blank=True)
+    item_14 = models.PositiveSmallIntegerField("ข้อ 14", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="ผู้บันทึก",
+    )
+    history = HistoricalRecords()
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resident_id", "assessed_on"]
+        verbose_name = "ผลการประเมิน IRP"
+        verbose_name_plural = "ผลการประเมิน IRP"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "assessed_on"],
+                name="shelters_assessment_one_per_day",
+                violation_error_message="ผู้รับบริการรายนี้มีผลการประเมินในวันนี้แล้ว",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=PERCENT_MIN, percent__lte=PERCENT_MAX),
+                name="shelters_assessment_percent_range",
+                violation_error_message="ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100",
+            ),
+            models.CheckConstraint(
+                condition=_items_in_range(),
+                name="shelters_assessment_items_range",
+                violation_error_message="คะแนนแต่ละข้อต้องอยู่ระหว่าง 1 ถึง 10",
+            ),
+        ]
+        indexes = [
+            # KPI 1.1/1.2 rank each resident's assessments newest first: this index gives the
+            # window its order and the percent without visiting the table (an index-only scan).
+            models.Index(
+                fields=["resident", "-assessed_on", "percent"],
+                name="shelters_ass_res_date_idx",
+            ),
+            models.Index(fields=["assessed_on"], name="shelters_ass_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.assessed_on}: {self.percent}"
+
+    def save(self, *args, **kwargs):
+        if self.has_items:
+            self.percent = percent_of_items(self.items)
+        super().save(*args, **kwargs)
+
+    @property
+    def items(self) -> list[int | None]:
+        return [getattr(self, f) for f in ITEM_FIELDS]
+
+    @property
+    def has_items(self) -> bool:
+        return all(v is not None for v in self.items)
+
+    @property
+    def group(self) -> str | None:
+        return group_of(self.percent)
