@@ -146,7 +146,8 @@ def evaluate(indicator_set: IndicatorSet, as_of: dt.date) -> SetResult:
 def _evaluate_ratio(res, result, indicator_set, as_of, points) -> None:
     ind = res.indicator
     comp = registry.get(ind.computation)
-    if isinstance(result, registry.RatioResult):
+    # A computation with nobody to count yet (no records) leaves room for a typed result.
+    if isinstance(result, registry.RatioResult) and (result.denominator or res.manual is None):
         res.source = COMPUTED
         res.numerator, res.denominator, res.value = (
             result.numerator,

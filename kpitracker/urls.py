@@ -13,5 +13,6 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("subsidies/", include("subsidies.urls")),
     path("catalog/", include("catalog.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,7 +44,10 @@ EN = {
 
 def main() -> None:
     text = PO.read_text(encoding="utf-8")
-    text = text.replace('"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"')
+    text = text.replace(
+        '"Content-Type: text/plain; charset=CHARSET\\n"',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+    )
     for thai, english in EN.items():
         pattern = re.compile(r'(msgid "' + re.escape(thai) + r'"\nmsgstr )""')
         if pattern.search(text):

@@ -107,24 +107,26 @@ def test_managers_and_owners_cannot_approve(client_for, owner, manager, fy2563):
 
 
 def test_a_level_counts_once_it_and_every_lower_level_are_approved(owner, fy2563):
-    l1, l2, l3a, l3b = _deliverables(fy2563, "3.2")
+    # 3.1's deliverables are decided by evidence alone (its figures are shown, not decisive).
+    l1a, l1b, l2, l3a, l3b, l3c = _deliverables(fy2563, "3.1")
     as_of = dt.date(2020, 9, 30)
 
     def level():
-        return evaluate(fy2563, as_of).by_code("3.2")
+        return evaluate(fy2563, as_of).by_code("3.1")
 
-    for d in (l2, l3a, l3b):
-        Evidence.objects.create(
-            deliverable=d, title="t", url="https://a.test/", created_by=owner, status="approved"
-        )
-    assert level().level == 0 and level().score == 0  # level 1 is missing
-    Evidence.objects.create(
-        deliverable=l1, title="t", url="https://a.test/", created_by=owner, status="submitted"
-    )
+    def approve(*deliverables, status="approved"):
+        for d in deliverables:
+            Evidence.objects.create(
+                deliverable=d, title="t", url="https://a.test/", created_by=owner, status=status
+            )
+
+    approve(l1a, l2, l3a, l3b, l3c)
+    assert level().level == 0 and level().score == 0  # level 1 lacks one deliverable
+    approve(l1b, status="submitted")
     assert level().level == 0  # submitted is not approved
-    Evidence.objects.filter(deliverable=l1).update(status="approved")
+    Evidence.objects.filter(deliverable=l1b).update(status="approved")
     assert level().level == 3 and level().score == 100
-    Evidence.objects.filter(deliverable=l3b).update(status="returned")
+    Evidence.objects.filter(deliverable=l3c).update(status="returned")
     assert level().level == 2 and level().score == 75
 
 

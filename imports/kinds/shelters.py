@@ -1,0 +1,359 @@
+"""Import kinds of the shelters app: facilities, residents, assessments, discharges (SPEC §7)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from core import cells
+from core.models import Province
+from imports.resources import KpiResource, RowProblem, column, register
+from shelters.models import (
+    ITEM_FIELDS,
+    Assessment,
+    DischargeReason,
+    Facility,
+    FacilityKind,
+    Resident,
+    Sex,
+    TargetGroup,
+    percent_of_items,
+)
+
+KIND = cells.Coded(dict(FacilityKind.choices))
+SEX = cells.Coded(dict(Sex.choices))
+TARGET_GROUP = cells.Coded(dict(TargetGroup.choices), {"ผู้ป่วยจิตเวช": "psychiatric"})
+REASON = cells.Coded(
+    dict(DischargeReason.choices),
+    {"ทำงานในสถานประกอบการ": "employment", "อื่นๆ": "other", "ส่งต่อหน่วยงานอื่น": "transfer"},
+)
+FACILITY_HEADERS = {"facility_code": "รหัสหน่วยงาน", "case_number": "เลขทะเบียนผู้รับบริการ"}
+
+
+def _render_date(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _need(row: dict, name: str, message: str):
+    if row.get(name) in (None, ""):
+        raise RowProblem(name, message)
+    return row[name]
+
+
+def _chunks(items: list, size: int = 5000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _facilities(rows) -> dict[str, Facility]:
+    codes = {r.get("facility_code") for r in rows if r.get("facility_code")}
+    return {f.code: f for f in Facility.objects.filter(code__in=codes)}
+
+
+def _residents_by(wanted: dict[int, set[str]]) -> dict[tuple[int, str], Resident]:
+    """Residents by (facility id, case number), a query per 5,000 case numbers."""
+    found = {}
+    for facility_id, numbers in wanted.items():
+        for chunk in _chunks(sorted(numbers)):
+            for res in Resident.objects.filter(facility_id=facility_id, case_number__in=chunk):
+                found[(facility_id, res.case_number)] = res
+    return found
+
+
+def _residents(rows, facilities) -> dict[tuple[int, str], Resident]:
+    """The residents that the file's rows name by (facility code, case number)."""
+    wanted: dict[int, set[str]] = {}
+    for r in rows:
+        facility = facilities.get(r.get("facility_code"))
+        if facility and r.get("case_number"):
+            wanted.setdefault(facility.pk, set()).add(r["case_number"])
+    return _residents_by(wanted)
+
+
+def _facility(row, ctx) -> Facility:
+    code = _need(row, "facility_code", "ต้องระบุรหัสหน่วยงาน")
+    facility = ctx["facilities"].get(code)
+    if facility is None:
+        raise RowProblem("facility_code", f"ไม่พบรหัสหน่วยงาน '{code}'")
+    return facility
+
+
+def _resident(row, ctx) -> Resident:
+    facility = _facility(row, ctx)
+    number = _need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
+    resident = ctx["residents"].get((facility.pk, number))
+    if resident is None:
+        raise RowProblem("case_number", f"ไม่พบเลขทะเบียน '{number}' ใน {facility.code}")
+    return resident
+
+
+@register
+class FacilityResource(KpiResource):
+    kind = "facilities"
+    label = "หน่วยงาน (สถานคุ้มครอง/ศูนย์)"
+    order = 10
+    code = column("code", cells.code_text, "code")
+    name = column("name", cells.text, "name")
+    kind_ = column("kind", KIND, "kind")
+    province = column("province", cells.text, "province__name")
+    thai_headers = {
+        "code": "รหัสหน่วยงาน",
+        "name": "ชื่อหน่วยงาน",
+        "kind": "ประเภท",
+        "province": "จังหวัด",
+    }
+    required = ("code", "name", "kind", "province")
+    example = {
+        "code": "TYB-M",
+        "name": "สถานคุ้มครองคนไร้ที่พึ่งชายธัญบุรี",
+        "kind": "shelter",
+        "province": "ปทุมธานี",
+    }
+    update_fields = ("name", "kind", "province_id")
+
+    model = Facility
+
+    def context(self, rows):
+        provinces = {}
+        for p in Province.objects.all():
+            provinces.update({p.name: p, p.code: p, p.name_en.lower(): p})
+        return {"provinces": provinces}
+
+    def resolve(self, row, ctx):
+        code = _need(row, "code", "ต้องระบุรหัสหน่วยงาน")
+        name = _need(row, "name", "ต้องระบุชื่อหน่วยงาน")
+        kind = _need(row, "kind", "ต้องระบุประเภท")
+        label = _need(row, "province", "ต้องระบุจังหวัด")
+        province = ctx["provinces"].get(label) or ctx["provinces"].get(label.lower())
+        if province is None:
+            raise RowProblem("province", f"ไม่พบจังหวัด '{label}'")
+        return code, {"code": code, "name": name, "kind": kind, "province_id": province.pk}
+
+    def existing(self, keys, ctx):
+        return {f.code: f for f in Facility.objects.filter(code__in=keys)}
+
+
+@register
+class ResidentResource(KpiResource):
+    kind = "residents"
+    label = "ผู้รับบริการ"
+    order = 20
+    facility_code = column("facility_code", cells.code_text, "facility__code")
+    case_number = column("case_number", cells.code_text, "case_number")
+    full_name = column("full_name", lambda v: cells.text(v, 200), "full_name")
+    sex = column("sex", SEX, "sex")
+    birth_date = column("birth_date", cells.date, "birth_date", _render_date)
+    national_id = column("national_id", cells.national_id, "national_id")
+    target_group = column("target_group", TARGET_GROUP, "target_group")
+    admitted_on = column("admitted_on", cells.date, "admitted_on", _render_date)
+    discharged_on = column("discharged_on", cells.date, "discharged_on", _render_date)
+    discharge_reason = column("discharge_reason", REASON, "discharge_reason")
+    thai_headers = {
+        **FACILITY_HEADERS,
+        "full_name": "ชื่อ-นามสกุล",
+        "sex": "เพศ",
+        "birth_date": "วันเกิด",
+        "national_id": "เลขประจำตัวประชาชน",
+        "target_group": "กลุ่มเป้าหมาย",
+        "admitted_on": "วันที่รับเข้า",
+        "discharged_on": "วันที่จำหน่าย",
+        "discharge_reason": "เหตุที่จำหน่าย",
+    }
+    required = ("facility_code", "case_number", "full_name", "target_group", "admitted_on")
+    example = {
+        "facility_code": "TYB-M", "case_number": "63-0001", "full_name": "นายสมชาย ใจดี",
+        "sex": "ชาย", "birth_date": "01/01/2500", "national_id": "", "target_group": "คนไร้ที่พึ่ง",
+        "admitted_on": "15/10/2562", "discharged_on": "", "discharge_reason": "",
+    }  # fmt: skip
+    update_fields = (
+        "full_name", "sex", "birth_date", "national_id", "target_group", "admitted_on",
+        "discharged_on", "discharge_reason",
+    )  # fmt: skip
+
+    model = Resident
+
+    def context(self, rows):
+        facilities = _facilities(rows)
+        ids = sorted({r["national_id"] for r in rows if r.get("national_id")})
+        owners = {}
+        for chunk in _chunks(ids):
+            rows_ = Resident.objects.filter(national_id__in=chunk)
+            for nid, fid, num in rows_.values_list("national_id", "facility_id", "case_number"):
+                owners[nid] = (fid, num)
+        return {
+            "facilities": facilities,
+            "id_owners": owners,
+            "ids_in_file": {},
+            "today": dt.date.today(),
+        }
+
+    def resolve(self, row, ctx):
+        facility = _facility(row, ctx)
+        number = _need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
+        key = (facility.pk, number)
+        values = {
+            "facility_id": facility.pk,
+            "case_number": number,
+            "full_name": _need(row, "full_name", "ต้องระบุชื่อ-นามสกุล"),
+            "sex": row.get("sex") or "",
+            "birth_date": row.get("birth_date"),
+            "national_id": row.get("national_id") or "",
+            "target_group": _need(row, "target_group", "ต้องระบุกลุ่มเป้าหมาย"),
+            "admitted_on": _need(row, "admitted_on", "ต้องระบุวันที่รับเข้า"),
+            "discharged_on": row.get("discharged_on"),
+            "discharge_reason": row.get("discharge_reason") or "",
+        }
+        today = ctx["today"]
+        for name in ("birth_date", "admitted_on", "discharged_on"):
+            if values[name] and values[name] > today:
+                raise RowProblem(name, "วันที่อยู่ในอนาคต")
+        if values["discharged_on"] and values["discharged_on"] < values["admitted_on"]:
+            raise RowProblem("discharged_on", "วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า")
+        if bool(values["discharged_on"]) != bool(values["discharge_reason"]):
+            column_name = "discharge_reason" if values["discharged_on"] else "discharged_on"
+            raise RowProblem(column_name, "วันที่จำหน่ายและเหตุที่จำหน่ายต้องกรอกคู่กัน")
+        nid = values["national_id"]
+        if nid:
+            owner = ctx["id_owners"].get(nid)
+            if owner and owner != key:
+                raise RowProblem("national_id", "เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว")
+            if ctx["ids_in_file"].setdefault(nid, key) != key:
+                raise RowProblem("national_id", "เลขประจำตัวประชาชนซ้ำกับแถวอื่นในไฟล์")
+        return key, values
+
+    def existing(self, keys, ctx):
+        wanted: dict[int, set[str]] = {}
+        for facility_id, number in keys:
+            wanted.setdefault(facility_id, set()).add(number)
+        return _residents_by(wanted)
+
+
+@register
+class AssessmentResource(KpiResource):
+    kind = "assessments"
+    label = "ผลการประเมิน IRP"
+    order = 30
+    facility_code = column("facility_code", cells.code_text, "resident__facility__code")
+    case_number = column("case_number", cells.code_text, "resident__case_number")
+    assessed_on = column("assessed_on", cells.date, "assessed_on", _render_date)
+    percent = column("percent", cells.decimal, "percent")
+    thai_headers = {
+        **FACILITY_HEADERS,
+        "assessed_on": "วันที่ประเมิน",
+        "percent": "ร้อยละคะแนน",
+        **{f"item_{n}": f"ข้อ {n}" for n in range(1, 15)},
+    }
+    required = ("facility_code", "case_number", "assessed_on")
+    one_of = (("percent", "item_1"),)
+    example = {
+        "facility_code": "TYB-M",
+        "case_number": "63-0001",
+        "assessed_on": "15/03/2563",
+        "percent": "72.50",
+    }
+    update_fields = ("percent", *ITEM_FIELDS)
+
+    model = Assessment
+
+    def context(self, rows):
+        facilities = _facilities(rows)
+        return {
+            "facilities": facilities,
+            "residents": _residents(rows, facilities),
+            "today": dt.date.today(),
+        }
+
+    def resolve(self, row, ctx):
+        resident = _resident(row, ctx)
+        day = _need(row, "assessed_on", "ต้องระบุวันที่ประเมิน")
+        if day > ctx["today"]:
+            raise RowProblem("assessed_on", "วันที่ประเมินอยู่ในอนาคต")
+        if day < resident.admitted_on:
+            raise RowProblem("assessed_on", "วันที่ประเมินอยู่ก่อนวันที่รับเข้า")
+        if resident.discharged_on and day > resident.discharged_on:
+            raise RowProblem("assessed_on", "วันที่ประเมินอยู่หลังวันที่จำหน่าย")
+        items = [row.get(f) for f in ITEM_FIELDS]
+        values = {
+            "resident_id": resident.pk,
+            "assessed_on": day,
+            **dict(zip(ITEM_FIELDS, items, strict=True)),
+        }
+        if any(v is not None for v in items):
+            for name, value in zip(ITEM_FIELDS, items, strict=True):
+                if value is None:
+                    raise RowProblem(name, "ต้องกรอกคะแนนครบทั้ง 14 ข้อ หรือกรอกร้อยละคะแนนอย่างเดียว")
+                if not 1 <= value <= 10:
+                    raise RowProblem(name, f"คะแนน {value} ต้องอยู่ระหว่าง 1 ถึง 10")
+            values["percent"] = percent_of_items(items)
+        else:
+            percent = _need(row, "percent", "ต้องระบุร้อยละคะแนน")
+            if not Decimal(10) <= percent <= Decimal(100):
+                raise RowProblem("percent", f"ร้อยละคะแนน {percent} ต้องอยู่ระหว่าง 10 ถึง 100")
+            values["percent"] = percent
+        return (resident.pk, day), values
+
+    def existing(self, keys, ctx):
+        by_resident: dict[int, set] = {}
+        for resident_id, day in keys:
+            by_resident.setdefault(resident_id, set()).add(day)
+        found = {}
+        for chunk in _chunks(sorted(by_resident)):
+            for a in Assessment.objects.filter(resident_id__in=chunk).only(
+                "id", "resident_id", "assessed_on", "percent", *ITEM_FIELDS
+            ):
+                if a.assessed_on in by_resident[a.resident_id]:
+                    found[(a.resident_id, a.assessed_on)] = a
+        return found
+
+
+for _n in range(1, 15):
+    AssessmentResource.fields[f"item_{_n}"] = column(f"item_{_n}", cells.integer, f"item_{_n}")
+
+
+@register
+class DischargeResource(KpiResource):
+    kind = "discharges"
+    label = "การจำหน่ายผู้รับบริการ"
+    order = 40
+    facility_code = column("facility_code", cells.code_text, "facility__code")
+    case_number = column("case_number", cells.code_text, "case_number")
+    discharged_on = column("discharged_on", cells.date, "discharged_on", _render_date)
+    discharge_reason = column("discharge_reason", REASON, "discharge_reason")
+    thai_headers = {
+        **FACILITY_HEADERS,
+        "discharged_on": "วันที่จำหน่าย",
+        "discharge_reason": "เหตุที่จำหน่าย",
+    }
+    required = ("facility_code", "case_number", "discharged_on", "discharge_reason")
+    example = {
+        "facility_code": "TYB-M",
+        "case_number": "63-0001",
+        "discharged_on": "30/09/2563",
+        "discharge_reason": "กลับสู่ครอบครัว",
+    }
+    update_fields = ("discharged_on", "discharge_reason")
+
+    model = Resident
+
+    def context(self, rows):
+        facilities = _facilities(rows)
+        return {
+            "facilities": facilities,
+            "residents": _residents(rows, facilities),
+            "today": dt.date.today(),
+        }
+
+    def resolve(self, row, ctx):
+        resident = _resident(row, ctx)
+        day = _need(row, "discharged_on", "ต้องระบุวันที่จำหน่าย")
+        reason = _need(row, "discharge_reason", "ต้องระบุเหตุที่จำหน่าย")
+        if day > ctx["today"]:
+            raise RowProblem("discharged_on", "วันที่จำหน่ายอยู่ในอนาคต")
+        if day < resident.admitted_on:
+            raise RowProblem("discharged_on", "วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า")
+        return resident.pk, {"discharged_on": day, "discharge_reason": reason}
+
+    def existing(self, keys, ctx):
+        wanted = set(keys)
+        return {r.pk: r for r in ctx["residents"].values() if r.pk in wanted}
+
+    def build(self, values):
+        raise AssertionError("a discharge always names an existing resident")

@@ -1,0 +1,109 @@
+"""The base of every import resource (django-import-export), and the registry of import kinds.
+
+A resource declares its columns as import-export ``Field``s whose widget wraps one of the shared
+cell parsers in ``core.cells``; ``thai_headers`` gives each column's Thai header, so a file may use
+either. The engine (``imports.engine``) reads the file, cleans each cell through the widgets, then
+asks the resource to resolve rows against the database in bulk (``context``/``resolve``/
+``existing``) and writes new and changed rows with bulk operations in one transaction.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from import_export import fields, resources, widgets
+
+from core import cells
+
+
+class CellWidget(widgets.Widget):
+    """Cleans a cell with a ``core.cells`` parser; renders values back for exports/templates."""
+
+    def __init__(self, parser: Callable[[Any], Any], render: Callable[[Any], Any] | None = None):
+        super().__init__()
+        self.parser = parser
+        self._render = render
+
+    def clean(self, value, row=None, **kwargs):
+        return self.parser(value)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return cells.neutralise_formula(self._render(value) if self._render else value)
+
+
+def column(name: str, parser: Callable, attribute: str | None = None, render=None) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=name, widget=CellWidget(parser, render))
+
+
+class RowProblem(Exception):
+    """A row that cannot be applied: which column, and why (Thai)."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+class KpiResource(resources.Resource):
+    model: type = None  # the Django model the rows become
+    kind: str = ""
+    label: str = ""
+    order: int = 100
+    thai_headers: dict[str, str] = {}
+    required: tuple[str, ...] = ()
+    # At least one of these groups must be present in the header row.
+    one_of: tuple[tuple[str, ...], ...] = ()
+    example: dict[str, Any] = {}
+    # The model fields that an update compares and writes.
+    update_fields: tuple[str, ...] = ()
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.by_column = {f.column_name: f for f in self.fields.values()}
+
+    # -- declared columns -------------------------------------------------------------------
+    def column_names(self) -> list[str]:
+        return [f.column_name for f in self.fields.values()]
+
+    def header_for(self, column_name: str, thai: bool) -> str:
+        return self.thai_headers.get(column_name, column_name) if thai else column_name
+
+    def clean_cell(self, column_name: str, value):
+        return self.by_column[column_name].widget.clean(value)
+
+    # -- bulk resolution, overridden per kind ------------------------------------------------
+    def context(self, rows: list[dict]) -> Any:
+        """Everything the rows refer to, fetched in a fixed number of queries."""
+        return None
+
+    def resolve(self, row: dict, ctx) -> tuple[Any, dict]:
+        """The row's natural key and the model field values; raise RowProblem if it can't be."""
+        raise NotImplementedError
+
+    def existing(self, keys: Iterable, ctx) -> dict:
+        """Existing instances by natural key (a fixed number of queries per chunk of keys)."""
+        raise NotImplementedError
+
+    def build(self, values: dict):
+        return self.model(**values)
+
+    def after_apply(self, created: list, updated: list, ctx) -> None:
+        """Follow-up writes (e.g. a resident's discharge from a discharges file)."""
+
+
+_kinds: dict[str, type[KpiResource]] = {}
+
+
+def register(resource: type[KpiResource]) -> type[KpiResource]:
+    _kinds[resource.kind] = resource
+    return resource
+
+
+def kinds() -> dict[str, type[KpiResource]]:
+    return dict(_kinds)
+
+
+def get(kind: str) -> type[KpiResource] | None:
+    return _kinds.get(kind)

@@ -1,0 +1,131 @@
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.roles import ADMIN, role_required
+from imports import engine, resources
+from imports.forms import UploadForm
+from imports.models import Upload, UploadStatus
+from imports.templates_xlsx import csv_template, xlsx_template
+
+
+def _resource(kind: str, user):
+    resource_class = resources.get(kind)
+    if resource_class is None:
+        raise Http404("ไม่รู้จักประเภทข้อมูลนี้")
+    return resource_class(user=user)
+
+
+def _store(upload: Upload, report: engine.Report) -> None:
+    upload.counts = report.counts()
+    upload.errors = [
+        {"row": e.row, "column": e.column, "message": e.message} for e in report.errors
+    ]
+
+
+@role_required(ADMIN)
+def upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        data = form.cleaned_data["file"].read()
+        name = form.cleaned_data["file"].name
+        try:
+            report = engine.run(_resource(kind, request.user), data, name, dry_run=True)
+        except engine.FileProblem as problem:
+            form.add_error("file", str(problem))
+        else:
+            record = Upload(kind=kind, original_name=name, uploaded_by=request.user)
+            record.file.save(name, ContentFile(data), save=False)
+            _store(record, report)
+            record.status = UploadStatus.PREVIEWED if report.ok else UploadStatus.REJECTED
+            record.save()
+            if report.ignored_headers:
+                messages.warning(request, "ไม่ได้ใช้คอลัมน์: " + ", ".join(report.ignored_headers))
+            return redirect("imports:preview", pk=record.pk)
+    kinds = sorted(resources.kinds().values(), key=lambda r: r.order)
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "form": form,
+            "kinds": kinds,
+            "recent": Upload.objects.select_related("uploaded_by")[:20],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(ADMIN)
+def preview(request, pk):
+    record = get_object_or_404(Upload.objects.select_related("uploaded_by"), pk=pk)
+    resource_class = resources.get(record.kind)
+    return render(
+        request,
+        "imports/preview.html",
+        {"upload": record, "label": resource_class.label if resource_class else record.kind},
+    )
+
+
+@require_POST
+@role_required(ADMIN)
+def confirm(request, pk):
+    record = get_object_or_404(Upload, pk=pk)
+    if record.status != UploadStatus.PREVIEWED:
+        messages.error(request, "ไฟล์นี้ยืนยันไม่ได้ (นำเข้าแล้ว ยกเลิก หรือมีข้อผิดพลาด)")
+        return redirect("imports:preview", pk=pk)
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        report = engine.run(
+            _resource(record.kind, request.user), data, record.original_name, dry_run=False,
+            user=request.user,
+        )  # fmt: skip
+    except engine.FileProblem as problem:
+        messages.error(request, str(problem))
+        return redirect("imports:preview", pk=pk)
+    _store(record, report)
+    if report.applied:
+        record.status = UploadStatus.APPLIED
+        record.applied_at = timezone.now()
+        messages.success(request, f"นำเข้าเรียบร้อย: {report.summary()}")
+    else:
+        record.status = UploadStatus.REJECTED
+        messages.error(request, "ข้อมูลเปลี่ยนไประหว่างรอยืนยัน พบข้อผิดพลาด ไม่ได้นำเข้าแถวใดเลย")
+    record.save()
+    return redirect("imports:preview", pk=pk)
+
+
+@require_POST
+@role_required(ADMIN)
+def cancel(request, pk):
+    record = get_object_or_404(Upload, pk=pk)
+    if record.status == UploadStatus.PREVIEWED:
+        record.status = UploadStatus.CANCELLED
+        record.save(update_fields=["status"])
+        messages.info(request, "ยกเลิกการนำเข้าแล้ว ไม่มีข้อมูลใดถูกเปลี่ยน")
+    return redirect("imports:upload")
+
+
+@role_required(ADMIN)
+def download(request, pk):
+    record = get_object_or_404(Upload, pk=pk)
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.original_name)
+
+
+@role_required(ADMIN)
+def template(request, kind, ext):
+    resource = _resource(kind, request.user)
+    thai = request.GET.get("lang", "th") != "en"
+    if ext == "xlsx":
+        content = xlsx_template(resource, thai)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = csv_template(resource, thai)
+        mime = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="template-{kind}.{ext}"'
+    return response
