@@ -206,21 +206,28 @@ def as_xlsx(report: UsageReport) -> bytes:
     return out.getvalue()
 
 
+def _para(pdf, height: float, text: str) -> None:
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
 def as_pdf(report: UsageReport) -> bytes:
     from core.pdf import thai_pdf
 
     pdf = thai_pdf()
+    pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Sarabun", "B", 16)
-    pdf.multi_cell(
-        0, 8, f"รายงานผลการใช้งานระบบตรวจสอบสถานะการขอรับเงินอุดหนุน ปีงบประมาณ พ.ศ. {report.fiscal_year}"
+    _para(
+        pdf,
+        8,
+        f"รายงานผลการใช้งานระบบตรวจสอบสถานะการขอรับเงินอุดหนุน ปีงบประมาณ พ.ศ. {report.fiscal_year}",
     )
     pdf.set_font("Sarabun", "", 12)
-    pdf.multi_cell(0, 7, "(ร่างโดยระบบ — โปรดตรวจทานและแก้ไขก่อนเสนอหัวหน้าส่วนราชการ)")
+    _para(pdf, 7, "(ร่างโดยระบบ — โปรดตรวจทานและแก้ไขก่อนเสนอหัวหน้าส่วนราชการ)")
     pdf.ln(2)
     pdf.set_font("Sarabun", "", 14)
     for line in report.summary:
-        pdf.multi_cell(0, 7, line)
+        _para(pdf, 7, line)
         pdf.ln(1)
 
     pdf.set_font("Sarabun", "B", 14)
@@ -246,14 +253,12 @@ def as_pdf(report: UsageReport) -> bytes:
     pdf.cell(0, 9, "ข้อเสนอแนะในการปรับปรุงพัฒนาระบบ", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Sarabun", "", 13)
     for i, line in enumerate(report.recommendations, 1):
-        pdf.multi_cell(0, 7, f"{i}. {line}")
+        _para(pdf, 7, f"{i}. {line}")
     if report.comments:
         pdf.ln(2)
         pdf.set_font("Sarabun", "B", 14)
         pdf.cell(0, 9, "ข้อเสนอแนะจากผู้ใช้งาน", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Sarabun", "", 12)
         for row in report.comments:
-            pdf.multi_cell(
-                0, 6, f"• {format_thai_date(row['date'])} ({row['score']}/5): {row['comment']}"
-            )
+            _para(pdf, 6, f"• {format_thai_date(row['date'])} ({row['score']}/5): {row['comment']}")
     return bytes(pdf.output())
