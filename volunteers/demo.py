@@ -62,7 +62,10 @@ def build(stdout) -> list[tuple[str, str]]:
                 is_demo=True,
             )
             if specialties and i % 2 == 0:
-                v.specialties.set(rng.sample(specialties, k=rng.randint(1, 2)))
+                v.specialties.set(
+                    rng.sample(specialties, k=rng.randint(1, 2)),
+                    through_defaults={"since": dt.date(2019, 11, 1)},
+                )
             made[province.code].append(v)
     for province in (bkk, cm):
         people = made[province.code]

@@ -9,9 +9,7 @@ from volunteers.rules import decide
 
 
 def workshop(hours, test=True, course_hours=24):
-    return decide(
-        Path.WORKSHOP, course_hours=course_hours, hours_attended=hours, test_passed=test
-    )
+    return decide(Path.WORKSHOP, course_hours=course_hours, hours_attended=hours, test_passed=test)
 
 
 def elearning(lessons=(1, 2, 3, 4, 5), session=True, test=True):
