@@ -45,7 +45,7 @@ def parse_args():
     p.add_argument("--rows", type=int, default=150_000)
     p.add_argument("--requests", type=int, default=6000, help="total lookups (bounded)")
     p.add_argument("--processes", type=int, default=2, help="client processes")
-    p.add_argument("--threads", type=int, default=4, help="threads per client process")
+    p.add_argument("--threads", type=int, default=2, help="threads per client process")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--port", type=int, default=0, help="0 = a free port")
     p.add_argument("--reuse", action="store_true", help="keep the loaded database, skip the load")
@@ -276,6 +276,9 @@ def main() -> None:
     if args.reuse and database_exists(args.server_url, args.db):
         print(f"reusing database {args.db}")
         django_setup(database_url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     else:
         print(f"creating database {args.db} and loading {args.rows:,} applications")
         recreate_database(args.server_url, args.db)

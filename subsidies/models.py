@@ -166,7 +166,7 @@ class StepEntry(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["application", "step"]
+        ordering = ["application_id", "step"]
         verbose_name = "ประวัติขั้นตอน"
         verbose_name_plural = "ประวัติขั้นตอน"
         constraints = [

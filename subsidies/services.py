@@ -180,7 +180,7 @@ def wait_after(failures: int) -> int:
 def retry_after(key: str, now: dt.datetime | None = None) -> int:
     """0 when the client may try now; otherwise the seconds it has to wait (slowed or blocked)."""
     now = now or timezone.now()
-    throttle = LookupThrottle.objects.filter(key=key).first()
+    throttle = LookupThrottle.objects.filter(key=key).order_by().first()
     if throttle is None:
         return 0
     if throttle.blocked_until and throttle.blocked_until > now:
@@ -251,6 +251,7 @@ def lookup(
             "province_id",
         )  # fmt: skip
         .filter(reference=ref)
+        .order_by()
         .first()
     )
     stored = application.national_id if application is not None else _DUMMY_NATIONAL_ID
@@ -266,8 +267,8 @@ def lookup(
         channel=channel,
     )
     entries = list(
-        StepEntry.objects.filter(application_id=application.pk).only(
-            "step", "decision", "acted_on", "application_id"
-        )
+        StepEntry.objects.filter(application_id=application.pk)
+        .order_by("step")
+        .only("step", "decision", "acted_on", "application_id")
     )
     return Lookup(application, entries, check)
