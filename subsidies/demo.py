@@ -61,7 +61,8 @@ def build(stdout) -> list[tuple[str, str]]:
         )
         target = i % 6 + 1  # 1…5, and 6 = stopped at 4 (not approved)
         day = received
-        for step in range(2, min(target, 5) + 1):
+        last = 4 if target == 6 else target
+        for step in range(2, last + 1):
             day += dt.timedelta(days=rng.randrange(3, 20))
             decision = ""
             if step == Step.DECIDED:
