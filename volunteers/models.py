@@ -315,8 +315,17 @@ class Service(models.Model):
         verbose_name = "บริการของ อพม."
         verbose_name_plural = "บริการของ อพม."
         indexes = [
-            models.Index(fields=["province", "date"], name="svc_province_date"),
-            models.Index(fields=["date", "service_type"], name="svc_date_type"),
+            # Covering indexes (PostgreSQL): the year's aggregates read the index only.
+            models.Index(
+                fields=["province", "date"],
+                include=["service_type", "target_group", "people_served"],
+                name="svc_province_date",
+            ),
+            models.Index(
+                fields=["date"],
+                include=["province", "service_type", "target_group", "people_served"],
+                name="svc_date_cover",
+            ),
             models.Index(fields=["volunteer", "date"], name="svc_volunteer_date"),
         ]
 

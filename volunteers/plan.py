@@ -114,16 +114,19 @@ def plan_for_year(fiscal_year: int) -> Plan | None:
     )
 
 
-def measure_actuals(targets, start: dt.date, as_of: dt.date) -> dict[int, int]:
-    """Actual per target (by target pk), one grouped query per measure in use."""
+def measure_actuals(targets, start: dt.date, as_of: dt.date, province=None) -> dict[int, int]:
+    """Actual per target (by target pk), one grouped query per measure in use. With a
+    province, only that province's records are read (its targets only)."""
     measures = {t.measure for t in targets}
+    only = {"province": province} if province is not None else {}
+    only_v = {"volunteer__province": province} if province is not None else {}
     trained: dict[int, int] = defaultdict(int)
     spec: dict[tuple[int, int], int] = defaultdict(int)
     spec_any: dict[int, int] = defaultdict(int)
     services: dict[tuple[int, str], tuple[int, int]] = {}
     if Measure.TRAINED in measures:
         for row in (
-            Volunteer.objects.filter(trained_on__gte=start, trained_on__lte=as_of)
+            Volunteer.objects.filter(trained_on__gte=start, trained_on__lte=as_of, **only)
             .values("province_id")
             .annotate(n=Count("id"))
             .order_by()
@@ -131,7 +134,7 @@ def measure_actuals(targets, start: dt.date, as_of: dt.date) -> dict[int, int]:
             trained[row["province_id"]] = row["n"]
     if Measure.SPECIALISTS in measures:
         active = VolunteerSpecialty.objects.filter(
-            since__lte=as_of, volunteer__status=Status.ACTIVE
+            since__lte=as_of, volunteer__status=Status.ACTIVE, **only_v
         ).order_by()
         for row in active.values("volunteer__province_id", "specialty_id").annotate(n=Count("id")):
             spec[(row["volunteer__province_id"], row["specialty_id"])] = row["n"]
@@ -142,7 +145,7 @@ def measure_actuals(targets, start: dt.date, as_of: dt.date) -> dict[int, int]:
                 spec_any[row["volunteer__province_id"]] = row["n"]
     if measures & {Measure.SERVICES, Measure.PEOPLE_SERVED}:
         for row in (
-            Service.objects.filter(date__gte=start, date__lte=as_of)
+            Service.objects.filter(date__gte=start, date__lte=as_of, **only)
             .values("province_id", "service_type")
             .annotate(n=Count("id"), people=Sum("people_served"))
             .order_by()
@@ -174,15 +177,17 @@ def measure_actuals(targets, start: dt.date, as_of: dt.date) -> dict[int, int]:
     return actual
 
 
-def compute(plan: Plan | None, fiscal_year: int, as_of: dt.date | None = None) -> PlanResult:
+def compute(
+    plan: Plan | None, fiscal_year: int, as_of: dt.date | None = None, province=None
+) -> PlanResult:
+    """The plan's achievement in a year; with ``province``, that province's targets only."""
     start, end = fiscal_year_bounds(fiscal_year)
     as_of = min(as_of or end, end)
     if plan is None:
         return PlanResult(None, fiscal_year, as_of, [])
-    targets = list(
-        PlanTarget.objects.filter(plan=plan, fiscal_year=fiscal_year).select_related(
-            "province", "specialty"
-        )
-    )
-    actual = measure_actuals(targets, start, as_of) if targets else {}
+    targets = PlanTarget.objects.filter(plan=plan, fiscal_year=fiscal_year)
+    if province is not None:
+        targets = targets.filter(province=province)
+    targets = list(targets.select_related("province", "specialty"))
+    actual = measure_actuals(targets, start, as_of, province) if targets else {}
     return PlanResult(plan, fiscal_year, as_of, [TargetResult(t, actual[t.pk]) for t in targets])

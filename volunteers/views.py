@@ -163,10 +163,8 @@ def dashboard(request):
         "specialty": {"labels": [s for s, _ in by_specialty], "data": [n for _, n in by_specialty]},
     }
     plan = plan_mod.plan_for_year(year)
-    result = plan_mod.compute(plan, year, default_as_of(year))
+    result = plan_mod.compute(plan, year, default_as_of(year), province)
     groups = result.by_province()
-    if province is not None:
-        groups = [g for g in groups if g.province_id in (None, province.pk)]
     return render(
         request,
         "volunteers/dashboard.html",
