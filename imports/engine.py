@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from imports import writer, xlsx
 from imports.resources import KpiResource, RowProblem
 
 MAX_ERRORS_KEPT = 1000
@@ -85,20 +86,14 @@ def read_table(data: bytes, filename: str) -> tuple[list, list[tuple[int, tuple]
     ext = Path(filename).suffix.lower()
     if ext == ".csv":
         reader = csv.reader(io.StringIO(_decode(data), newline=""))
-        rows = list(reader)
+        numbered = [(n, tuple(r)) for n, r in enumerate(reader, start=1)]
     elif ext == ".xlsx":
-        from openpyxl import load_workbook
-
         try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+            numbered = list(xlsx.rows(data))
+        except Exception:  # noqa: BLE001 - a broken zip or XML can fail in many ways
             raise FileProblem("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx") from None
-        sheet = book.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
     else:
         raise FileProblem(f"รับเฉพาะไฟล์ {' หรือ '.join(SUPPORTED)}")
-    numbered = [(n, tuple(r)) for n, r in enumerate(rows, start=1)]
     while numbered and all(_blank(c) for c in numbered[0][1]):
         numbered.pop(0)
     if not numbered:
@@ -150,7 +145,7 @@ def map_headers(resource: KpiResource, headers: list) -> tuple[dict[int, str], l
 @dataclass
 class Plan:
     report: Report
-    to_create: list = field(default_factory=list)
+    to_create: list[dict] = field(default_factory=list)  # field values of the new rows
     to_update: list = field(default_factory=list)
     ctx: object = None
 
@@ -189,27 +184,27 @@ def plan(resource: KpiResource, data: bytes, filename: str) -> Plan:
 
     existing = resource.existing(list(resolved), ctx)
     result = Plan(report=report, ctx=ctx)
+    compared = resource.update_fields
+    changes: dict = {}
     for key, (_number, values) in resolved.items():
-        instance = existing.get(key)
-        if instance is None:
-            result.to_create.append(resource.build(values))
+        current = existing.get(key)
+        if current is None:
+            result.to_create.append(values)
             report.new += 1
             continue
-        changed = [
-            f for f in resource.update_fields if f in values and getattr(instance, f) != values[f]
-        ]
-        if not changed:
+        if all(getattr(current, f) == values[f] for f in compared if f in values):
             report.unchanged += 1
             continue
-        for f in changed:
-            setattr(instance, f, values[f])
-        result.to_update.append(instance)
+        changes[current.pk] = {f: values[f] for f in compared if f in values}
         report.updated += 1
+    # Only the changed rows become full model instances (their history needs every field).
+    pks = list(changes)
+    for start in range(0, len(pks), 5000):
+        for instance in resource.model.objects.filter(pk__in=pks[start : start + 5000]):
+            for name, value in changes[instance.pk].items():
+                setattr(instance, name, value)
+            result.to_update.append(instance)
     return result
-
-
-def _has_history(model) -> bool:
-    return hasattr(model._meta, "simple_history_manager_attribute")
 
 
 def apply(resource: KpiResource, the_plan: Plan, user=None) -> Report:
@@ -217,27 +212,9 @@ def apply(resource: KpiResource, the_plan: Plan, user=None) -> Report:
     report = the_plan.report
     if not report.ok:
         return report
-    model = resource.model
     with transaction.atomic():
-        if _has_history(model):
-            from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-            if the_plan.to_create:
-                bulk_create_with_history(
-                    the_plan.to_create, model, batch_size=2000, default_user=user,
-                    default_change_reason="นำเข้าข้อมูล",
-                )  # fmt: skip
-            if the_plan.to_update:
-                bulk_update_with_history(
-                    the_plan.to_update, model, list(resource.update_fields), batch_size=1000,
-                    default_user=user, default_change_reason="นำเข้าข้อมูล",
-                )  # fmt: skip
-        else:
-            model.objects.bulk_create(the_plan.to_create, batch_size=2000)
-            if the_plan.to_update:
-                model.objects.bulk_update(
-                    the_plan.to_update, list(resource.update_fields), batch_size=1000
-                )
+        writer.create(resource.model, the_plan.to_create, user)
+        writer.update(resource.model, the_plan.to_update, list(resource.update_fields), user)
         resource.after_apply(the_plan.to_create, the_plan.to_update, the_plan.ctx)
     report.applied = True
     return report

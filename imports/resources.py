@@ -7,6 +7,7 @@ asks the resource to resolve rows against the database in bulk (``context``/``re
 ``existing``) and writes new and changed rows with bulk operations in one transaction.
 """
 
+from collections import namedtuple
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -57,6 +58,8 @@ class KpiResource(resources.Resource):
     example: dict[str, Any] = {}
     # The model fields that an update compares and writes.
     update_fields: tuple[str, ...] = ()
+    # Model fields (beyond update_fields) that ``records()`` fetches to build the natural key.
+    key_fields: tuple[str, ...] = ()
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -83,11 +86,16 @@ class KpiResource(resources.Resource):
         raise NotImplementedError
 
     def existing(self, keys: Iterable, ctx) -> dict:
-        """Existing instances by natural key (a fixed number of queries per chunk of keys)."""
+        """Existing rows by natural key, as records with ``pk`` and the ``update_fields``
+        (model instances or lighter ``records()``), in a fixed number of queries."""
         raise NotImplementedError
 
-    def build(self, values: dict):
-        return self.model(**values)
+    def records(self, queryset, key: Callable) -> dict:
+        """Light records (named tuples with ``pk`` and the update fields) by natural key."""
+        names = ["pk", *self.update_fields, *self.key_fields]
+        record = namedtuple("Record", names, rename=False)  # noqa: PYI024
+        columns = ["pk", *self.update_fields, *self.key_fields]
+        return {key(r): r for r in map(record._make, queryset.values_list(*columns).iterator(5000))}
 
     def after_apply(self, created: list, updated: list, ctx) -> None:
         """Follow-up writes (e.g. a resident's discharge from a discharges file)."""

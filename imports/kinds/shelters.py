@@ -1,6 +1,7 @@
 """Import kinds of the shelters app: facilities, residents, assessments, discharges (SPEC §7)."""
 
 import datetime as dt
+from collections import namedtuple
 from decimal import Decimal
 
 from core import cells
@@ -48,24 +49,23 @@ def _facilities(rows) -> dict[str, Facility]:
     return {f.code: f for f in Facility.objects.filter(code__in=codes)}
 
 
-def _residents_by(wanted: dict[int, set[str]]) -> dict[tuple[int, str], Resident]:
-    """Residents by (facility id, case number), a query per 5,000 case numbers."""
-    found = {}
-    for facility_id, numbers in wanted.items():
-        for chunk in _chunks(sorted(numbers)):
-            for res in Resident.objects.filter(facility_id=facility_id, case_number__in=chunk):
-                found[(facility_id, res.case_number)] = res
-    return found
+ResidentRef = namedtuple(
+    "ResidentRef", "pk facility_id case_number admitted_on discharged_on discharge_reason"
+)
 
 
-def _residents(rows, facilities) -> dict[tuple[int, str], Resident]:
-    """The residents that the file's rows name by (facility code, case number)."""
-    wanted: dict[int, set[str]] = {}
-    for r in rows:
-        facility = facilities.get(r.get("facility_code"))
-        if facility and r.get("case_number"):
-            wanted.setdefault(facility.pk, set()).add(r["case_number"])
-    return _residents_by(wanted)
+def _residents(rows, facilities) -> dict[tuple[int, str], ResidentRef]:
+    """Residents of the facilities the file names, by (facility id, case number): one query,
+    light records rather than model instances."""
+    facility_ids = {
+        facilities[r["facility_code"]].pk for r in rows if r.get("facility_code") in facilities
+    }
+    queryset = Resident.objects.filter(facility_id__in=facility_ids).values_list(
+        *ResidentRef._fields
+    )
+    return {
+        (r.facility_id, r.case_number): r for r in map(ResidentRef._make, queryset.iterator(5000))
+    }
 
 
 def _facility(row, ctx) -> Facility:
@@ -108,6 +108,7 @@ class FacilityResource(KpiResource):
         "province": "ปทุมธานี",
     }
     update_fields = ("name", "kind", "province_id")
+    key_fields = ("code",)
 
     model = Facility
 
@@ -128,7 +129,7 @@ class FacilityResource(KpiResource):
         return code, {"code": code, "name": name, "kind": kind, "province_id": province.pk}
 
     def existing(self, keys, ctx):
-        return {f.code: f for f in Facility.objects.filter(code__in=keys)}
+        return self.records(Facility.objects.filter(code__in=keys), key=lambda r: r.code)
 
 
 @register
@@ -167,6 +168,7 @@ class ResidentResource(KpiResource):
         "full_name", "sex", "birth_date", "national_id", "target_group", "admitted_on",
         "discharged_on", "discharge_reason",
     )  # fmt: skip
+    key_fields = ("facility_id", "case_number")
 
     model = Resident
 
@@ -220,10 +222,11 @@ class ResidentResource(KpiResource):
         return key, values
 
     def existing(self, keys, ctx):
-        wanted: dict[int, set[str]] = {}
-        for facility_id, number in keys:
-            wanted.setdefault(facility_id, set()).add(number)
-        return _residents_by(wanted)
+        facility_ids = {facility_id for facility_id, _ in keys}
+        return self.records(
+            Resident.objects.filter(facility_id__in=facility_ids),
+            key=lambda r: (r.facility_id, r.case_number),
+        )
 
 
 @register
@@ -250,6 +253,7 @@ class AssessmentResource(KpiResource):
         "percent": "72.50",
     }
     update_fields = ("percent", *ITEM_FIELDS)
+    key_fields = ("resident_id", "assessed_on")
 
     model = Assessment
 
@@ -291,17 +295,14 @@ class AssessmentResource(KpiResource):
         return (resident.pk, day), values
 
     def existing(self, keys, ctx):
-        by_resident: dict[int, set] = {}
-        for resident_id, day in keys:
-            by_resident.setdefault(resident_id, set()).add(day)
-        found = {}
-        for chunk in _chunks(sorted(by_resident)):
-            for a in Assessment.objects.filter(resident_id__in=chunk).only(
-                "id", "resident_id", "assessed_on", "percent", *ITEM_FIELDS
-            ):
-                if a.assessed_on in by_resident[a.resident_id]:
-                    found[(a.resident_id, a.assessed_on)] = a
-        return found
+        if not keys:
+            return {}
+        days = [day for _, day in keys]
+        facility_ids = {f.pk for f in ctx["facilities"].values()}
+        queryset = Assessment.objects.filter(
+            resident__facility_id__in=facility_ids, assessed_on__range=(min(days), max(days))
+        )
+        return self.records(queryset, key=lambda r: (r.resident_id, r.assessed_on))
 
 
 for _n in range(1, 15):
@@ -354,6 +355,3 @@ class DischargeResource(KpiResource):
     def existing(self, keys, ctx):
         wanted = set(keys)
         return {r.pk: r for r in ctx["residents"].values() if r.pk in wanted}
-
-    def build(self, values):
-        raise AssertionError("a discharge always names an existing resident")

@@ -1,0 +1,119 @@
+"""Writing new rows fast, with their audit history.
+
+On PostgreSQL: ids are taken from the table's sequence in one query, then the rows and their
+historical records are streamed with COPY (issue 6 measured COPY at 0.6 s for 100,000 rows against
+36 s for django-import-export's bulk mode). Elsewhere (SQLite): ``bulk_create_with_history``.
+"""
+
+from django.db import connection
+from django.utils import timezone
+
+SIMPLE_TYPES = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+    "DateTimeField", "DecimalField", "ForeignKey", "IntegerField", "OneToOneField",
+    "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+    "SmallIntegerField", "TextField", "EmailField", "URLField", "SlugField",
+}  # fmt: skip
+REASON = "นำเข้าข้อมูล"
+
+
+def _has_history(model) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def _history_model(model):
+    return getattr(model, model._meta.simple_history_manager_attribute).model
+
+
+def _converters(fields):
+    """Per field: the raw attribute, or the field's own db preparation for richer types."""
+
+    def make(field):
+        if field.get_internal_type() in SIMPLE_TYPES:
+            return lambda value: value
+        return lambda value, f=field: f.get_db_prep_save(value, connection)
+
+    return [make(f) for f in fields]
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3 cursor behind Django's wrapper
+        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _reserve_ids(model, count: int) -> list[int]:
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def create(model, rows: list[dict], user=None) -> None:
+    """Insert new rows given as field values (attnames); fields left out take their defaults."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objs = [model(**values) for values in rows]
+        if _has_history(model):
+            from simple_history.utils import bulk_create_with_history
+
+            bulk_create_with_history(
+                objs, model, batch_size=2000, default_user=user, default_change_reason=REASON
+            )
+        else:
+            model.objects.bulk_create(objs, batch_size=2000)
+        return
+    pk = model._meta.pk
+    ids = _reserve_ids(model, len(rows))
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    defaults = {f.attname: f.get_default() for f in fields}
+    # Full rows (pk first), with defaults filled in once, reused for the history table.
+    full = [
+        [new_id, *[values.get(f.attname, defaults[f.attname]) for f in fields]]
+        for new_id, values in zip(ids, rows, strict=True)
+    ]
+    convert = _converters(fields)
+    needs_prep = [
+        i for i, f in enumerate(fields, start=1) if f.get_internal_type() not in SIMPLE_TYPES
+    ]
+    for row in full:
+        for i in needs_prep:
+            row[i] = convert[i - 1](row[i])
+    _copy(model._meta.db_table, [pk.column, *[f.column for f in fields]], full)
+    if not _has_history(model):
+        return
+    history = _history_model(model)
+    position = {pk.attname: 0, **{f.attname: i for i, f in enumerate(fields, start=1)}}
+    tracked = [
+        f for f in history._meta.concrete_fields
+        if not f.name.startswith("history_") and f.attname in position
+    ]  # fmt: skip
+    picks = [position[f.attname] for f in tracked]
+    now = timezone.now()
+    tail = [now, REASON, "+", getattr(user, "pk", None)]
+    _copy(
+        history._meta.db_table,
+        [f.column for f in tracked]
+        + ["history_date", "history_change_reason", "history_type", "history_user_id"],
+        ([row[i] for i in picks] + tail for row in full),
+    )
+
+
+def update(model, objs: list, fields: list[str], user=None) -> None:
+    if not objs:
+        return
+    if _has_history(model):
+        from simple_history.utils import bulk_update_with_history
+
+        bulk_update_with_history(
+            objs, model, fields, batch_size=1000, default_user=user, default_change_reason=REASON
+        )
+    else:
+        model.objects.bulk_update(objs, fields, batch_size=1000)
