@@ -149,6 +149,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
+# The ministry's data centre harvests /catalog/dcat.jsonld with "Authorization: Bearer <token>".
+CATALOG_HARVEST_TOKEN = os.getenv("CATALOG_HARVEST_TOKEN", "")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
