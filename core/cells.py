@@ -68,6 +68,8 @@ def decimal(value, places: int = 2) -> Decimal | None:
         raise ValueError(f"'{text(value, 40) or value}' ไม่ใช่ตัวเลข") from None
     if not number.is_finite():
         raise ValueError(f"'{cleaned}' ไม่ใช่ตัวเลข")
+    if abs(number) >= 10**12:
+        raise ValueError(f"'{cleaned}' ใหญ่เกินไป")
     return number.quantize(Decimal(1).scaleb(-places))
 
 
