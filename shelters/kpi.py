@@ -89,59 +89,94 @@ def period(fiscal_year_be: int, as_of: dt.date) -> tuple[dt.date, dt.date]:
     return start, min(as_of, end)
 
 
-def _ranked(kpi: str, start: dt.date, as_of: dt.date) -> tuple[str, list]:
-    """One row per resident who has ≥ 2 assessments on or before ``as_of`` and may count.
+def _ranked(start: dt.date, as_of: dt.date, residents: bool = True) -> tuple[str, list]:
+    """One row per resident who has ≥ 2 assessments on or before ``as_of``: the latest one's
+    group, the one before it's group, whether the latest lies in the year, and (``residents``)
+    the facility and whether the resident was discharged, or returned, in the year up to D.
 
-    Residents who cannot count are dropped before the window runs: for 1.1 those without an
-    assessment in [start, D]; for 1.2 also those without a discharge in [start, D].
+    The window reads the (resident, assessed_on DESC, percent) index only, in its order, and
+    stops at rank 1 per resident. Pre-selecting residents with an assessment or a discharge in
+    the year was measured slower: in a busy year that is nearly everybody, and finding them costs
+    a heap scan (docs/shelters.md). KPI 1.1's totals need no resident columns, so they skip the
+    join.
     """
     a = connection.ops.quote_name(Assessment._meta.db_table)
     r = connection.ops.quote_name(Resident._meta.db_table)
     reasons = ", ".join(f"'{reason}'" for reason in RETURNED_REASONS)
-    candidates = f"SELECT resident_id FROM {a} WHERE assessed_on >= %s AND assessed_on <= %s"
-    params: list = [start, as_of]
-    if kpi == RETURNED:
-        candidates += f" UNION SELECT id FROM {r} WHERE discharged_on >= %s AND discharged_on <= %s"
-        params += [start, as_of]
-    sql = f"""
-        SELECT r.id AS resident_id, r.facility_id AS facility_id,
+    window = f"""(
+            SELECT resident_id, assessed_on, percent,
+                   ROW_NUMBER() OVER w AS rn,
+                   LEAD(percent) OVER w AS prev_percent
+            FROM {a}
+            WHERE assessed_on <= %s
+            WINDOW w AS (PARTITION BY resident_id ORDER BY assessed_on DESC)
+        ) x"""
+    columns = f"""x.resident_id AS resident_id,
                {_group_sql("x.percent")} AS last_group,
                {_group_sql("x.prev_percent")} AS prev_group,
-               CASE WHEN x.assessed_on >= %s THEN 1 ELSE 0 END AS last_in_year,
+               CASE WHEN x.assessed_on >= %s THEN 1 ELSE 0 END AS last_in_year"""
+    where = "WHERE x.rn = 1 AND x.prev_percent IS NOT NULL"
+    if not residents:
+        return f"SELECT {columns} FROM {window} {where}", [start, as_of]
+    sql = f"""
+        SELECT {columns}, r.facility_id AS facility_id,
                CASE WHEN r.discharged_on >= %s AND r.discharged_on <= %s
                     THEN 1 ELSE 0 END AS discharged_in_year,
                CASE WHEN r.discharged_on >= %s AND r.discharged_on <= %s
                          AND r.discharge_reason IN ({reasons})
                     THEN 1 ELSE 0 END AS returned_in_year
-        FROM (
-            SELECT resident_id, assessed_on, percent,
-                   ROW_NUMBER() OVER w AS rn,
-                   LEAD(percent) OVER w AS prev_percent
-            FROM {a}
-            WHERE assessed_on <= %s AND resident_id IN ({candidates})
-            WINDOW w AS (PARTITION BY resident_id ORDER BY assessed_on DESC)
-        ) x
+        FROM {window}
         JOIN {r} r ON r.id = x.resident_id
-        WHERE x.rn = 1 AND x.prev_percent IS NOT NULL
+        {where}
     """
-    return sql, [start, start, as_of, start, as_of, as_of, *params]
+    return sql, [start, start, as_of, start, as_of, as_of]
+
+
+def _aggregate(kpis, fiscal_year_be: int, as_of: dt.date, by_facility: bool) -> dict:
+    """{facility_id (or None for all): {kpi: {category: count}}} in one query."""
+    start, end_d = period(fiscal_year_be, as_of)
+    ranked, params = _ranked(start, end_d, residents=by_facility or RETURNED in kpis)
+    columns = [(k, name, cond) for k in kpis for name, cond in CONDITIONS[k].items()]
+    sums = ", ".join(
+        f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS c_{i}"
+        for i, (_, _, cond) in enumerate(columns)
+    )
+    if by_facility:
+        sql = (
+            f"WITH ranked AS ({ranked}) SELECT facility_id, {sums} FROM ranked GROUP BY facility_id"
+        )
+    else:
+        sql = f"WITH ranked AS ({ranked}) SELECT NULL, {sums} FROM ranked"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result: dict = {}
+    for row in rows:
+        counts = result.setdefault(row[0], {k: {} for k in kpis})
+        for (k, name, _), value in zip(columns, row[1:], strict=True):
+            counts[k][name] = int(value or 0)
+    return result
 
 
 def counts_per_facility(kpi: str, fiscal_year_be: int, as_of: dt.date) -> dict[int, dict]:
     """{facility_id: {category: count}} in one query (facilities with nobody are absent)."""
-    start, end_d = period(fiscal_year_be, as_of)
-    ranked, params = _ranked(kpi, start, end_d)
-    categories = CONDITIONS[kpi]
-    sums = ", ".join(
-        f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS c_{name}" for name, cond in categories.items()
-    )
-    sql = f"WITH ranked AS ({ranked}) SELECT facility_id, {sums} FROM ranked GROUP BY facility_id"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    per_facility = _aggregate([kpi], fiscal_year_be, as_of, by_facility=True)
+    return {facility_id: counts[kpi] for facility_id, counts in per_facility.items()}
+
+
+def counts_per_facility_all(fiscal_year_be: int, as_of: dt.date) -> dict[str, dict[int, dict]]:
+    """Both indicators per facility in one query: {kpi: {facility_id: {category: count}}}."""
+    per_facility = _aggregate([IMPROVED, RETURNED], fiscal_year_be, as_of, by_facility=True)
     return {
-        row[0]: dict(zip(categories, (int(v or 0) for v in row[1:]), strict=True)) for row in rows
+        k: {facility_id: counts[k] for facility_id, counts in per_facility.items()}
+        for k in (IMPROVED, RETURNED)
     }
+
+
+def total_counts(kpi: str, fiscal_year_be: int, as_of: dt.date) -> dict[str, int]:
+    """{category: count} over all facilities, in one query."""
+    rows = _aggregate([kpi], fiscal_year_be, as_of, by_facility=False)
+    return next(iter(rows.values()))[kpi]
 
 
 def totals(per_facility: dict[int, dict], kpi: str) -> dict[str, int]:
@@ -154,7 +189,7 @@ def totals(per_facility: dict[int, dict], kpi: str) -> dict[str, int]:
 def resident_ids(kpi: str, category: str, fiscal_year_be: int, as_of: dt.date) -> RawSQL:
     """The residents behind one count, as a subquery: ``Resident.objects.filter(pk__in=…)``."""
     start, end_d = period(fiscal_year_be, as_of)
-    ranked, params = _ranked(kpi, start, end_d)
+    ranked, params = _ranked(start, end_d, residents=kpi == RETURNED)
     cond = CONDITIONS[kpi][category]
     return RawSQL(f"SELECT resident_id FROM ({ranked}) ranked WHERE {cond}", params)
 
@@ -172,7 +207,7 @@ def detail_url(fiscal_year_be: int, as_of: dt.date, kpi: str = IMPROVED) -> str:
 
 
 def _result(kpi: str, fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
-    counts = totals(counts_per_facility(kpi, fiscal_year_be, as_of), kpi)
+    counts = total_counts(kpi, fiscal_year_be, as_of)
     return registry.RatioResult(
         numerator=counts[NUMERATOR[kpi]],
         denominator=counts["population"],

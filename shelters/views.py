@@ -247,8 +247,9 @@ def kpi_detail(request):
     )
     links_total = shelter_reader and can_read_everything(user)
     sections = []
+    both = kpi.counts_per_facility_all(year, as_of)
     for name in (kpi.IMPROVED, kpi.RETURNED):
-        per_facility = kpi.counts_per_facility(name, year, as_of)
+        per_facility = both[name]
         categories = list(kpi.CONDITIONS[name])
         rows = []
         for facility in facilities:
