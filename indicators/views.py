@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.history import history_rows
 from indicators import evaluation, permissions, registry
 from indicators.export import set_result_as_dict
 from indicators.forms import (
@@ -125,6 +126,7 @@ def indicator_detail(request, pk):
             "manual_form": ManualResultForm(initial={"as_of": as_of}),
             "review_form": ReviewForm(),
             "period_query": _period_query(indicator_set, as_of),
+            "history": history_rows(indicator, limit=20),
         },
     )
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "volunteers",
     "subsidies",
     "catalog",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
 # The ministry's data centre harvests /catalog/dcat.jsonld with "Authorization: Bearer <token>".
 CATALOG_HARVEST_TOKEN = os.getenv("CATALOG_HARVEST_TOKEN", "")
+
+# Audit history is read-only: no "revert" from the admin (a change is made as a new edit).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 

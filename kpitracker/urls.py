@@ -14,5 +14,6 @@ urlpatterns = [
     path("subsidies/", include("subsidies.urls")),
     path("catalog/", include("catalog.urls")),
     path("imports/", include("imports.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
