@@ -1,0 +1,80 @@
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from core.exports import XLSX_TYPE
+from core.roles import ALL_ROLES, role_required
+from indicators.period import selected_set
+from reports import dashboard as dashboard_mod
+from reports import report as report_mod
+
+# Every staff role reads the dashboard and the report (403 for a user without a role, login first
+# for anonymous users): they hold aggregates; the records behind each figure open in the domain
+# apps' pages, which apply each role's scope.
+READERS = ALL_ROLES
+
+
+def _period(indicator_set, as_of) -> str:
+    return f"?year={indicator_set.fiscal_year}&as_of={as_of.isoformat()}"
+
+
+@role_required(*READERS)
+def dashboard(request):
+    indicator_set, as_of, sets = selected_set(request)
+    board = dashboard_mod.build(indicator_set, as_of, sets)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "board": board,
+            "result": board.result,
+            "indicator_set": indicator_set,
+            "as_of": as_of,
+            "sets": sets,
+            "period_query": _period(indicator_set, as_of),
+        },
+    )
+
+
+@role_required(*READERS)
+def report(request):
+    indicator_set, as_of, sets = selected_set(request)
+    data = report_mod.build(indicator_set, as_of)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "report": data,
+            "indicator_set": indicator_set,
+            "as_of": as_of,
+            "sets": sets,
+            "period_query": _period(indicator_set, as_of),
+        },
+    )
+
+
+def _filename(indicator_set, as_of, ext) -> str:
+    return f"kpi-report-{indicator_set.fiscal_year}-{as_of.isoformat()}.{ext}"
+
+
+@role_required(*READERS)
+def report_xlsx(request):
+    indicator_set, as_of, _ = selected_set(request)
+    response = HttpResponse(
+        report_mod.as_xlsx(report_mod.build(indicator_set, as_of)), content_type=XLSX_TYPE
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(indicator_set, as_of, "xlsx")}"'
+    )
+    return response
+
+
+@role_required(*READERS)
+def report_pdf(request):
+    indicator_set, as_of, _ = selected_set(request)
+    response = HttpResponse(
+        report_mod.as_pdf(report_mod.build(indicator_set, as_of)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(indicator_set, as_of, "pdf")}"'
+    )
+    return response
