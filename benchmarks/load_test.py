@@ -14,7 +14,6 @@ import datetime as dt
 import http.cookiejar
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -113,10 +112,10 @@ class Client:
 def user_loop(base, username, resident_id, applications, deadline, stats, saved, lock, index):
     client = Client(base)
 
-    def timed(step, func):
+    def timed(step, func, *args):
         start = time.perf_counter()
         try:
-            status, result = func()
+            status, result = func(*args)
             ok = status < 400
         except Exception as exc:  # noqa: BLE001 - every failure is counted
             ok, result = False, str(exc)
@@ -127,7 +126,7 @@ def user_loop(base, username, resident_id, applications, deadline, stats, saved,
                 stats["errors"].append((step, str(result)[:120]))
         return ok, result
 
-    timed("login page", lambda: client.get("/accounts/login/"))
+    timed("login page", client.get, "/accounts/login/")
     ok, _ = timed(
         "login",
         lambda: client.post(
@@ -139,30 +138,20 @@ def user_loop(base, username, resident_id, applications, deadline, stats, saved,
     day = dt.date.today() - dt.timedelta(days=1)
     n = 0
     while time.monotonic() < deadline:
-        timed("resident list", lambda: client.get("/shelters/?page=1"))
-        timed("dashboard", lambda: client.get("/indicators/"))
+        timed("resident list", client.get, "/shelters/?page=1")
+        timed("dashboard", client.get, "/indicators/")
         assess_path = f"/shelters/residents/{resident_id}/assess/"
-        timed("assessment form", lambda: client.get(assess_path))
+        timed("assessment form", client.get, assess_path)
         date_text = f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
         percent = f"{40 + (n * 7 + index) % 60}.50"
-        ok, url = timed(
-            "assessment save",
-            lambda: client.post(
-                assess_path,
-                {"assessed_on": date_text, "percent": percent, "assessor": "load"},
-                assess_path,
-            ),
-        )
+        form = {"assessed_on": date_text, "percent": percent, "assessor": "load"}
+        ok, url = timed("assessment save", client.post, assess_path, form, assess_path)
         if ok and "/assess/" not in url:
             with lock:
                 saved.append((resident_id, day))
         reference, national_id = applications[(n + index) % len(applications)]
-        timed(
-            "status check",
-            lambda: client.post_json(
-                "/subsidies/api/status/", {"reference": reference, "national_id": national_id}
-            ),
-        )
+        lookup = {"reference": reference, "national_id": national_id}
+        timed("status check", client.post_json, "/subsidies/api/status/", lookup)
         day -= dt.timedelta(days=1)
         n += 1
 
