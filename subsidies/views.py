@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from core.history import history_rows
 from core.roles import (
     ADMIN,
     APPROVER,
@@ -102,6 +103,10 @@ def _render_detail(request, application, move_form, status=200):
             "next_step_label": Step(application.next_step).label if application.next_step else "",
             "can_change": can_change(request.user),
             "show_full_id": can_change(request.user),
+            "history": history_rows(
+                application,
+                masked_fields=frozenset() if can_change(request.user) else {"national_id"},
+            ),
         },
         status=status,
     )

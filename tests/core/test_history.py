@@ -30,3 +30,33 @@ def test_the_document_set_starts_with_an_audit_record(fy2563):
     indicator = Indicator.objects.get(indicator_set=fy2563, code="2")
     first = indicator.history.earliest("history_date")
     assert first.history_type == "+" and "ก.พ.ร." in first.history_change_reason
+
+
+def test_an_application_page_shows_its_audit_trail_masked_for_managers(
+    client_for, make_user, manager, bangkok
+):
+    import datetime as dt
+
+    from core import roles
+    from core.nationalid import make_valid
+    from subsidies import services
+    from subsidies.models import Application
+
+    officer = make_user(roles.SUBSIDY_OFFICER, username="officer")
+    first, second = make_valid("110170012345"), make_valid("110170054321")
+    application = services.create_application(
+        Application(
+            first_name="ทดสอบ", last_name="ระบบ", national_id=first, province=bangkok,
+            subsidy_type=Application._meta.get_field("subsidy_type").choices[0][0],
+            amount_requested=1000, received_on=dt.date(2020, 3, 1),
+        ),
+        officer,
+    )  # fmt: skip
+    application.national_id = second
+    application._history_user = officer
+    application.save()
+    url = reverse("subsidies:detail", args=[application.pk])
+    html = client_for(manager).get(url).content.decode()
+    assert "ประวัติการแก้ไข" in html
+    assert second not in html and first not in html  # masked for a manager
+    assert second in client_for(officer).get(url).content.decode()
