@@ -46,8 +46,14 @@ class VolunteerTable(tables.Table):
     def render_national_id(self, value):
         return format_id(value) if self.show_ids else mask(value)
 
+    def value_national_id(self, value):
+        return format_id(value) if self.show_ids else mask(value)
+
     def render_name(self, record):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.full_name)
+
+    def value_name(self, record):
+        return record.full_name
 
     def render_kind(self, record):
         return record.get_kind_display()
@@ -60,6 +66,8 @@ class VolunteerTable(tables.Table):
 
 
 class CourseTable(tables.Table):
+    # The course's number: what a training-results upload names the course by (course_id).
+    id = tables.Column("เลขที่")
     title = tables.Column("หลักสูตร/รุ่น")
     kind = tables.Column("วิธีการ")
     province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
@@ -71,11 +79,14 @@ class CourseTable(tables.Table):
     class Meta:
         model = Course
         fields = ()
-        sequence = ("title", "kind", "province", "start_date", "end_date", "hours", "place")
+        sequence = ("id", "title", "kind", "province", "start_date", "end_date", "hours", "place")
         attrs = {"class": "table table-sm table-hover bg-white"}
 
     def render_title(self, record):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.title)
+
+    def value_title(self, record):
+        return record.title
 
     def render_kind(self, record):
         return record.get_kind_display()
@@ -84,6 +95,10 @@ class CourseTable(tables.Table):
 class ServiceTable(tables.Table):
     date = ThaiDateColumn("วันที่")
     volunteer = tables.Column("อพม.", accessor="volunteer__first_name", orderable=False)
+    # Not shown on the page; in exports, masked unless the role needs it.
+    national_id = tables.Column(
+        "เลขประจำตัวประชาชน อพม.", accessor="volunteer__national_id", visible=False
+    )
     province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
     service_type = tables.Column("ประเภทบริการ")
     target_group = tables.Column("กลุ่มเป้าหมาย")
@@ -96,6 +111,7 @@ class ServiceTable(tables.Table):
         sequence = (
             "date",
             "volunteer",
+            "national_id",
             "province",
             "service_type",
             "target_group",
@@ -105,9 +121,19 @@ class ServiceTable(tables.Table):
         attrs = {"class": "table table-sm table-hover bg-white"}
         order_by = "-date"
 
+    def __init__(self, *args, show_ids=False, **kwargs):
+        self.show_ids = show_ids
+        super().__init__(*args, **kwargs)
+
     def render_volunteer(self, record):
         v = record.volunteer
         return format_html('<a href="{}">{}</a>', v.get_absolute_url(), v.full_name)
+
+    def value_volunteer(self, record):
+        return record.volunteer.full_name
+
+    def value_national_id(self, value):
+        return format_id(value) if self.show_ids else mask(value)
 
     def render_service_type(self, record):
         return record.get_service_type_display()

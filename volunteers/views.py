@@ -1,5 +1,4 @@
 import datetime as dt
-import io
 import json
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from core.exports import requested_format, rows_response, table_response
 from core.models import Province, province_of
 from core.nationalid import format_id, mask
 from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
@@ -207,6 +207,10 @@ def volunteer_list(request, expiring=False):
         show_ids=permissions.can_see_national_id(request.user),
         order_by="card_expires_on" if expiring else None,
     )
+    fmt = requested_format(request)
+    if fmt:
+        RequestConfig(request, paginate=False).configure(table)
+        return table_response(table, "volunteers-expiring" if expiring else "volunteers", fmt)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -217,41 +221,32 @@ def volunteer_list(request, expiring=False):
 
 @login_required
 def volunteer_export(request):
-    """The filtered list as xlsx; national IDs masked unless the role needs them."""
+    """The filtered register with every column (xlsx, or csv with ?export=csv); national IDs
+    and phones masked unless the role needs them; formula-like cells neutralised."""
     _viewer(request)
-    from openpyxl import Workbook
-
     filterset = _volunteer_filter(request)
     show = permissions.can_see_national_id(request.user)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("อพม.")
-    ws.append(
-        [
-            "เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "โทรศัพท์",
-            "จังหวัด", "อำเภอ/เขต", "ตำบล/แขวง", "ประเภท", "สถานะ", "วิธีการอบรม",
-            "วันที่ผ่านการอบรม", "เลขทะเบียน", "เลขที่บัตร", "บัตรหมดอายุ",
-        ]
-    )  # fmt: skip
-    rows = filterset.qs.order_by("id")[:EXPORT_LIMIT]
-    for v in rows.iterator(chunk_size=2000):
-        ws.append(
-            [
-                format_id(v.national_id) if show else mask(v.national_id),
-                v.title, v.first_name, v.last_name, v.get_sex_display(),
-                format_thai_date(v.birth_date), v.phone if show else "", v.province.name,
-                v.district, v.sub_district, v.get_kind_display(), v.get_status_display(),
-                v.get_training_path_display(), format_thai_date(v.trained_on),
-                v.registration_number or "", v.card_number or "", format_thai_date(v.card_expires_on),
-            ]
-        )  # fmt: skip
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    header = [
+        "เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "โทรศัพท์",
+        "จังหวัด", "อำเภอ/เขต", "ตำบล/แขวง", "ประเภท", "สถานะ", "วิธีการอบรม",
+        "วันที่ผ่านการอบรม", "เลขทะเบียน", "เลขที่บัตร", "บัตรหมดอายุ",
+    ]  # fmt: skip
+    rows = (
+        _register_row(v, show)
+        for v in filterset.qs.order_by("id")[:EXPORT_LIMIT].iterator(chunk_size=2000)
     )
-    response["Content-Disposition"] = 'attachment; filename="volunteers.xlsx"'
-    return response
+    return rows_response(header, rows, "volunteers", requested_format(request) or "xlsx")
+
+
+def _register_row(v: Volunteer, show: bool) -> list:
+    return [
+        format_id(v.national_id) if show else mask(v.national_id),
+        v.title, v.first_name, v.last_name, v.get_sex_display(),
+        format_thai_date(v.birth_date), v.phone if show else "", v.province.name,
+        v.district, v.sub_district, v.get_kind_display(), v.get_status_display(),
+        v.get_training_path_display(), format_thai_date(v.trained_on),
+        v.registration_number or "", v.card_number or "", format_thai_date(v.card_expires_on),
+    ]  # fmt: skip
 
 
 def _visible_volunteer(request, pk) -> Volunteer:
@@ -355,6 +350,10 @@ def card_renew(request, pk):
 def course_list(request):
     _viewer(request)
     table = CourseTable(Course.objects.visible_to(request.user).select_related("province"))
+    fmt = requested_format(request)
+    if fmt:
+        RequestConfig(request, paginate=False).configure(table)
+        return table_response(table, "courses", fmt)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "volunteers/course_list.html", _ctx(request, table=table))
 
@@ -461,7 +460,11 @@ def service_list(request):
         volunteer = _visible_volunteer(request, int(request.GET["volunteer"]))
         qs = qs.filter(volunteer=volunteer)
     filterset = ServiceFilter(request.GET, queryset=qs, show_province=_show_province(request.user))
-    table = ServiceTable(filterset.qs)
+    table = ServiceTable(filterset.qs, show_ids=permissions.can_see_national_id(request.user))
+    fmt = requested_format(request)
+    if fmt:
+        RequestConfig(request, paginate=False).configure(table)
+        return table_response(table, "services", fmt)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
@@ -534,12 +537,24 @@ def _plan_viewer(request):
 @login_required
 def plan_list(request):
     _plan_viewer(request)
+    plans = Plan.objects.annotate(n_targets=Count("targets"))
+    fmt = requested_format(request)
+    if fmt:
+        header = ["เลขที่", "แผน", "ปีเริ่ม", "ปีสิ้นสุด", "เห็นชอบเมื่อ", "ผู้ให้ความเห็นชอบ", "จำนวนเป้าหมาย"]
+        rows = (
+            [
+                p.pk, p.title, p.first_year, p.last_year, format_thai_date(p.approved_on),
+                p.approved_by, p.n_targets,
+            ]
+            for p in plans
+        )  # fmt: skip
+        return rows_response(header, rows, "plans", fmt)
     return render(
         request,
         "volunteers/plan_list.html",
         _ctx(
             request,
-            plans=Plan.objects.annotate(n_targets=Count("targets")),
+            plans=plans,
             can_edit_plan=permissions.can_edit_plan(request.user),
             year=_year(request),
         ),
