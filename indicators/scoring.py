@@ -4,15 +4,25 @@ Knows nothing of shelters or volunteers: only numbers, targets, points and weigh
 """
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 LINEAR = "linear"
 STEP = "step"
 ZERO = Decimal(0)
+# Results are compared with the targets at the targets' own precision: the document sets each
+# minimum target to the previous year's result as published with two decimals (1.1: 522/4,870 =
+# 10.7187… is published, and targeted, as 10.72), so reaching last year's result meets the minimum.
+PRECISION = Decimal("0.01")
+
+
+def as_compared(value) -> Decimal:
+    """The result as it is compared with targets: two decimals, rounded half-up."""
+    return Decimal(value).quantize(PRECISION, rounding=ROUND_HALF_UP)
 
 
 def ratio_level(value: Decimal, targets: Sequence[Decimal]) -> int:
     """0 below the minimum target, else 1, 2 or 3: the highest target reached (higher is better)."""
+    value = as_compared(value)
     return sum(1 for target in targets if value >= target)
 
 
@@ -30,7 +40,7 @@ def ratio_score(
     """
     if value is None or any(t is None for t in targets):
         return None
-    value = Decimal(value)
+    value = as_compared(value)
     targets = [Decimal(t) for t in targets]
     points = [Decimal(p) for p in points]
     level = ratio_level(value, targets)

@@ -21,7 +21,7 @@ P70 = (D(50), D(70), D(100))
         (D("13.38"), D("100")),
         (D("20"), D("100")),  # above the advanced level
         (D("12.71"), D("87.41")),  # SPEC's example: 75 + 25 × 0.66 / 1.33
-        (D("11.385"), D("62.50")),  # midway between minimum and standard
+        (D("11.72"), D("68.80")),  # 50 + 25 × 1.00 / 1.33 between minimum and standard
     ],
 )
 def test_it_scores_ratios_linearly(value, expected):
@@ -38,8 +38,9 @@ def test_it_scores_ratios_as_steps_when_the_set_says_so(value, expected):
 
 
 def test_it_uses_the_sets_level_points():
-    # 50/70/100: halfway between minimum and standard is 60.
-    assert scoring.ratio_score(D("11.385"), T11, P70, scoring.LINEAR) == D(60)
+    # 50/70/100: 50 + 20 × 1.00 / 1.33.
+    score = scoring.ratio_score(D("11.72"), T11, P70, scoring.LINEAR)
+    assert score.quantize(D("0.01")) == D("65.04")
     assert scoring.ratio_score(D("12.05"), T11, P70) == D(70)
 
 
@@ -81,3 +82,17 @@ def test_a_missing_score_counts_as_zero_in_the_total():
 @pytest.mark.parametrize(("total", "level"), [(D(49.99), 0), (D(50), 1), (D(80), 2), (D(100), 3)])
 def test_it_places_a_total_at_a_level(total, level):
     assert scoring.level_of_score(total, P) == level
+
+
+def test_last_years_published_result_meets_this_years_minimum():
+    # FY2562 1.1 = 522/4,870 = 10.7187…, published as 10.72, which is FY2563's minimum target.
+    value = D(522 * 100) / D(4870)
+    assert value < D("10.72")
+    assert scoring.ratio_level(value, T11) == 1
+    assert scoring.ratio_score(value, T11, P) == 50
+    # FY2562 1.2 = 403/576 = 69.965…, published as 69.97 = FY2563's minimum.
+    assert scoring.ratio_score(D(403 * 100) / D(576), (D("69.97"), D("71.36"), D("72.75")), P) == 50
+
+
+def test_a_result_just_below_the_minimum_at_two_decimals_scores_zero():
+    assert scoring.ratio_score(D("10.714999"), T11, P) == 0  # 10.71

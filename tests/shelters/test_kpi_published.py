@@ -72,10 +72,12 @@ def test_it_scores_fy2562_figures_against_the_fy2563_targets(fourteen_facilities
     assert (r11.numerator, r11.denominator, r11.source) == (522, 4870, "computed")
     assert (r12.numerator, r12.denominator) == (403, 576)
     assert dec2(r11.value) == "10.72" and dec2(r12.value) == "69.97"
-    # The score is the scoring rule applied to the exact (unrounded) ratio.
+    # FY2562's published results are FY2563's minimum targets: each scores the minimum's 50.
     points = fy2563.points
     assert r11.score == ratio_score(r11.value, r11.indicator.targets, points, fy2563.scoring_rule)
-    assert r12.score == ratio_score(r12.value, r12.indicator.targets, points, fy2563.scoring_rule)
+    assert (r11.level, r11.score, r12.level, r12.score) == (1, 50, 1, 50)
+    assert result.by_code("1").score == 50
+    assert f"{result.total:.2f}" == "20.00"  # (50 × 20 + 50 × 20) / 100
     assert r11.detail_url.startswith("/shelters/kpi/?year=2563")
 
 
@@ -97,3 +99,4 @@ def test_the_dashboard_shows_the_computed_figures_and_scores(
     html = response.content.decode()
     assert "ร้อยละ 10.72" in html and "ร้อยละ 69.97" in html
     assert "522 / 4,870" in html and "403 / 576" in html
+    assert "ขั้นต่ำ" in html
