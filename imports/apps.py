@@ -11,4 +11,4 @@ class ImportsConfig(AppConfig):
 
         nav.register(80, "นำเข้าข้อมูล", "imports:upload", [ADMIN])
         # The kinds that can be imported: each module registers its resources.
-        from imports.kinds import shelters, volunteers  # noqa: F401
+        from imports.kinds import shelters, subsidies, volunteers  # noqa: F401

@@ -39,14 +39,27 @@ class ApplicationTable(tables.Table):
         )
         return format_html("<code>{}</code>{}", record.formatted_reference, demo)
 
+    def value_reference(self, record):
+        return record.formatted_reference
+
     def render_name(self, record):
         return f"{record.first_name} {record.last_name}"
 
     def render_national_id(self, value):
         return format_id(value) if self.show_full_id else mask(value)
 
+    def value_national_id(self, value):
+        return format_id(value) if self.show_full_id else mask(value)
+
     def render_amount_requested(self, value):
         return f"{value:,.2f}"
+
+    def value_amount_requested(self, value):
+        return value
+
+    def value_step(self, record):
+        text = f"{record.step}. {record.get_step_display()}"
+        return f"{text} ({record.get_decision_display()})" if record.decision else text
 
     def render_received_on(self, value):
         return format_thai_date(value)

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from core.exports import requested_format, table_response
 from core.history import history_rows
 from core.roles import (
     ADMIN,
@@ -58,6 +59,10 @@ def application_list(request):
         not_approved=Count("id", filter=Q(step=Step.DECIDED, decision="not_approved")),
     )
     table = ApplicationTable(qs, show_full_id=can_change(request.user))
+    fmt = requested_format(request)
+    if fmt:
+        RequestConfig(request, paginate=False).configure(table)
+        return table_response(table, "applications", fmt)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     step_counts = [
         {"step": s.value, "label": s.label, "count": counts[f"s{s.value}"]} for s in Step
