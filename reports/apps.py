@@ -9,4 +9,3 @@ class ReportsConfig(AppConfig):
         from core import nav, roles
 
         nav.register(5, "แดชบอร์ดผู้บริหาร", "reports:dashboard", set(roles.ALL_ROLES))
-        nav.register(6, "รายงานตัวชี้วัดประจำปี", "reports:report", set(roles.ALL_ROLES))

@@ -333,9 +333,9 @@ def as_pdf(report: KpiReport) -> bytes:
     pdf.ln(2)
     pdf.set_font("Sarabun", "B", 14)
     para("สรุปผลคะแนน")
-    pdf.set_font("Sarabun", "", 12)
+    pdf.set_font("Sarabun", "", 11)
     with pdf.table(
-        col_widths=(12, 88, 14, 34, 20, 16, 22),
+        col_widths=(12, 64, 15, 35, 26, 16, 22),
         text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
         wrapmode=WrapMode.CHAR,
     ) as table:
