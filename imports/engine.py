@@ -212,10 +212,16 @@ def apply(resource: KpiResource, the_plan: Plan, user=None) -> Report:
     report = the_plan.report
     if not report.ok:
         return report
-    with transaction.atomic():
-        writer.create(resource.model, the_plan.to_create, user)
-        writer.update(resource.model, the_plan.to_update, list(resource.update_fields), user)
-        resource.after_apply(the_plan.to_create, the_plan.to_update, the_plan.ctx)
+    try:
+        with transaction.atomic():
+            writer.create(resource.model, the_plan.to_create, user)
+            writer.update(resource.model, the_plan.to_update, list(resource.update_fields), user)
+            resource.after_apply(the_plan.to_create, the_plan.to_update, the_plan.ctx)
+    except RowProblem as problem:
+        # The data changed between preview and apply (e.g. an application moved on): nothing
+        # was written, and the report says why instead of failing the request.
+        report.add_error(0, problem.column, problem.message)
+        return report
     report.applied = True
     return report
 

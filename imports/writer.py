@@ -55,6 +55,24 @@ def _reserve_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _default(field):
+    """What the ORM would have filled in: auto_now/auto_now_add timestamps, else the default."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        now = timezone.now()
+        return now if field.get_internal_type() == "DateTimeField" else timezone.localdate(now)
+    return field.get_default()
+
+
+def _touch(model, objs: list, fields: list[str]) -> list[str]:
+    """bulk_update skips auto_now fields: set them, and write them with the rest."""
+    stamped = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    for field in stamped:
+        value = _default(field)
+        for obj in objs:
+            setattr(obj, field.attname, value)
+    return fields + [f.name for f in stamped if f.name not in fields]
+
+
 def create(model, rows: list[dict], user=None) -> None:
     """Insert new rows given as field values (attnames); fields left out take their defaults."""
     if not rows:
@@ -73,7 +91,7 @@ def create(model, rows: list[dict], user=None) -> None:
     pk = model._meta.pk
     ids = _reserve_ids(model, len(rows))
     fields = [f for f in model._meta.concrete_fields if f is not pk]
-    defaults = {f.attname: f.get_default() for f in fields}
+    defaults = {f.attname: _default(f) for f in fields}
     # Full rows (pk first), with defaults filled in once, reused for the history table.
     full = [
         [new_id, *[values.get(f.attname, defaults[f.attname]) for f in fields]]
@@ -109,6 +127,7 @@ def create(model, rows: list[dict], user=None) -> None:
 def update(model, objs: list, fields: list[str], user=None) -> None:
     if not objs:
         return
+    fields = _touch(model, objs, list(fields))
     if _has_history(model):
         from simple_history.utils import bulk_update_with_history
 

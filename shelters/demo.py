@@ -88,11 +88,11 @@ def _people(rng: random.Random, facility: Facility, seq: int):
         if (
             group_of(assessments[-1].percent) == "A"
             and len(assessments) >= 2
-            and rng.random() < 0.5
+            and rng.random() < 0.85
         ):
             resident.discharged_on = min(END, day + dt.timedelta(days=rng.randint(10, 90)))
             resident.discharge_reason = rng.choice(
-                ["family", "family", "employment", "transfer", "absconded"]
+                ["family"] * 5 + ["employment"] * 2 + ["transfer", "absconded", "other"]
             )
             break
         if rng.random() < 0.03:

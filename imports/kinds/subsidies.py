@@ -420,8 +420,8 @@ class ApplicationStepResource(KpiResource):
                         application, values["step"], values["acted_on"], values["decision"]
                     )
                 except services.StepError as error:  # changed since the preview: undo all
-                    raise services.StepError(
-                        f"{application.formatted_reference}: {error}"
+                    raise RowProblem(
+                        "step", f"{application.formatted_reference}: {error}"
                     ) from None
                 application.step = values["step"]
                 application.step_on = values["acted_on"]

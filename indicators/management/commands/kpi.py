@@ -56,7 +56,7 @@ class Command(BaseCommand):
         for item in items:
             result = item["result"] or {}
             if item["kind"] == "ratio" and result:
-                shown = f"{result['value'] if result['value'] is not None else '-'}"
+                shown = "-" if result["value"] is None else f"{result['value']:.2f}"
             elif item["kind"] == "milestone":
                 shown = f"L{item['level']}"
             else:
