@@ -9,8 +9,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
+from core.exports import requested_format, table_response
+from core.history import history_rows
 from core.roles import can_read_everything
 from core.thaidate import default_as_of, fiscal_year_bounds, fiscal_year_of, parse_date
 from shelters import kpi, permissions
@@ -20,6 +21,7 @@ from shelters.models import (
     DOMAINS,
     GROUP_A_MIN,
     GROUP_C_MAX,
+    Assessment,
     Facility,
     Resident,
 )
@@ -106,11 +108,10 @@ def resident_list(request):
         )
     filterset = ResidentFilter(request.GET or None, queryset=residents, facilities=facilities)
     table = ResidentTable(filterset.qs, user=user)
-    export = request.GET.get("_export")
-    if TableExport.is_valid_format(export):
+    export = requested_format(request)
+    if export:
         RequestConfig(request, paginate=False).configure(table)
-        exporter = TableExport(export, table, exclude_columns=())
-        return exporter.response(f"residents.{export}")
+        return table_response(table, "residents", export)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(
         request,
@@ -145,6 +146,15 @@ def resident_detail(request, pk):
             "domains": DOMAINS,
             "can_edit": permissions.can_edit(request.user, resident.facility_id),
             "full_id": permissions.sees_full_national_id(request.user, resident.facility_id),
+            "history": history_rows(
+                resident,
+                masked_fields=frozenset()
+                if permissions.sees_full_national_id(request.user, resident.facility_id)
+                else {"national_id"},
+            ),
+            "assessment_history": Assessment.history.filter(resident_id=resident.pk)
+            .select_related("history_user")
+            .order_by("-history_date")[:30],
         },
     )
 

@@ -98,12 +98,12 @@ def test_anonymous_visitors_are_sent_to_login(resident):
 
 
 def test_the_export_is_scoped_and_masked(client_for, staff, manager, resident, outsider_resident):
-    own = client_for(staff).get(reverse("shelters:resident-list"), {"_export": "csv"})
+    own = client_for(staff).get(reverse("shelters:resident-list"), {"export": "csv"})
     text = own.content.decode()
     assert own.status_code == 200
     assert resident.case_number in text and outsider_resident.case_number not in text
     assert FULL_ID in text
-    managed = client_for(manager).get(reverse("shelters:resident-list"), {"_export": "csv"})
+    managed = client_for(manager).get(reverse("shelters:resident-list"), {"export": "csv"})
     text = managed.content.decode()
     assert outsider_resident.case_number in text and MASKED_ID in text and FULL_ID not in text
 
@@ -120,3 +120,16 @@ def test_the_kpi_page_links_counts_only_within_the_viewers_scope(
     owner_response = client_for(owner).get(url)
     assert owner_response.status_code == 200  # counts only, like the dashboard
     assert "?kpi=" not in owner_response.content.decode()
+
+
+def test_the_export_neutralises_formulas_and_offers_excel(client_for, staff, resident):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    resident.full_name = '=HYPERLINK("http://evil.test","x")'
+    resident.save()
+    response = client_for(staff).get(reverse("shelters:resident-list"), {"export": "xlsx"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert '\'=HYPERLINK("http://evil.test","x")' in names
