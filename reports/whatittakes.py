@@ -10,18 +10,35 @@ from decimal import Decimal
 from fractions import Fraction
 from math import ceil
 
+from indicators import scoring
+
+
+def reaches(numerator: int, denominator: int, target) -> bool:
+    """Whether numerator × 100 / denominator reaches the target, compared as the scoring compares
+    it (indicators.scoring.as_compared: two decimals, half-up), so that what this module says
+    agrees with the level the dashboard shows."""
+    value = Decimal(numerator * 100) / Decimal(denominator)
+    return scoring.as_compared(value) >= Decimal(str(target))
+
 
 def extra_needed(numerator: int, denominator: int, target) -> int | None:
     """The smallest k ≥ 0 with (numerator + k) × 100 / denominator ≥ target.
 
-    Exact (fractions, no float): a target of 10.72 % of 4,870 needs 522.064 → 523 people.
+    Exact (fractions, no float). The result is compared at the targets' two decimals, rounded
+    half-up, as the scoring does: 522 / 4,870 = 10.7187… counts as 10.72 and meets a 10.72 target.
     None when no k can do it with this population: nobody to count (denominator 0) or the
     target needs more people than the population holds (k > denominator − numerator).
     """
     if denominator <= 0 or target is None:
         return None
-    needed = ceil(Fraction(Decimal(str(target))) * denominator / 100)
-    k = max(0, needed - numerator)
+    target = Decimal(str(target))
+    # Half-up at two decimals: a value reaches the target once it is ≥ target − 0.005.
+    threshold = Fraction(target) - Fraction(1, 200)
+    k = max(0, ceil(threshold * denominator / 100) - numerator)
+    while k > 0 and reaches(numerator + k - 1, denominator, target):  # guards the rule above
+        k -= 1
+    while numerator + k <= denominator and not reaches(numerator + k, denominator, target):
+        k += 1
     if numerator + k > denominator:
         return None
     return k
