@@ -101,3 +101,24 @@ def test_its_query_count_does_not_grow_with_data(client_for, manager, owner, fy2
     _grow(fy2563, owner, 8)
     assert queries() == small
     assert small <= 30
+
+
+def test_the_indicator_pages_query_count_does_not_grow_with_data(
+    client_for, manager, owner, fy2563
+):
+    c = client_for(manager)
+    c.get(URL)
+    pages = [
+        reverse("indicators:indicator-detail", args=[i.pk])
+        for i in Indicator.objects.filter(indicator_set=fy2563, code__in=["1.1", "2"])
+    ]
+
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _grow(fy2563, owner, 1)
+    small = [queries(url) for url in pages]
+    _grow(fy2563, owner, 6)
+    assert [queries(url) for url in pages] == small
