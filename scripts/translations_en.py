@@ -39,6 +39,9 @@ EN = {
     "บัญชีข้อมูลกลาง": "Data catalog",
     "นำเข้าข้อมูล": "Import",
     "รายงาน": "Reports",
+    "แดชบอร์ดผู้บริหาร": "Executive dashboard",
+    "อพม.": "Volunteers",
+    "แผนพัฒนา อพม.": "Volunteer plan",
 }
 
 

@@ -15,4 +15,4 @@ class SheltersConfig(AppConfig):
             "shelters:resident-list",
             {roles.FACILITY_STAFF, roles.MANAGER, roles.ADMIN},
         )
-        nav.register(21, "ตัวชี้วัด 1.1/1.2 รายหน่วยงาน", "shelters:kpi", set(roles.ALL_ROLES))
+        # The per-facility KPI page opens from indicators 1.1 and 1.2 and the managers' dashboard.

@@ -55,3 +55,9 @@ def test_the_ui_is_thai_first_and_english_is_selectable(client, client_for, mana
 def test_nothing_but_login_is_open_to_anonymous_visitors(client, db, path):
     response = client.get(path)
     assert response.status_code == 302
+
+
+def test_an_english_browser_still_gets_thai_until_english_is_chosen(client_for, manager, fy2563):
+    c = client_for(manager)
+    html = c.get(reverse("indicators:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
+    assert "คะแนนรวม (เต็ม 100)" in html.decode()

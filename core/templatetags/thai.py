@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from core.nationalid import format_id, mask
-from core.thaidate import format_thai_date
+from core.thaidate import format_be_numeric, format_thai_date
 
 register = template.Library()
 
@@ -56,3 +56,9 @@ def masked_id(value):
 @register.filter
 def national_id(value):
     return format_id(value)
+
+
+@register.filter
+def be_numeric(value):
+    """dd/mm/yyyy with a BE year: the value of a date input, which parses back."""
+    return format_be_numeric(value)

@@ -122,3 +122,8 @@ def test_the_indicator_pages_query_count_does_not_grow_with_data(
     small = [queries(url) for url in pages]
     _grow(fy2563, owner, 6)
     assert [queries(url) for url in pages] == small
+
+
+def test_the_as_of_box_shows_a_date_that_reads_back(client_for, manager, fy2563):
+    html = client_for(manager).get(URL, {"year": 2563, "as_of": "2020-03-15"}).content.decode()
+    assert 'value="15/03/2563"' in html
