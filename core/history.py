@@ -32,7 +32,7 @@ def history_rows(instance, limit: int = 30, masked_fields=frozenset()) -> list[d
                 if change.field in HIDDEN:
                     continue
                 label = _label(model, change.field)
-                old, new = change.old, change.new
+                old, new = _shown(change.old), _shown(change.new)
                 if change.field in masked_fields:
                     old, new = mask(str(old or "")), mask(str(new or ""))
                 changes.append({"field": label, "old": old, "new": new})
@@ -53,3 +53,16 @@ def _label(model, name: str) -> str:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 - a field since removed keeps its raw name
         return name
+
+
+def _shown(value):
+    """Many-to-many changes arrive as lists of through-rows: show the people or items named."""
+    if isinstance(value, list):
+        from django.contrib.auth import get_user_model
+
+        user_ids = [row.get("user") for row in value if isinstance(row, dict) and "user" in row]
+        if user_ids and len(user_ids) == len(value):
+            names = get_user_model().objects.filter(pk__in=user_ids)
+            return ", ".join(sorted(u.get_full_name() or u.username for u in names)) or "–"
+        return f"{len(value)} รายการ"
+    return value

@@ -97,6 +97,11 @@ class SetResult:
 
 
 def evaluate(indicator_set: IndicatorSet, as_of: dt.date) -> SetResult:
+    with registry.shared_results():
+        return _evaluate(indicator_set, as_of)
+
+
+def _evaluate(indicator_set: IndicatorSet, as_of: dt.date) -> SetResult:
     indicators = list(Indicator.objects.filter(indicator_set=indicator_set).for_dashboard())
     ids = [i.id for i in indicators]
     deliverables = list(Deliverable.objects.filter(indicator_id__in=ids))

@@ -11,6 +11,8 @@ indicators) or :class:`MilestoneFacts` (per-deliverable facts, keyed by
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -94,3 +96,27 @@ def all_computations() -> list[Computation]:
 def unregister(key: str) -> None:
     """For tests that plug in a computation of their own."""
     _computations.pop(key, None)
+
+
+# Work that several computations of one evaluation share (e.g. KPI 1.1 and 1.2 rank the same
+# assessments): computed once per evaluation, never kept beyond it.
+_shared: ContextVar[dict | None] = ContextVar("kpi_shared_results", default=None)
+
+
+@contextmanager
+def shared_results():
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key, compute: Callable):
+    """``compute()`` once per evaluation for ``key`` (outside an evaluation: every time)."""
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

@@ -206,8 +206,17 @@ def detail_url(fiscal_year_be: int, as_of: dt.date, kpi: str = IMPROVED) -> str:
     return f"{reverse('shelters:kpi')}?{query}#kpi-{kpi}"
 
 
+def _both_totals(fiscal_year_be: int, as_of: dt.date) -> dict[str, dict[str, int]]:
+    """1.1's and 1.2's totals from one pass over the ranking (shared within an evaluation)."""
+    rows = _aggregate([IMPROVED, RETURNED], fiscal_year_be, as_of, by_facility=False)
+    return next(iter(rows.values()))
+
+
 def _result(kpi: str, fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
-    counts = total_counts(kpi, fiscal_year_be, as_of)
+    both = registry.shared(
+        ("shelters.totals", fiscal_year_be, as_of), lambda: _both_totals(fiscal_year_be, as_of)
+    )
+    counts = both[kpi]
     return registry.RatioResult(
         numerator=counts[NUMERATOR[kpi]],
         denominator=counts["population"],

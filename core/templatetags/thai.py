@@ -25,7 +25,8 @@ def thaidatetime(value):
     from django.utils import timezone
 
     local = timezone.localtime(value)
-    return f"{thaidate(local.date())} {local:%H:%M} น."
+    suffix = "" if (get_language() or "th").startswith("en") else " น."
+    return f"{thaidate(local.date())} {local:%H:%M}{suffix}"
 
 
 @register.filter

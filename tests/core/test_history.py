@@ -60,3 +60,10 @@ def test_an_application_page_shows_its_audit_trail_masked_for_managers(
     assert "ประวัติการแก้ไข" in html
     assert second not in html and first not in html  # masked for a manager
     assert second in client_for(officer).get(url).content.decode()
+
+
+def test_a_change_of_owners_names_the_people(kpi_admin, owner, fy2563):
+    indicator = Indicator.objects.get(indicator_set=fy2563, code="2")
+    rows = history_rows(indicator)
+    owners = [c for r in rows for c in r["changes"] if c["field"] == "ผู้รับผิดชอบ"]
+    assert owners and owners[0]["new"] == owner.get_full_name()
