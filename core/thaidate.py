@@ -64,6 +64,14 @@ def parse_date(text: str) -> dt.date:
     Raises ValueError with a Thai message when the text is no date or the date does not exist.
     """
     cleaned = to_arabic_digits(str(text)).strip()
+    # Fast path for the common dd/mm/yyyy (spreadsheets carry thousands of these).
+    if len(cleaned) == 10 and cleaned[2] == "/" and cleaned[5] == "/":
+        day, month, year = cleaned[:2], cleaned[3:5], cleaned[6:]
+        if day.isdigit() and month.isdigit() and year.isdigit():
+            try:
+                return dt.date(ce_year(int(year)), int(month), int(day))
+            except ValueError:
+                raise ValueError(f"'{text}' ไม่ใช่วันที่ที่มีอยู่จริง") from None
     cleaned = cleaned.split(" ")[0] if _YMD.match(cleaned.split(" ")[0] or "") else cleaned
     match = _DMY.match(cleaned)
     if match:

@@ -157,12 +157,13 @@ def plan(resource: KpiResource, data: bytes, filename: str) -> Plan:
     report = Report(kind=resource.kind, rows=len(body), ignored_headers=ignored)
 
     cleaned_rows: list[tuple[int, dict]] = []
+    cleaners = [(index, name, resource.cleaner(name)) for index, name in mapping.items()]
     for number, raw in body:
         row, bad = {}, False
-        for index, name in mapping.items():
-            value = raw[index] if index < len(raw) else None
+        width = len(raw)
+        for index, name, clean in cleaners:
             try:
-                row[name] = resource.clean_cell(name, value)
+                row[name] = clean(raw[index] if index < width else None)
             except (ValueError, TypeError) as exc:
                 report.add_error(number, display[name], str(exc))
                 bad = True

@@ -76,6 +76,11 @@ class KpiResource(resources.Resource):
     def clean_cell(self, column_name: str, value):
         return self.by_column[column_name].widget.clean(value)
 
+    def cleaner(self, column_name: str) -> Callable[[Any], Any]:
+        """The column's cell parser itself (the widget's), for the engine's hot loop."""
+        widget = self.by_column[column_name].widget
+        return getattr(widget, "parser", widget.clean)
+
     # -- bulk resolution, overridden per kind ------------------------------------------------
     def context(self, rows: list[dict]) -> Any:
         """Everything the rows refer to, fetched in a fixed number of queries."""

@@ -108,20 +108,23 @@ def create(model, rows: list[dict], user=None) -> None:
     if not _has_history(model):
         return
     history = _history_model(model)
-    position = {pk.attname: 0, **{f.attname: i for i, f in enumerate(fields, start=1)}}
+    own = {f.column for f in fields} | {pk.column}
     tracked = [
-        f for f in history._meta.concrete_fields
-        if not f.name.startswith("history_") and f.attname in position
-    ]  # fmt: skip
-    picks = [position[f.attname] for f in tracked]
-    now = timezone.now()
-    tail = [now, REASON, "+", getattr(user, "pk", None)]
-    _copy(
-        history._meta.db_table,
-        [f.column for f in tracked]
-        + ["history_date", "history_change_reason", "history_type", "history_user_id"],
-        ([row[i] for i in picks] + tail for row in full),
-    )
+        f.column
+        for f in history._meta.concrete_fields
+        if not f.name.startswith("history_") and f.column in own
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in tracked)
+    # The history rows are copied from the new rows inside the database, not sent again.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, "
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, %s, '+', %s FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(pk.column)} = ANY(%s)",
+            [timezone.now(), REASON, getattr(user, "pk", None), ids],
+        )
 
 
 def update(model, objs: list, fields: list[str], user=None) -> None:

@@ -36,6 +36,7 @@ from imports import writer
 from imports.resources import KpiResource, RowProblem, column, register
 from volunteers import rules
 from volunteers import services as volunteer_services
+from volunteers import summary as volunteer_summary
 from volunteers.models import (
     Course,
     Enrolment,
@@ -562,6 +563,16 @@ class ServiceResource(KpiResource):
             )
             found.update((k, r) for k, r in records.items() if k in wanted)
         return found
+
+    def after_apply(self, created, updated, ctx):
+        """The monthly service summary (volunteers/summary.py) of the months × provinces the
+        file touched is rebuilt in the import's transaction (new rows arrive by COPY)."""
+        touched = [(v["province_id"], v["date"]) for v in created]
+        touched += [(s.province_id, s.date) for s in updated]
+        volunteer_summary.rebuild(
+            months={volunteer_summary.month_of(day) for _, day in touched},
+            provinces={province_id for province_id, _ in touched},
+        )
 
 
 # -- plan targets -----------------------------------------------------------------------------
