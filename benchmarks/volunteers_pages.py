@@ -6,7 +6,9 @@ records in a separate PostgreSQL database, then list-page and dashboard timings.
         .venv/bin/python benchmarks/volunteers_pages.py --reload
 
 The database is created if missing and migrated; data is loaded with COPY (volunteers) and one
-INSERT … SELECT generate_series (services, specialties), so loading takes a minute or two.
+INSERT … SELECT generate_series (services, specialties), so loading takes a minute or two; the
+monthly service summary is then rebuilt (and rebuilt on reuse if it does not add up), and
+checked cell by cell against the records before the pages are timed.
 It never touches the project's own database.
 """
 
@@ -53,14 +55,17 @@ def load(reload: bool):
 
     from core.models import Province
     from core.nationalid import make_valid
+    from volunteers import summary
     from volunteers.models import Service, Volunteer
 
     have_v = Volunteer.objects.count()
     have_s = Service.objects.count()
     if not reload and have_v >= N_VOLUNTEERS and have_s >= N_SERVICES:
         print(f"data present: {have_v:,} volunteers, {have_s:,} services")
+        ensure_summary(have_s)
         with connection.cursor() as c:
             c.execute("VACUUM ANALYZE volunteers_service")
+            c.execute("VACUUM ANALYZE volunteers_servicemonthly")
         return
     t0 = time.perf_counter()
     with connection.cursor() as c:
@@ -133,10 +138,87 @@ def load(reload: bool):
             """,
             [N_SERVICES, N_VOLUNTEERS],
         )
+    t2 = time.perf_counter()
+    print(f"specialties + services: {N_SERVICES:,} in {t2 - t1:.1f} s (INSERT … SELECT)")
+    rows = summary.rebuild()  # rows written behind the ORM: rebuild, as an import does
+    print(f"monthly summary: {rows:,} rows in {time.perf_counter() - t2:.1f} s (rebuild)")
     with connection.cursor() as c:
         c.execute("VACUUM ANALYZE")  # visibility map: index-only scans, as autovacuum would
+
+
+def ensure_summary(have_s: int):
+    """Data loaded before the summary existed (or written behind it): rebuild it."""
+    from django.db.models import Sum
+
+    from volunteers import summary
+    from volunteers.models import ServiceMonthly
+
+    if ServiceMonthly.objects.aggregate(n=Sum("services"))["n"] != have_s:
+        t = time.perf_counter()
+        rows = summary.rebuild()
+        print(f"monthly summary: {rows:,} rows in {time.perf_counter() - t:.1f} s (rebuild)")
+
+
+def check_summary():
+    """The summary equals a fresh aggregate of FY2563's records, cell by cell."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncMonth
+
+    from core.thaidate import fiscal_year_bounds
+    from volunteers import summary
+    from volunteers.models import Service
+
+    start, end = fiscal_year_bounds(2563)
+    keys = ("province_id", "month", "service_type", "target_group")
+    t = time.perf_counter()
+    fresh = {
+        (r["province_id"], r["month"], r["service_type"], r["target_group"]): [r["n"], r["p"]]
+        for r in Service.objects.filter(date__gte=start, date__lte=end)
+        .annotate(month=TruncMonth("date"))
+        .values(*keys)
+        .annotate(n=Count("id"), p=Sum("people_served"))
+        .order_by()
+    }
+    t_raw = time.perf_counter() - t
+    t = time.perf_counter()
+    got = summary.totals(keys, start, end)
+    t_sum = time.perf_counter() - t
+    assert got == fresh, "summary differs from the records"
     print(
-        f"specialties + services: {N_SERVICES:,} in {time.perf_counter() - t1:.1f} s (INSERT … SELECT)"
+        f"summary check FY2563: {len(got):,} cells equal to the records "
+        f"(records {t_raw * 1000:.0f} ms, summary {t_sum * 1000:.0f} ms)"
+    )
+
+
+def time_writes(runs: int):
+    """One service recorded (and its summary cell recomputed), then changed, then deleted."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from volunteers.models import Service, Volunteer
+
+    v = Volunteer.objects.filter(province__code="50").order_by("id").first()
+    times = {"create": [], "change": [], "delete": []}
+    for _ in range(runs):
+        with transaction.atomic():
+            t = time.perf_counter()
+            s = Service.objects.create(
+                volunteer=v, date=dt.date(2020, 3, 2), service_type="help",
+                target_group="elderly", people_served=2,
+            )  # fmt: skip
+            times["create"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            s.date = dt.date(2020, 4, 2)
+            s.save()
+            times["change"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            s.delete()
+            times["delete"].append(time.perf_counter() - t)
+            transaction.set_rollback(True)
+    print(
+        "service write with its summary cell (median ms): "
+        + ", ".join(f"{k} {statistics.median(v) * 1000:.1f}" for k, v in times.items())
     )
 
 
@@ -231,6 +313,8 @@ def main():
     call_command("migrate", verbosity=0)
     load(args.reload)
     make_plan()
+    check_summary()
+    time_writes(args.runs)
     time_pages(args.runs)
 
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -163,6 +165,9 @@ class Volunteer(models.Model):
             models.Index(fields=["province", "status"], name="vol_province_status"),
             models.Index(fields=["trained_on", "province"], name="vol_trained"),
             models.Index(fields=["card_expires_on"], name="vol_card_expiry"),
+            # Covering (PostgreSQL): the national counts by status and the specialty joins
+            # (active volunteers, their province) read the index only.
+            models.Index(fields=["status", "id"], include=["province"], name="vol_status_cover"),
         ]
 
     def __str__(self) -> str:
@@ -286,6 +291,48 @@ class LessonCompletion(models.Model):
         return f"{self.enrolment_id}: {self.lesson}"
 
 
+SUMMARY_FIELDS = {
+    "province", "province_id", "volunteer", "volunteer_id", "date", "service_type",
+    "target_group", "people_served",
+}  # fmt: skip
+
+
+class ServiceQuerySet(ScopedQuerySet):
+    """Bulk writes keep the monthly summary exact (the touched months × provinces are rebuilt
+    in the same transaction); see volunteers/summary.py."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from volunteers import summary
+
+        objs = list(objs)
+        with summary.batch():
+            created = super().bulk_create(objs, *args, **kwargs)
+            summary.refresh_cells(o.summary_cell for o in objs)
+        return created
+
+    def update(self, **kwargs):
+        from volunteers import summary
+
+        if not SUMMARY_FIELDS & set(kwargs):
+            return super().update(**kwargs)
+        with summary.batch():
+            pks = list(self.values_list("pk", flat=True))
+            cells = Service.objects.filter(pk__in=pks).values_list(*CELL_FIELDS)
+            summary.refresh_cells(list(cells))
+            done = super().update(**kwargs)
+            summary.refresh_cells(list(cells.all()))
+        return done
+
+    def delete(self):
+        from volunteers import summary
+
+        with summary.batch():  # post_delete of each service adds its cell
+            return super().delete()
+
+
+CELL_FIELDS = ("province_id", "date", "service_type", "target_group")
+
+
 class Service(models.Model):
     """บริการ: a service a volunteer gave (search/survey, screening, help, referral, …)."""
 
@@ -308,7 +355,7 @@ class Service(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -333,9 +380,62 @@ class Service(models.Model):
         return f"{self.get_service_type_display()} {self.date}"
 
     def save(self, *args, **kwargs):
+        """Saves, then recomputes the summary cell (and the old one on a change) in the same
+        transaction."""
+        from volunteers import summary
+
         if not self.province_id and self.volunteer_id:
             self.province_id = self.volunteer.province_id
-        super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            cells = []
+            if self.pk is not None and not self._state.adding:
+                cells += Service.objects.filter(pk=self.pk).values_list(*CELL_FIELDS)
+            super().save(*args, **kwargs)
+            summary.refresh_cells([*cells, self.summary_cell])
+
+    # delete (one, or a queryset's): the post_delete receiver below refreshes the cell.
+
+    @property
+    def summary_cell(self) -> tuple:
+        from volunteers.summary import cell_of
+
+        return cell_of(*(getattr(self, f) for f in CELL_FIELDS))
+
+
+@receiver(post_delete, sender=Service, dispatch_uid="volunteers_service_summary")
+def _service_deleted(sender, instance, **kwargs):
+    from volunteers import summary
+
+    summary.refresh_cells([instance.summary_cell])
+
+
+class ServiceMonthly(models.Model):
+    """Services and people served per province × month × service type × target group: the
+    national pages read it instead of the service records (volunteers/summary.py keeps it
+    exact in the same transaction as every write to Service)."""
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, db_index=False, related_name="+"
+    )
+    month = models.DateField("เดือน (วันที่ 1)")
+    service_type = models.CharField("ประเภทบริการ", max_length=16, choices=ServiceType.choices)
+    target_group = models.CharField("กลุ่มเป้าหมาย", max_length=16, choices=TargetGroup.choices)
+    services = models.PositiveIntegerField("จำนวนครั้ง", default=0)
+    people = models.PositiveBigIntegerField("จำนวนคน", default=0)
+
+    class Meta:
+        verbose_name = "สรุปการให้บริการรายเดือน"
+        verbose_name_plural = "สรุปการให้บริการรายเดือน"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "province", "service_type", "target_group"],
+                name="svcmonthly_cell",
+            )
+        ]
+        indexes = [models.Index(fields=["province", "month"], name="svcmonthly_province")]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.month:%Y-%m} {self.service_type} {self.target_group}"
 
 
 class Counter(models.Model):

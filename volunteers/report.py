@@ -1,16 +1,15 @@
 """The level-100 field-work report (รายงานผลการช่วยเหลือผู้ประสบปัญหาทางสังคมในพื้นที่), drafted
 from the service records of a fiscal year: by type, target group, province and month. Four
-grouped queries whatever the number of records; downloadable as xlsx and PDF."""
+grouped queries on the monthly summary (plus the as-of month's days from the records) whatever
+the number of records; downloadable as xlsx and PDF."""
 
 import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
-
 from core.models import Province
 from core.thaidate import MONTHS_SHORT, be_year, fiscal_year_bounds, format_thai_date
+from volunteers import summary
 from volunteers.models import ServiceType, TargetGroup
 
 
@@ -40,46 +39,38 @@ class FieldReport:
         )
 
 
-def _rows(qs, key, labels) -> list[Row]:
-    got = {
-        r[key]: r for r in qs.values(key).annotate(n=Count("id"), p=Sum("people_served")).order_by()
-    }
-    return [
-        Row(label, got[k]["n"], got[k]["p"] or 0) if k in got else Row(label, 0, 0)
-        for k, label in labels
-    ]
+def _rows(got: dict, labels) -> list[Row]:
+    return [Row(label, *got.get((k,), (0, 0))) for k, label in labels]
 
 
-def build(services_qs, fiscal_year: int, as_of: dt.date | None = None, scope_label="ทั้งประเทศ"):
+def build(
+    fiscal_year: int,
+    as_of: dt.date | None = None,
+    scope_label="ทั้งประเทศ",
+    province=None,
+    nothing: bool = False,
+):
+    """The report of a fiscal year up to ``as_of``: the whole country, one ``province``, or
+    ``nothing`` (a user who sees no services)."""
     start, end = fiscal_year_bounds(fiscal_year)
     as_of = min(as_of or end, end)
-    qs = services_qs.filter(date__gte=start, date__lte=as_of)
-    by_type = _rows(qs, "service_type", ServiceType.choices)
-    by_group = _rows(qs, "target_group", TargetGroup.choices)
-    prov = {
-        r["province_id"]: r
-        for r in qs.values("province_id").annotate(n=Count("id"), p=Sum("people_served")).order_by()
-    }
-    names = dict(Province.objects.filter(pk__in=prov).values_list("pk", "name"))
+
+    def totals(key: str) -> dict:
+        return {} if nothing else summary.totals((key,), start, as_of, province)
+
+    by_type = _rows(totals("service_type"), ServiceType.choices)
+    by_group = _rows(totals("target_group"), TargetGroup.choices)
+    prov = totals("province_id")
+    names = dict(Province.objects.filter(pk__in=[k for (k,) in prov]).values_list("pk", "name"))
     by_province = sorted(
-        (Row(names[k], v["n"], v["p"] or 0) for k, v in prov.items()), key=lambda r: r.label
+        (Row(names[k], n, p) for (k,), (n, p) in prov.items()), key=lambda r: r.label
     )
-    months = {
-        (r["m"].year, r["m"].month): r
-        for r in qs.annotate(m=TruncMonth("date"))
-        .values("m")
-        .annotate(n=Count("id"), p=Sum("people_served"))
-        .order_by()
-    }
+    months = {(m.year, m.month): v for (m,), v in totals("month").items()}
     by_month = []
     y, m = start.year, start.month
     for _ in range(12):
-        r = months.get((y, m))
-        by_month.append(
-            Row(
-                f"{MONTHS_SHORT[m - 1]} {be_year(y)}", r["n"] if r else 0, (r["p"] or 0) if r else 0
-            )
-        )
+        n, p = months.get((y, m), (0, 0))
+        by_month.append(Row(f"{MONTHS_SHORT[m - 1]} {be_year(y)}", n, p))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return FieldReport(fiscal_year, as_of, scope_label, by_type, by_group, by_province, by_month)
 

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from core.thaidate import (
     format_thai_date,
     parse_date,
 )
-from volunteers import documents, permissions, report, services
+from volunteers import documents, permissions, report, services, summary
 from volunteers import plan as plan_mod
 from volunteers.filters import ServiceFilter, VolunteerFilter
 from volunteers.forms import (
@@ -107,18 +106,19 @@ def dashboard(request):
     year = _year(request)
     start, end = fiscal_year_bounds(year)
     volunteers = Volunteer.objects.visible_to(request.user)
-    svc = Service.objects.visible_to(request.user)
-    specs = VolunteerSpecialty.objects.filter(volunteer__in=volunteers)
     province = None
     if _show_province(request.user):
         code = request.GET.get("province", "")
         if code:
             province = get_object_or_404(Province, code=code)
             volunteers = volunteers.filter(province=province)
-            svc = svc.filter(province=province)
-            specs = VolunteerSpecialty.objects.filter(volunteer__province=province)
     else:
         province = province_of(request.user)
+    # Specialties of active volunteers in the scope of Volunteer.visible_to: one grouped query,
+    # shared with the plan's specialists measure below (the same as-of date and province).
+    as_of = default_as_of(year)
+    no_scope = province is None and not _show_province(request.user)
+    links = {} if no_scope else plan_mod.specialty_links(as_of, province)
     by_status_raw = dict(
         volunteers.values_list("status")
         .annotate(n=Count("id"))
@@ -126,30 +126,21 @@ def dashboard(request):
         .values_list("status", "n")
     )
     by_status = [(label, by_status_raw.get(value, 0)) for value, label in Status.choices]
-    spec_raw = dict(
-        specs.filter(volunteer__status=Status.ACTIVE)
-        .values("specialty_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("specialty_id", "n")
-    )
+    spec_raw: dict[int, int] = {}
+    for (_pid, specialty_id, _within), n in links.items():
+        spec_raw[specialty_id] = spec_raw.get(specialty_id, 0) + n
     by_specialty = [(s.name, spec_raw.get(s.pk, 0)) for s in Specialty.objects.all()]
     trained = volunteers.filter(trained_on__gte=start, trained_on__lte=end).count()
-    month_rows = (
-        svc.filter(date__gte=start, date__lte=end)
-        .annotate(m=TruncMonth("date"))
-        .values("m", "service_type")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    # services by type and month: the monthly summary (the same scope as Service.visible_to)
+    month_rows = {} if no_scope else summary.totals(("month", "service_type"), start, end, province)
     months = []
     y, m = start.year, start.month
     for _ in range(12):
         months.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     grid = {(st, ym): 0 for st in ServiceType.values for ym in months}
-    for row in month_rows:
-        grid[(row["service_type"], (row["m"].year, row["m"].month))] = row["n"]
+    for (month, service_type), (n, _people) in month_rows.items():
+        grid[(service_type, (month.year, month.month))] = n
     by_type = [
         (label, sum(grid[(value, ym)] for ym in months)) for value, label in ServiceType.choices
     ]
@@ -163,7 +154,7 @@ def dashboard(request):
         "specialty": {"labels": [s for s, _ in by_specialty], "data": [n for _, n in by_specialty]},
     }
     plan = plan_mod.plan_for_year(year)
-    result = plan_mod.compute(plan, year, default_as_of(year), province)
+    result = plan_mod.compute(plan, year, as_of, province, None if no_scope else links)
     groups = result.by_province()
     return render(
         request,
@@ -504,7 +495,7 @@ def service_bulk(request):
     form = BulkServiceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         rows = form.cleaned_data["rows"]
-        with transaction.atomic():
+        with summary.batch():  # one rebuild of the touched months × provinces at the end
             for r in rows:
                 Service(
                     volunteer=r["volunteer"],
@@ -620,16 +611,17 @@ def field_report(request):
     _viewer(request)
     year = _year(request)
     as_of = _as_of(request, year)
-    qs = Service.objects.visible_to(request.user)
-    scope = "ทั้งประเทศ"
+    # the same scope as Service.visible_to: all (or one picked province) for managers and
+    # admins, the officer's own province, nothing without one
+    p, scope = None, "ทั้งประเทศ"
     if not _show_province(request.user):
         p = province_of(request.user)
         scope = f"จังหวัด{p.name}" if p else "-"
     elif request.GET.get("province"):
         p = get_object_or_404(Province, code=request.GET["province"])
-        qs = qs.filter(province=p)
         scope = f"จังหวัด{p.name}"
-    data = report.build(qs, year, as_of, scope)
+    nothing = p is None and not _show_province(request.user)
+    data = report.build(year, as_of, scope, province=p, nothing=nothing)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         response = HttpResponse(
