@@ -2,13 +2,14 @@
 
 import datetime as dt
 from collections import namedtuple
-from decimal import Decimal
 
 from core import cells
 from core.models import Province
 from imports.resources import KpiResource, RowProblem, column, register
 from shelters.models import (
     ITEM_FIELDS,
+    PERCENT_MAX,
+    PERCENT_MIN,
     Assessment,
     DischargeReason,
     Facility,
@@ -263,6 +264,7 @@ class AssessmentResource(KpiResource):
             "facilities": facilities,
             "residents": _residents(rows, facilities),
             "today": dt.date.today(),
+            "has_items": any(f in row for row in rows[:1] for f in ITEM_FIELDS),
         }
 
     def resolve(self, row, ctx):
@@ -274,24 +276,23 @@ class AssessmentResource(KpiResource):
             raise RowProblem("assessed_on", "วันที่ประเมินอยู่ก่อนวันที่รับเข้า")
         if resident.discharged_on and day > resident.discharged_on:
             raise RowProblem("assessed_on", "วันที่ประเมินอยู่หลังวันที่จำหน่าย")
-        items = [row.get(f) for f in ITEM_FIELDS]
-        values = {
-            "resident_id": resident.pk,
-            "assessed_on": day,
-            **dict(zip(ITEM_FIELDS, items, strict=True)),
-        }
-        if any(v is not None for v in items):
+        values = {"resident_id": resident.pk, "assessed_on": day}
+        items = [row.get(f) for f in ITEM_FIELDS] if ctx["has_items"] else None
+        if items and any(v is not None for v in items):
             for name, value in zip(ITEM_FIELDS, items, strict=True):
                 if value is None:
                     raise RowProblem(name, "ต้องกรอกคะแนนครบทั้ง 14 ข้อ หรือกรอกร้อยละคะแนนอย่างเดียว")
                 if not 1 <= value <= 10:
                     raise RowProblem(name, f"คะแนน {value} ต้องอยู่ระหว่าง 1 ถึง 10")
+            values.update(zip(ITEM_FIELDS, items, strict=True))
             values["percent"] = percent_of_items(items)
         else:
             percent = _need(row, "percent", "ต้องระบุร้อยละคะแนน")
-            if not Decimal(10) <= percent <= Decimal(100):
+            if not PERCENT_MIN <= percent <= PERCENT_MAX:
                 raise RowProblem("percent", f"ร้อยละคะแนน {percent} ต้องอยู่ระหว่าง 10 ถึง 100")
             values["percent"] = percent
+            if items is not None:  # item columns present but empty: the percent alone stands
+                values.update(dict.fromkeys(ITEM_FIELDS))
         return (resident.pk, day), values
 
     def existing(self, keys, ctx):
