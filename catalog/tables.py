@@ -45,3 +45,7 @@ class DatasetTable(tables.Table):
         if not missing:
             return mark_safe('<span class="tick">✓</span>')  # noqa: S308 - a constant
         return format_html('<span class="text-muted small">ขาด: {}</span>', ", ".join(missing))
+
+    def value_complete(self, record):
+        missing = record.missing
+        return "ครบ" if not missing else "ขาด: " + ", ".join(missing)

@@ -16,6 +16,7 @@ from catalog.filters import DatasetFilter
 from catalog.forms import DatasetForm
 from catalog.models import COMPLETE, Dataset
 from catalog.tables import DatasetTable
+from core.exports import requested_format, table_response
 from core.roles import ADMIN, ALL_ROLES, has_role, role_required
 
 
@@ -36,6 +37,10 @@ def dataset_list(request):
         external=Count("id", filter=Q(external_agencies__isnull=False), distinct=True),
     )
     table = DatasetTable(qs)
+    export = requested_format(request)
+    if export:
+        RequestConfig(request, paginate=False).configure(table)
+        return table_response(table, "data-catalog", export)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,

@@ -63,3 +63,13 @@ def national_id(value):
 def be_numeric(value):
     """dd/mm/yyyy with a BE year: the value of a date input, which parses back."""
     return format_be_numeric(value)
+
+
+@register.filter
+def with_query(url, query):
+    """``url`` with ``query`` (e.g. "export=xlsx") added, whether or not it has a query yet."""
+    if not url:
+        return ""
+    base, _, fragment = str(url).partition("#")
+    joined = f"{base}{'&' if '?' in base else '?'}{query}"
+    return f"{joined}#{fragment}" if fragment else joined

@@ -60,3 +60,12 @@ def test_a_computed_result_takes_precedence_and_the_page_says_so(
     html = html.decode()
     assert "คำนวณจากระบบ" in html and "ผลที่บันทึกเองไม่ถูกใช้" in html
     assert 'href="/somewhere/"' in html  # the breakdown opens its records
+
+
+def test_each_breakdown_count_offers_its_records_as_a_spreadsheet(
+    client_for, owner, fy2563, plug_ratio
+):
+    plug_ratio(10, 100)
+    i11 = _i11(fy2563)
+    html = client_for(owner).get(reverse("indicators:indicator-detail", args=[i11.pk])).content
+    assert 'href="/somewhere/?export=xlsx"' in html.decode()
