@@ -13,7 +13,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import os
 import random
 import resource
 import subprocess
@@ -23,31 +22,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _fresh import fresh_database  # noqa: E402
 
 
 def setup(database_url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(database_url)
-    admin = psycopg.connect(
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"],
-        dbname="postgres",
-        autocommit=True,
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpitracker.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    fresh_database(database_url)
 
 
 def seed(rows: int) -> list[tuple[str, str]]:

@@ -27,33 +27,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _fresh import fresh_database  # noqa: E402
+
 HOST = "127.0.0.1"
 PASSWORD = "load-Test-2563!"  # noqa: S105
 
 
 def prepare(database_url: str, users: int):
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(database_url)
-    admin = psycopg.connect(
-        host=cfg["HOST"],
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"],
-        dbname="postgres",
-        autocommit=True,
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kpitracker.settings")
-    import django
-
-    django.setup()
+    fresh_database(database_url)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from core import roles
     from core.demo import make_user

@@ -69,6 +69,16 @@ def _residents(rows, facilities) -> dict[tuple[int, str], ResidentRef]:
     }
 
 
+def _resident_context(rows) -> dict:
+    """What rows naming residents by (facility code, case number) need, in a few queries."""
+    facilities = _facilities(rows)
+    return {
+        "facilities": facilities,
+        "residents": _residents(rows, facilities),
+        "today": dt.date.today(),
+    }
+
+
 def _facility(row, ctx) -> Facility:
     code = _need(row, "facility_code", "ต้องระบุรหัสหน่วยงาน")
     facility = ctx["facilities"].get(code)
@@ -259,11 +269,8 @@ class AssessmentResource(KpiResource):
     model = Assessment
 
     def context(self, rows):
-        facilities = _facilities(rows)
         return {
-            "facilities": facilities,
-            "residents": _residents(rows, facilities),
-            "today": dt.date.today(),
+            **_resident_context(rows),
             "has_items": any(f in row for row in rows[:1] for f in ITEM_FIELDS),
         }
 
@@ -336,12 +343,7 @@ class DischargeResource(KpiResource):
     model = Resident
 
     def context(self, rows):
-        facilities = _facilities(rows)
-        return {
-            "facilities": facilities,
-            "residents": _residents(rows, facilities),
-            "today": dt.date.today(),
-        }
+        return _resident_context(rows)
 
     def resolve(self, row, ctx):
         resident = _resident(row, ctx)
