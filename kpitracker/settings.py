@@ -7,6 +7,7 @@ checkout, DEBUG on. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATAB
 
 import datetime
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -161,6 +162,9 @@ STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Uploaded evidence and spreadsheets: outside the static root, served only through views that
 # check the user's rights.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
+# In development the static files are served from the apps' folders; STATIC_ROOT only exists
+# after collectstatic, and WhiteNoise need not warn about it.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
