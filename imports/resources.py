@@ -7,6 +7,7 @@ asks the resource to resolve rows against the database in bulk (``context``/``re
 ``existing``) and writes new and changed rows with bulk operations in one transaction.
 """
 
+import datetime as dt
 from collections import namedtuple
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -35,6 +36,25 @@ class CellWidget(widgets.Widget):
 
 def column(name: str, parser: Callable, attribute: str | None = None, render=None) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=name, widget=CellWidget(parser, render))
+
+
+def render_date(value):
+    """Dates go out (templates, exports) as ISO text, which every parser reads back."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def chunks(items, size: int = 5000):
+    """Slices of ``items`` for IN (…) queries of a bounded size."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def need(row: dict, name: str, message: str):
+    """The row's value for a required column, or a RowProblem with the Thai ``message``."""
+    if row.get(name) in (None, ""):
+        raise RowProblem(name, message)
+    return row[name]
 
 
 class RowProblem(Exception):

@@ -5,7 +5,7 @@ from collections import namedtuple
 
 from core import cells
 from core.models import Province
-from imports.resources import KpiResource, RowProblem, column, register
+from imports.resources import KpiResource, RowProblem, chunks, column, need, register, render_date
 from shelters.models import (
     ITEM_FIELDS,
     PERCENT_MAX,
@@ -28,21 +28,6 @@ REASON = cells.Coded(
     {"ทำงานในสถานประกอบการ": "employment", "อื่นๆ": "other", "ส่งต่อหน่วยงานอื่น": "transfer"},
 )
 FACILITY_HEADERS = {"facility_code": "รหัสหน่วยงาน", "case_number": "เลขทะเบียนผู้รับบริการ"}
-
-
-def _render_date(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _need(row: dict, name: str, message: str):
-    if row.get(name) in (None, ""):
-        raise RowProblem(name, message)
-    return row[name]
-
-
-def _chunks(items: list, size: int = 5000):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _facilities(rows) -> dict[str, Facility]:
@@ -80,7 +65,7 @@ def _resident_context(rows) -> dict:
 
 
 def _facility(row, ctx) -> Facility:
-    code = _need(row, "facility_code", "ต้องระบุรหัสหน่วยงาน")
+    code = need(row, "facility_code", "ต้องระบุรหัสหน่วยงาน")
     facility = ctx["facilities"].get(code)
     if facility is None:
         raise RowProblem("facility_code", f"ไม่พบรหัสหน่วยงาน '{code}'")
@@ -89,7 +74,7 @@ def _facility(row, ctx) -> Facility:
 
 def _resident(row, ctx) -> Resident:
     facility = _facility(row, ctx)
-    number = _need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
+    number = need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
     resident = ctx["residents"].get((facility.pk, number))
     if resident is None:
         raise RowProblem("case_number", f"ไม่พบเลขทะเบียน '{number}' ใน {facility.code}")
@@ -130,10 +115,10 @@ class FacilityResource(KpiResource):
         return {"provinces": provinces}
 
     def resolve(self, row, ctx):
-        code = _need(row, "code", "ต้องระบุรหัสหน่วยงาน")
-        name = _need(row, "name", "ต้องระบุชื่อหน่วยงาน")
-        kind = _need(row, "kind", "ต้องระบุประเภท")
-        label = _need(row, "province", "ต้องระบุจังหวัด")
+        code = need(row, "code", "ต้องระบุรหัสหน่วยงาน")
+        name = need(row, "name", "ต้องระบุชื่อหน่วยงาน")
+        kind = need(row, "kind", "ต้องระบุประเภท")
+        label = need(row, "province", "ต้องระบุจังหวัด")
         province = ctx["provinces"].get(label) or ctx["provinces"].get(label.lower())
         if province is None:
             raise RowProblem("province", f"ไม่พบจังหวัด '{label}'")
@@ -152,11 +137,11 @@ class ResidentResource(KpiResource):
     case_number = column("case_number", cells.code_text, "case_number")
     full_name = column("full_name", lambda v: cells.text(v, 200), "full_name")
     sex = column("sex", SEX, "sex")
-    birth_date = column("birth_date", cells.date, "birth_date", _render_date)
+    birth_date = column("birth_date", cells.date, "birth_date", render_date)
     national_id = column("national_id", cells.national_id, "national_id")
     target_group = column("target_group", TARGET_GROUP, "target_group")
-    admitted_on = column("admitted_on", cells.date, "admitted_on", _render_date)
-    discharged_on = column("discharged_on", cells.date, "discharged_on", _render_date)
+    admitted_on = column("admitted_on", cells.date, "admitted_on", render_date)
+    discharged_on = column("discharged_on", cells.date, "discharged_on", render_date)
     discharge_reason = column("discharge_reason", REASON, "discharge_reason")
     thai_headers = {
         **FACILITY_HEADERS,
@@ -187,7 +172,7 @@ class ResidentResource(KpiResource):
         facilities = _facilities(rows)
         ids = sorted({r["national_id"] for r in rows if r.get("national_id")})
         owners = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             rows_ = Resident.objects.filter(national_id__in=chunk)
             for nid, fid, num in rows_.values_list("national_id", "facility_id", "case_number"):
                 owners[nid] = (fid, num)
@@ -200,17 +185,17 @@ class ResidentResource(KpiResource):
 
     def resolve(self, row, ctx):
         facility = _facility(row, ctx)
-        number = _need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
+        number = need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
         key = (facility.pk, number)
         values = {
             "facility_id": facility.pk,
             "case_number": number,
-            "full_name": _need(row, "full_name", "ต้องระบุชื่อ-นามสกุล"),
+            "full_name": need(row, "full_name", "ต้องระบุชื่อ-นามสกุล"),
             "sex": row.get("sex") or "",
             "birth_date": row.get("birth_date"),
             "national_id": row.get("national_id") or "",
-            "target_group": _need(row, "target_group", "ต้องระบุกลุ่มเป้าหมาย"),
-            "admitted_on": _need(row, "admitted_on", "ต้องระบุวันที่รับเข้า"),
+            "target_group": need(row, "target_group", "ต้องระบุกลุ่มเป้าหมาย"),
+            "admitted_on": need(row, "admitted_on", "ต้องระบุวันที่รับเข้า"),
             "discharged_on": row.get("discharged_on"),
             "discharge_reason": row.get("discharge_reason") or "",
         }
@@ -247,7 +232,7 @@ class AssessmentResource(KpiResource):
     order = 30
     facility_code = column("facility_code", cells.code_text, "resident__facility__code")
     case_number = column("case_number", cells.code_text, "resident__case_number")
-    assessed_on = column("assessed_on", cells.date, "assessed_on", _render_date)
+    assessed_on = column("assessed_on", cells.date, "assessed_on", render_date)
     percent = column("percent", cells.decimal, "percent")
     thai_headers = {
         **FACILITY_HEADERS,
@@ -276,7 +261,7 @@ class AssessmentResource(KpiResource):
 
     def resolve(self, row, ctx):
         resident = _resident(row, ctx)
-        day = _need(row, "assessed_on", "ต้องระบุวันที่ประเมิน")
+        day = need(row, "assessed_on", "ต้องระบุวันที่ประเมิน")
         if day > ctx["today"]:
             raise RowProblem("assessed_on", "วันที่ประเมินอยู่ในอนาคต")
         if day < resident.admitted_on:
@@ -294,7 +279,7 @@ class AssessmentResource(KpiResource):
             values.update(zip(ITEM_FIELDS, items, strict=True))
             values["percent"] = percent_of_items(items)
         else:
-            percent = _need(row, "percent", "ต้องระบุร้อยละคะแนน")
+            percent = need(row, "percent", "ต้องระบุร้อยละคะแนน")
             if not PERCENT_MIN <= percent <= PERCENT_MAX:
                 raise RowProblem("percent", f"ร้อยละคะแนน {percent} ต้องอยู่ระหว่าง 10 ถึง 100")
             values["percent"] = percent
@@ -324,7 +309,7 @@ class DischargeResource(KpiResource):
     order = 40
     facility_code = column("facility_code", cells.code_text, "facility__code")
     case_number = column("case_number", cells.code_text, "case_number")
-    discharged_on = column("discharged_on", cells.date, "discharged_on", _render_date)
+    discharged_on = column("discharged_on", cells.date, "discharged_on", render_date)
     discharge_reason = column("discharge_reason", REASON, "discharge_reason")
     thai_headers = {
         **FACILITY_HEADERS,
@@ -347,8 +332,8 @@ class DischargeResource(KpiResource):
 
     def resolve(self, row, ctx):
         resident = _resident(row, ctx)
-        day = _need(row, "discharged_on", "ต้องระบุวันที่จำหน่าย")
-        reason = _need(row, "discharge_reason", "ต้องระบุเหตุที่จำหน่าย")
+        day = need(row, "discharged_on", "ต้องระบุวันที่จำหน่าย")
+        reason = need(row, "discharge_reason", "ต้องระบุเหตุที่จำหน่าย")
         if day > ctx["today"]:
             raise RowProblem("discharged_on", "วันที่จำหน่ายอยู่ในอนาคต")
         if day < resident.admitted_on:

@@ -17,7 +17,6 @@ Natural keys:
   step may only have its note changed.
 """
 
-import datetime as dt
 from collections import defaultdict
 from types import SimpleNamespace
 
@@ -26,7 +25,7 @@ from django.utils import timezone
 from core import cells
 from core.models import Province
 from imports import writer
-from imports.resources import KpiResource, RowProblem, column, register
+from imports.resources import KpiResource, RowProblem, chunks, column, need, register, render_date
 from subsidies import services
 from subsidies.models import (
     Application,
@@ -71,10 +70,6 @@ MAX_AMOUNT = 10_000_000
 REFERENCE_HEADER = "เลขอ้างอิง"
 
 
-def _render_date(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def _text(max_length: int):
     return lambda value: cells.text(value, max_length)
 
@@ -89,21 +84,9 @@ def reference(value) -> str | None:
     return ref
 
 
-def _need(row: dict, name: str, message: str):
-    if row.get(name) in (None, ""):
-        raise RowProblem(name, message)
-    return row[name]
-
-
-def _chunks(items, size: int = 5000):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _by_reference(refs, *fields) -> dict:
     found = {}
-    for chunk in _chunks(sorted(set(refs))):
+    for chunk in chunks(sorted(set(refs))):
         queryset = Application.objects.filter(reference__in=chunk).order_by()
         for values in queryset.values("pk", "reference", *fields):
             found[values["reference"]] = values
@@ -127,7 +110,7 @@ class ApplicationResource(KpiResource):
     province = column("province", cells.text, "province__name")
     subsidy_type = column("subsidy_type", SUBSIDY_TYPE, "subsidy_type")
     amount_requested = column("amount_requested", cells.decimal, "amount_requested")
-    received_on = column("received_on", cells.date, "received_on", _render_date)
+    received_on = column("received_on", cells.date, "received_on", render_date)
     thai_headers = {
         "reference": REFERENCE_HEADER,
         "first_name": "ชื่อผู้ยื่นคำขอ",
@@ -166,7 +149,7 @@ class ApplicationResource(KpiResource):
         # date is that row's application (so that a file uploaded twice changes nothing).
         nids = {r["national_id"] for r in rows if not r.get("reference") and r.get("national_id")}
         same = defaultdict(list)
-        for chunk in _chunks(sorted(nids)):
+        for chunk in chunks(sorted(nids)):
             queryset = Application.objects.filter(national_id__in=chunk).order_by()
             for ref, nid, kind, day in queryset.values_list(
                 "reference", "national_id", "subsidy_type", "received_on"
@@ -184,7 +167,7 @@ class ApplicationResource(KpiResource):
         # The date of the first step after "received", per application (the edit form's rule).
         later = {}
         ids = [a["pk"] for a in known.values()]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             queryset = StepEntry.objects.filter(application_id__in=chunk, step__gt=Step.RECEIVED)
             for app_id, day in queryset.values_list("application_id", "acted_on").order_by():
                 later[app_id] = min(day, later.get(app_id, day))
@@ -200,14 +183,14 @@ class ApplicationResource(KpiResource):
         }
 
     def resolve(self, row, ctx):
-        nid = _need(row, "national_id", "ต้องระบุเลขประจำตัวประชาชน")
-        kind = _need(row, "subsidy_type", "ต้องระบุประเภทเงินอุดหนุน")
-        day = _need(row, "received_on", "ต้องระบุวันที่รับคำขอ")
-        label = _need(row, "province", "ต้องระบุจังหวัด")
+        nid = need(row, "national_id", "ต้องระบุเลขประจำตัวประชาชน")
+        kind = need(row, "subsidy_type", "ต้องระบุประเภทเงินอุดหนุน")
+        day = need(row, "received_on", "ต้องระบุวันที่รับคำขอ")
+        label = need(row, "province", "ต้องระบุจังหวัด")
         province = ctx["provinces"].get(label) or ctx["provinces"].get(label.lower())
         if province is None:
             raise RowProblem("province", f"ไม่พบจังหวัด '{label}'")
-        amount = _need(row, "amount_requested", "ต้องระบุจำนวนเงินที่ขอ")
+        amount = need(row, "amount_requested", "ต้องระบุจำนวนเงินที่ขอ")
         if not 0 < amount <= MAX_AMOUNT:
             raise RowProblem(
                 "amount_requested", f"จำนวนเงิน {amount} ต้องมากกว่า 0 และไม่เกิน {MAX_AMOUNT:,} บาท"
@@ -215,8 +198,8 @@ class ApplicationResource(KpiResource):
         if day > ctx["today"]:
             raise RowProblem("received_on", "วันที่รับคำขอต้องไม่เกินวันนี้")
         values = {
-            "first_name": _need(row, "first_name", "ต้องระบุชื่อผู้ยื่นคำขอ"),
-            "last_name": _need(row, "last_name", "ต้องระบุนามสกุล"),
+            "first_name": need(row, "first_name", "ต้องระบุชื่อผู้ยื่นคำขอ"),
+            "last_name": need(row, "last_name", "ต้องระบุนามสกุล"),
             "national_id": nid,
             "province_id": province.pk,
             "subsidy_type": kind,
@@ -255,7 +238,7 @@ class ApplicationResource(KpiResource):
 
     def existing(self, keys, ctx):
         found = {}
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             queryset = Application.objects.filter(reference__in=chunk)
             found.update(self.records(queryset, key=lambda r: r.reference))
         return found
@@ -307,7 +290,7 @@ class ApplicationStepResource(KpiResource):
     order = 75
     reference_ = column("reference", reference, "application__reference", format_reference)
     step = column("step", step, "step")
-    acted_on = column("acted_on", cells.date, "acted_on", _render_date)
+    acted_on = column("acted_on", cells.date, "acted_on", render_date)
     decision = column("decision", DECISION, "decision")
     note = column("note", cells.text, "note")
     thai_headers = {
@@ -332,7 +315,7 @@ class ApplicationStepResource(KpiResource):
         applications = _by_reference(refs, "step", "decision", "step_on")
         entries = {}
         ids = [a["pk"] for a in applications.values()]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             queryset = StepEntry.objects.filter(application_id__in=chunk).order_by()
             for pk, app_id, step, day, decision, note in queryset.values_list(
                 "pk", "application_id", "step", "acted_on", "decision", "note"
@@ -374,12 +357,12 @@ class ApplicationStepResource(KpiResource):
         }
 
     def resolve(self, row, ctx):
-        ref = _need(row, "reference", "ต้องระบุเลขอ้างอิง")
+        ref = need(row, "reference", "ต้องระบุเลขอ้างอิง")
         app = ctx["applications"].get(ref)
         if app is None:
             raise _unknown_reference(ref)
-        step = int(_need(row, "step", "ต้องระบุขั้นตอน"))
-        day = _need(row, "acted_on", "ต้องระบุวันที่")
+        step = int(need(row, "step", "ต้องระบุขั้นตอน"))
+        day = need(row, "acted_on", "ต้องระบุวันที่")
         decision = row.get("decision") or ""
         key = (app["pk"], step)
         recorded = ctx["entries"].get(key)

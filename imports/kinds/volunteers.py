@@ -33,7 +33,7 @@ from core import cells
 from core.models import Province
 from core.thaidate import to_arabic_digits
 from imports import writer
-from imports.resources import KpiResource, RowProblem, column, register
+from imports.resources import KpiResource, RowProblem, chunks, column, need, register, render_date
 from volunteers import rules
 from volunteers import services as volunteer_services
 from volunteers import summary as volunteer_summary
@@ -93,24 +93,8 @@ MAX_SCORE = Decimal(100)
 RESULT_COLUMNS = ("hours_attended", "lessons", "session_attended", "test_passed", "test_score")
 
 
-def _render_date(value):
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def _text(max_length: int):
     return lambda value: cells.text(value, max_length)
-
-
-def _need(row: dict, name: str, message: str):
-    if row.get(name) in (None, ""):
-        raise RowProblem(name, message)
-    return row[name]
-
-
-def _chunks(items, size: int = 5000):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _optional(row: dict, values: dict, name: str, empty="", field: str | None = None) -> None:
@@ -141,7 +125,7 @@ def _province(row, ctx, name: str = "province", required: bool = True):
 def _volunteers_by_id(national_ids) -> dict[str, tuple]:
     """(pk, province_id) of the volunteers with these national IDs."""
     found = {}
-    for chunk in _chunks(sorted(set(national_ids))):
+    for chunk in chunks(sorted(set(national_ids))):
         queryset = Volunteer.objects.filter(national_id__in=chunk)
         for nid, pk, province_id in queryset.values_list("national_id", "pk", "province_id"):
             found[nid] = (pk, province_id)
@@ -149,7 +133,7 @@ def _volunteers_by_id(national_ids) -> dict[str, tuple]:
 
 
 def _volunteer(row, ctx, name: str = "national_id") -> tuple:
-    nid = _need(row, name, "ต้องระบุเลขประจำตัวประชาชนของ อพม.")
+    nid = need(row, name, "ต้องระบุเลขประจำตัวประชาชนของ อพม.")
     found = ctx["volunteers"].get(nid)
     if found is None:
         raise RowProblem(name, f"ไม่พบ อพม. เลขประจำตัวประชาชน {nid} ในทะเบียน")
@@ -208,7 +192,7 @@ class VolunteerResource(KpiResource):
     title = column("title", _text(32), "title")
     first_name = column("first_name", _text(100), "first_name")
     last_name = column("last_name", _text(100), "last_name")
-    birth_date = column("birth_date", cells.date, "birth_date", _render_date)
+    birth_date = column("birth_date", cells.date, "birth_date", render_date)
     sex = column("sex", SEX, "sex")
     phone = column("phone", _text(32), "phone")
     province = column("province", cells.text, "province__name")
@@ -260,14 +244,14 @@ class VolunteerResource(KpiResource):
         }
 
     def resolve(self, row, ctx):
-        nid = _need(row, "national_id", "ต้องระบุเลขประจำตัวประชาชน")
+        nid = need(row, "national_id", "ต้องระบุเลขประจำตัวประชาชน")
         values = {
             "national_id": nid,
-            "first_name": _need(row, "first_name", "ต้องระบุชื่อ"),
-            "last_name": _need(row, "last_name", "ต้องระบุนามสกุล"),
-            "sex": _need(row, "sex", "ต้องระบุเพศ"),
+            "first_name": need(row, "first_name", "ต้องระบุชื่อ"),
+            "last_name": need(row, "last_name", "ต้องระบุนามสกุล"),
+            "sex": need(row, "sex", "ต้องระบุเพศ"),
             "province_id": _province(row, ctx).pk,
-            "kind": _need(row, "kind", "ต้องระบุประเภท อพม."),
+            "kind": need(row, "kind", "ต้องระบุประเภท อพม."),
             # imports.writer's COPY path does not run auto_now_add: set it here (new rows only;
             # an update writes update_fields only).
             "created_at": ctx["now"],
@@ -294,7 +278,7 @@ class VolunteerResource(KpiResource):
 
     def existing(self, keys, ctx):
         found = {}
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             queryset = Volunteer.objects.filter(national_id__in=chunk)
             found.update(self.records(queryset, key=lambda r: r.national_id))
         return found
@@ -307,7 +291,7 @@ class VolunteerResource(KpiResource):
             return
         ids = {nid: pk for nid, (pk, _) in _volunteers_by_id(wanted).items()}
         have = defaultdict(dict)
-        for chunk in _chunks(ids.values()):
+        for chunk in chunks(ids.values()):
             for link in VolunteerSpecialty.objects.filter(volunteer_id__in=chunk):
                 have[link.volunteer_id][link.specialty_id] = link
         new, gone = [], []
@@ -385,7 +369,7 @@ class TrainingResource(KpiResource):
         }
 
     def resolve(self, row, ctx):
-        number = _need(row, "course_id", "ต้องระบุเลขที่หลักสูตร")
+        number = need(row, "course_id", "ต้องระบุเลขที่หลักสูตร")
         course = ctx["courses"].get(number)
         if course is None:
             raise RowProblem("course_id", f"ไม่พบหลักสูตรเลขที่ {number}")
@@ -455,7 +439,7 @@ class TrainingResource(KpiResource):
         keys &= ctx["decide"]
         # Enrolled without results yet: as the browser's enrol form, an applicant is in training.
         waiting = {volunteer_id for _, volunteer_id in new - keys}
-        for chunk in _chunks(waiting):
+        for chunk in chunks(waiting):
             for volunteer in Volunteer.objects.filter(pk__in=chunk, status=Status.APPLICANT):
                 volunteer.status = Status.TRAINING
                 volunteer.save(update_fields=["status"])
@@ -483,7 +467,7 @@ class ServiceResource(KpiResource):
     label = "การให้บริการของ อพม."
     order = 60
     national_id = column("national_id", cells.national_id, "volunteer__national_id")
-    date = column("date", cells.date, "date", _render_date)
+    date = column("date", cells.date, "date", render_date)
     service_type = column("service_type", SERVICE_TYPE, "service_type")
     target_group = column("target_group", TARGET_GROUP, "target_group")
     people_served = column("people_served", cells.integer, "people_served")
@@ -519,7 +503,7 @@ class ServiceResource(KpiResource):
 
     def resolve(self, row, ctx):
         volunteer_id, province_id = _volunteer(row, ctx)
-        day = _need(row, "date", "ต้องระบุวันที่ให้บริการ")
+        day = need(row, "date", "ต้องระบุวันที่ให้บริการ")
         if day > ctx["today"]:
             raise RowProblem("date", "วันที่ให้บริการอยู่ในอนาคต")
         if day.year < 2000:
@@ -533,8 +517,8 @@ class ServiceResource(KpiResource):
             "volunteer_id": volunteer_id,
             "province_id": province_id,
             "date": day,
-            "service_type": _need(row, "service_type", "ต้องระบุประเภทบริการ"),
-            "target_group": _need(row, "target_group", "ต้องระบุกลุ่มเป้าหมาย"),
+            "service_type": need(row, "service_type", "ต้องระบุประเภทบริการ"),
+            "target_group": need(row, "target_group", "ต้องระบุกลุ่มเป้าหมาย"),
             "people_served": people,
             "person_name": row.get("person_name") or "",
             "area": row.get("area") or "",
@@ -553,7 +537,7 @@ class ServiceResource(KpiResource):
         days = [k[1] for k in keys]
         wanted = set(keys)
         found = {}
-        for chunk in _chunks({k[0] for k in keys}):
+        for chunk in chunks({k[0] for k in keys}):
             queryset = Service.objects.filter(
                 volunteer_id__in=chunk, date__range=(min(days), max(days))
             )
@@ -629,9 +613,9 @@ class PlanTargetResource(KpiResource):
         }
 
     def resolve(self, row, ctx):
-        year = _need(row, "fiscal_year", "ต้องระบุปีงบประมาณ")
-        measure = _need(row, "measure", "ต้องระบุตัววัด")
-        planned = _need(row, "planned", "ต้องระบุค่าเป้าหมาย")
+        year = need(row, "fiscal_year", "ต้องระบุปีงบประมาณ")
+        measure = need(row, "measure", "ต้องระบุตัววัด")
+        planned = need(row, "planned", "ต้องระบุค่าเป้าหมาย")
         if row.get("plan_id"):
             plan = ctx["plans"].get(row["plan_id"])
             if plan is None:
