@@ -11,7 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        # The browser tests switch Django's async-safety check off for their session.
+        if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    } | env
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True,
         text=True, timeout=120,
