@@ -1,14 +1,15 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import COMPLETE, Agency, Dataset
 
 
 class DatasetFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="ค้นหา")
-    owner = django_filters.ChoiceFilter(choices=Agency.choices, label="หน่วยงานเจ้าของข้อมูล")
-    linked_to_center = django_filters.BooleanFilter(label="เชื่อมโยงศูนย์ข้อมูลกลาง")
-    complete = django_filters.BooleanFilter(method="filter_complete", label="ข้อมูลครบถ้วน")
+    q = django_filters.CharFilter(method="search", label=_("ค้นหา"))
+    owner = django_filters.ChoiceFilter(choices=Agency.choices, label=_("หน่วยงานเจ้าของข้อมูล"))
+    linked_to_center = django_filters.BooleanFilter(label=_("เชื่อมโยงศูนย์ข้อมูลกลาง"))
+    complete = django_filters.BooleanFilter(method="filter_complete", label=_("ข้อมูลครบถ้วน"))
 
     class Meta:
         model = Dataset

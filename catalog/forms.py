@@ -1,11 +1,12 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Dataset
 from core.forms import BootstrapMixin, ThaiDateField
 
 
 class DatasetForm(BootstrapMixin, forms.ModelForm):
-    linked_since = ThaiDateField(label="เชื่อมโยงตั้งแต่", required=False)
+    linked_since = ThaiDateField(label=_("เชื่อมโยงตั้งแต่"), required=False)
 
     class Meta:
         model = Dataset

@@ -3,6 +3,7 @@ link to the ministry's central data centre and to external agencies."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -39,8 +40,8 @@ class Access(models.TextChoices):
 class ExternalAgency(models.Model):
     """An agency outside the ministry that a database links with (หน่วยงานภายนอก)."""
 
-    name = models.CharField("ชื่อหน่วยงาน", max_length=200, unique=True)
-    abbreviation = models.CharField("ชื่อย่อ", max_length=40, blank=True)
+    name = models.CharField(_("ชื่อหน่วยงาน"), max_length=200, unique=True)
+    abbreviation = models.CharField(_("ชื่อย่อ"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -71,26 +72,26 @@ class DatasetQuerySet(models.QuerySet):
 
 
 class Dataset(models.Model):
-    number = models.PositiveSmallIntegerField("ลำดับ", unique=True)
-    title = models.CharField("รายการฐานข้อมูล", max_length=300)
-    owner = models.CharField("หน่วยงานเจ้าของข้อมูล", max_length=20, choices=Agency)
-    description = models.TextField("คำอธิบาย", blank=True)
-    fields = models.TextField("รายการข้อมูล (ฟิลด์)", blank=True, help_text="บรรทัดละหนึ่งรายการ")
-    keywords = models.CharField("คำสำคัญ", max_length=300, blank=True, help_text="คั่นด้วยจุลภาค")
+    number = models.PositiveSmallIntegerField(_("ลำดับ"), unique=True)
+    title = models.CharField(_("รายการฐานข้อมูล"), max_length=300)
+    owner = models.CharField(_("หน่วยงานเจ้าของข้อมูล"), max_length=20, choices=Agency)
+    description = models.TextField(_("คำอธิบาย"), blank=True)
+    fields = models.TextField(_("รายการข้อมูล (ฟิลด์)"), blank=True, help_text=_("บรรทัดละหนึ่งรายการ"))
+    keywords = models.CharField(_("คำสำคัญ"), max_length=300, blank=True, help_text=_("คั่นด้วยจุลภาค"))
     update_frequency = models.CharField(
-        "ความถี่ในการปรับปรุง", max_length=20, choices=Frequency, blank=True
+        _("ความถี่ในการปรับปรุง"), max_length=20, choices=Frequency, blank=True
     )
     data_format = models.CharField(
-        "รูปแบบข้อมูล", max_length=100, blank=True, help_text="เช่น ฐานข้อมูล PostgreSQL, CSV, API"
+        _("รูปแบบข้อมูล"), max_length=100, blank=True, help_text=_("เช่น ฐานข้อมูล PostgreSQL, CSV, API")
     )
-    access_level = models.CharField("ระดับการเข้าถึง", max_length=20, choices=Access, blank=True)
-    contact = models.CharField("ผู้ติดต่อ / หน่วยงานที่ดูแล", max_length=200, blank=True)
-    linked_to_center = models.BooleanField("เชื่อมโยงกับศูนย์ข้อมูลกลางของกระทรวงแล้ว", default=False)
-    linked_since = models.DateField("เชื่อมโยงตั้งแต่", null=True, blank=True)
+    access_level = models.CharField(_("ระดับการเข้าถึง"), max_length=20, choices=Access, blank=True)
+    contact = models.CharField(_("ผู้ติดต่อ / หน่วยงานที่ดูแล"), max_length=200, blank=True)
+    linked_to_center = models.BooleanField(_("เชื่อมโยงกับศูนย์ข้อมูลกลางของกระทรวงแล้ว"), default=False)
+    linked_since = models.DateField(_("เชื่อมโยงตั้งแต่"), null=True, blank=True)
     external_agencies = models.ManyToManyField(
-        ExternalAgency, blank=True, related_name="datasets", verbose_name="หน่วยงานภายนอกที่เชื่อมโยง"
+        ExternalAgency, blank=True, related_name="datasets", verbose_name=_("หน่วยงานภายนอกที่เชื่อมโยง")
     )
-    updated_at = models.DateTimeField("ปรับปรุงเมื่อ", auto_now=True)
+    updated_at = models.DateTimeField(_("ปรับปรุงเมื่อ"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[external_agencies])
 
     objects = DatasetQuerySet.as_manager()

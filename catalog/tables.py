@@ -1,19 +1,20 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Dataset
 from core.thaidate import format_thai_date
 
 
 class DatasetTable(tables.Table):
-    number = tables.Column("ลำดับ")
-    title = tables.Column("รายการฐานข้อมูล", linkify=True)
-    owner = tables.Column("เจ้าของข้อมูล", accessor="owner")
-    update_frequency = tables.Column("ความถี่")
-    data_format = tables.Column("รูปแบบ")
-    linked_to_center = tables.Column("ศูนย์ข้อมูลกลาง", empty_values=())
-    complete = tables.Column("ครบถ้วน", empty_values=(), orderable=False)
+    number = tables.Column(_("ลำดับ"))
+    title = tables.Column(_("รายการฐานข้อมูล"), linkify=True)
+    owner = tables.Column(_("เจ้าของข้อมูล"), accessor="owner")
+    update_frequency = tables.Column(_("ความถี่"))
+    data_format = tables.Column(_("รูปแบบ"))
+    linked_to_center = tables.Column(_("ศูนย์ข้อมูลกลาง"), empty_values=())
+    complete = tables.Column(_("ครบถ้วน"), empty_values=(), orderable=False)
 
     class Meta:
         model = Dataset
@@ -29,7 +30,7 @@ class DatasetTable(tables.Table):
         )
         attrs = {"class": "table table-sm table-hover bg-white align-middle"}
         per_page = 50
-        empty_text = "ไม่พบรายการ"
+        empty_text = _("ไม่พบรายการ")
 
     def render_owner(self, value):
         return value

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin
 from imports import resources
@@ -17,8 +18,8 @@ def kind_choices():
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label="ข้อมูลในไฟล์")
-    file = forms.FileField(label="ไฟล์ (.xlsx หรือ .csv)")
+    kind = forms.ChoiceField(label=_("ข้อมูลในไฟล์"))
+    file = forms.FileField(label=_("ไฟล์ (.xlsx หรือ .csv)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def upload_to(instance, filename: str) -> str:
@@ -17,21 +18,21 @@ class Upload(models.Model):
     """Every spreadsheet uploaded: who, when, the file itself, what it held and whether it was
     applied. Kept so admins can download it again."""
 
-    kind = models.CharField("ประเภทข้อมูล", max_length=32)
-    file = models.FileField("ไฟล์", upload_to=upload_to, max_length=255)
-    original_name = models.CharField("ชื่อไฟล์", max_length=255)
+    kind = models.CharField(_("ประเภทข้อมูล"), max_length=32)
+    file = models.FileField(_("ไฟล์"), upload_to=upload_to, max_length=255)
+    original_name = models.CharField(_("ชื่อไฟล์"), max_length=255)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-        verbose_name="ผู้นำเข้า", null=True, blank=True,
+        verbose_name=_("ผู้นำเข้า"), null=True, blank=True,
     )  # fmt: skip
-    uploaded_at = models.DateTimeField("นำเข้าเมื่อ", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("นำเข้าเมื่อ"), auto_now_add=True)
     status = models.CharField(
-        "สถานะ", max_length=16, choices=UploadStatus.choices, default=UploadStatus.PREVIEWED
+        _("สถานะ"), max_length=16, choices=UploadStatus.choices, default=UploadStatus.PREVIEWED
     )
-    counts = models.JSONField("จำนวน", default=dict)
-    errors = models.JSONField("ข้อผิดพลาด (ไม่เกิน 1,000 รายการ)", default=list, blank=True)
-    applied_at = models.DateTimeField("ยืนยันเมื่อ", null=True, blank=True)
-    source = models.CharField("ช่องทาง", max_length=16, default="web")
+    counts = models.JSONField(_("จำนวน"), default=dict)
+    errors = models.JSONField(_("ข้อผิดพลาด (ไม่เกิน 1,000 รายการ)"), default=list, blank=True)
+    applied_at = models.DateTimeField(_("ยืนยันเมื่อ"), null=True, blank=True)
+    source = models.CharField(_("ช่องทาง"), max_length=16, default="web")
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -4,6 +4,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, ThaiDateField
 from indicators.models import Evidence, Indicator, IndicatorKind, IndicatorSet, ManualResult
@@ -15,7 +16,7 @@ ALLOWED_EVIDENCE_TYPES = {
 
 
 class EvidenceForm(BootstrapMixin, forms.ModelForm):
-    url = forms.URLField(label="ลิงก์", required=False, max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("ลิงก์"), required=False, max_length=500, assume_scheme="https")
 
     class Meta:
         model = Evidence
@@ -43,10 +44,10 @@ class EvidenceForm(BootstrapMixin, forms.ModelForm):
 
 class ReviewForm(BootstrapMixin, forms.Form):
     decision = forms.ChoiceField(
-        label="ผลการพิจารณา", choices=[("approve", "อนุมัติ"), ("return", "ส่งกลับแก้ไข")]
+        label=_("ผลการพิจารณา"), choices=[("approve", "อนุมัติ"), ("return", "ส่งกลับแก้ไข")]
     )
     comment = forms.CharField(
-        label="ความเห็น", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("ความเห็น"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def clean(self):
@@ -57,7 +58,7 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 
 class ManualResultForm(BootstrapMixin, forms.ModelForm):
-    as_of = ThaiDateField(label="ข้อมูล ณ วันที่")
+    as_of = ThaiDateField(label=_("ข้อมูล ณ วันที่"))
 
     class Meta:
         model = ManualResult
@@ -82,8 +83,8 @@ class ManualResultForm(BootstrapMixin, forms.ModelForm):
 
 
 class CopySetForm(BootstrapMixin, forms.Form):
-    source = forms.ModelChoiceField(label="คัดลอกจากชุด", queryset=IndicatorSet.objects.all())
-    fiscal_year = forms.IntegerField(label="ปีงบประมาณใหม่ (พ.ศ.)", min_value=2500, max_value=2700)
+    source = forms.ModelChoiceField(label=_("คัดลอกจากชุด"), queryset=IndicatorSet.objects.all())
+    fiscal_year = forms.IntegerField(label=_("ปีงบประมาณใหม่ (พ.ศ.)"), min_value=2500, max_value=2700)
 
     def clean(self):
         cleaned = super().clean()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from indicators import registry
@@ -18,23 +19,25 @@ class ScoringRule(models.TextChoices):
 
 
 class IndicatorSet(models.Model):
-    agency_code = models.CharField("รหัสส่วนราชการ", max_length=16, default="พส.")
-    agency_name = models.CharField("ส่วนราชการ", max_length=255, default="กรมพัฒนาสังคมและสวัสดิการ")
+    agency_code = models.CharField(_("รหัสส่วนราชการ"), max_length=16, default="พส.")
+    agency_name = models.CharField(_("ส่วนราชการ"), max_length=255, default="กรมพัฒนาสังคมและสวัสดิการ")
     fiscal_year = models.PositiveIntegerField(
-        "ปีงบประมาณ (พ.ศ.)", validators=[MinValueValidator(2500)]
+        _("ปีงบประมาณ (พ.ศ.)"), validators=[MinValueValidator(2500)]
     )
-    title = models.CharField("ชื่อชุดตัวชี้วัด", max_length=255, blank=True)
+    title = models.CharField(_("ชื่อชุดตัวชี้วัด"), max_length=255, blank=True)
     scoring_rule = models.CharField(
-        "เกณฑ์การคิดคะแนน", max_length=16, choices=ScoringRule.choices, default=ScoringRule.LINEAR
+        _("เกณฑ์การคิดคะแนน"), max_length=16, choices=ScoringRule.choices, default=ScoringRule.LINEAR
     )
-    points_min = models.DecimalField("คะแนนเป้าหมายขั้นต่ำ", max_digits=5, decimal_places=2, default=50)
+    points_min = models.DecimalField(
+        _("คะแนนเป้าหมายขั้นต่ำ"), max_digits=5, decimal_places=2, default=50
+    )
     points_std = models.DecimalField(
-        "คะแนนเป้าหมายมาตรฐาน", max_digits=5, decimal_places=2, default=75
+        _("คะแนนเป้าหมายมาตรฐาน"), max_digits=5, decimal_places=2, default=75
     )
     points_max = models.DecimalField(
-        "คะแนนเป้าหมายขั้นสูง", max_digits=5, decimal_places=2, default=100
+        _("คะแนนเป้าหมายขั้นสูง"), max_digits=5, decimal_places=2, default=100
     )
-    source_note = models.TextField("ที่มา", blank=True)
+    source_note = models.TextField(_("ที่มา"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -74,51 +77,51 @@ class IndicatorQuerySet(models.QuerySet):
 
 class Indicator(models.Model):
     indicator_set = models.ForeignKey(
-        IndicatorSet, on_delete=models.CASCADE, related_name="indicators", verbose_name="ชุด"
+        IndicatorSet, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("ชุด")
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
-    code = models.CharField("ลำดับ", max_length=16)
-    sort_order = models.PositiveIntegerField("ลำดับการแสดง", default=0)
-    name = models.TextField("ชื่อตัวชี้วัด")
-    short_name = models.CharField("ชื่อย่อ", max_length=255, blank=True)
-    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=255, blank=True)
-    kind = models.CharField("ประเภท", max_length=16, choices=IndicatorKind.choices)
-    weight = models.DecimalField("น้ำหนัก (ร้อยละ)", max_digits=5, decimal_places=2)
-    is_new = models.BooleanField("ตัวชี้วัดใหม่", default=False)
-    components = models.JSONField("ความเชื่อมโยงกับ 5 องค์ประกอบ", default=list, blank=True)
-    link_master_plan = models.BooleanField("แผนแม่บทฯ", default=False)
-    link_plan12 = models.BooleanField("แผนฯ 12", default=False)
-    link_gov_policy = models.BooleanField("นโยบายรัฐบาล", default=False)
-    link_other = models.BooleanField("อื่นๆ", default=False)
-    description = models.TextField("คำอธิบาย", blank=True)
-    formula = models.TextField("สูตรคำนวณ", blank=True)
-    baseline_note = models.TextField("ข้อมูลพื้นฐาน (หมายเหตุ)", blank=True)
-    conditions = models.TextField("เงื่อนไข", blank=True)
-    public_benefit = models.TextField("ประโยชน์ที่ประชาชนจะได้รับ", blank=True)
-    unit = models.CharField("หน่วย", max_length=32, default="ร้อยละ", blank=True)
+    code = models.CharField(_("ลำดับ"), max_length=16)
+    sort_order = models.PositiveIntegerField(_("ลำดับการแสดง"), default=0)
+    name = models.TextField(_("ชื่อตัวชี้วัด"))
+    short_name = models.CharField(_("ชื่อย่อ"), max_length=255, blank=True)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=255, blank=True)
+    kind = models.CharField(_("ประเภท"), max_length=16, choices=IndicatorKind.choices)
+    weight = models.DecimalField(_("น้ำหนัก (ร้อยละ)"), max_digits=5, decimal_places=2)
+    is_new = models.BooleanField(_("ตัวชี้วัดใหม่"), default=False)
+    components = models.JSONField(_("ความเชื่อมโยงกับ 5 องค์ประกอบ"), default=list, blank=True)
+    link_master_plan = models.BooleanField(_("แผนแม่บทฯ"), default=False)
+    link_plan12 = models.BooleanField(_("แผนฯ 12"), default=False)
+    link_gov_policy = models.BooleanField(_("นโยบายรัฐบาล"), default=False)
+    link_other = models.BooleanField(_("อื่นๆ"), default=False)
+    description = models.TextField(_("คำอธิบาย"), blank=True)
+    formula = models.TextField(_("สูตรคำนวณ"), blank=True)
+    baseline_note = models.TextField(_("ข้อมูลพื้นฐาน (หมายเหตุ)"), blank=True)
+    conditions = models.TextField(_("เงื่อนไข"), blank=True)
+    public_benefit = models.TextField(_("ประโยชน์ที่ประชาชนจะได้รับ"), blank=True)
+    unit = models.CharField(_("หน่วย"), max_length=32, default="ร้อยละ", blank=True)
     target_min = models.DecimalField(
-        "เป้าหมายขั้นต่ำ", max_digits=9, decimal_places=2, null=True, blank=True
+        _("เป้าหมายขั้นต่ำ"), max_digits=9, decimal_places=2, null=True, blank=True
     )
     target_std = models.DecimalField(
-        "เป้าหมายมาตรฐาน", max_digits=9, decimal_places=2, null=True, blank=True
+        _("เป้าหมายมาตรฐาน"), max_digits=9, decimal_places=2, null=True, blank=True
     )
     target_max = models.DecimalField(
-        "เป้าหมายขั้นสูง", max_digits=9, decimal_places=2, null=True, blank=True
+        _("เป้าหมายขั้นสูง"), max_digits=9, decimal_places=2, null=True, blank=True
     )
-    target_min_note = models.TextField("คำอธิบายเป้าหมายขั้นต่ำ", blank=True)
-    target_std_note = models.TextField("คำอธิบายเป้าหมายมาตรฐาน", blank=True)
-    target_max_note = models.TextField("คำอธิบายเป้าหมายขั้นสูง", blank=True)
+    target_min_note = models.TextField(_("คำอธิบายเป้าหมายขั้นต่ำ"), blank=True)
+    target_std_note = models.TextField(_("คำอธิบายเป้าหมายมาตรฐาน"), blank=True)
+    target_max_note = models.TextField(_("คำอธิบายเป้าหมายขั้นสูง"), blank=True)
     computation = models.CharField(
-        "การคำนวณจากระบบ",
+        _("การคำนวณจากระบบ"),
         max_length=64,
         blank=True,
-        help_text="รหัสการคำนวณที่แอปอื่นลงทะเบียนไว้ เช่น shelters.improved",
+        help_text=_("รหัสการคำนวณที่แอปอื่นลงทะเบียนไว้ เช่น shelters.improved"),
     )
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="owned_indicators",
-        verbose_name="ผู้รับผิดชอบ",
+        verbose_name=_("ผู้รับผิดชอบ"),
     )  # fmt: skip
     history = HistoricalRecords(m2m_fields=[owners])
 
@@ -147,12 +150,12 @@ class Indicator(models.Model):
 
 class Baseline(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="baselines")
-    fiscal_year = models.PositiveIntegerField("ปีงบประมาณ (พ.ศ.)")
-    numerator = models.PositiveIntegerField("ตัวตั้ง", null=True, blank=True)
-    denominator = models.PositiveIntegerField("ตัวหาร", null=True, blank=True)
-    value = models.DecimalField("ผล", max_digits=9, decimal_places=2, null=True, blank=True)
-    breakdown = models.JSONField("รายละเอียด", default=dict, blank=True)
-    note = models.TextField("หมายเหตุ", blank=True)
+    fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ (พ.ศ.)"))
+    numerator = models.PositiveIntegerField(_("ตัวตั้ง"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("ตัวหาร"), null=True, blank=True)
+    value = models.DecimalField(_("ผล"), max_digits=9, decimal_places=2, null=True, blank=True)
+    breakdown = models.JSONField(_("รายละเอียด"), default=dict, blank=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -173,12 +176,12 @@ class Deliverable(models.Model):
     is met by approved evidence."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="deliverables")
-    level = models.PositiveSmallIntegerField("ระดับ", choices=Level.choices)
-    sort_order = models.PositiveIntegerField("ลำดับ", default=0)
-    title = models.TextField("ผลผลิต/หลักฐาน")
+    level = models.PositiveSmallIntegerField(_("ระดับ"), choices=Level.choices)
+    sort_order = models.PositiveIntegerField(_("ลำดับ"), default=0)
+    title = models.TextField(_("ผลผลิต/หลักฐาน"))
     computed_key = models.CharField(
-        "คำนวณจากระบบ (รหัส)", max_length=64, blank=True,
-        help_text="เว้นว่างหากวัดจากหลักฐานที่ได้รับอนุมัติ",
+        _("คำนวณจากระบบ (รหัส)"), max_length=64, blank=True,
+        help_text=_("เว้นว่างหากวัดจากหลักฐานที่ได้รับอนุมัติ"),
     )  # fmt: skip
     history = HistoricalRecords()
 
@@ -209,28 +212,28 @@ def evidence_upload_to(instance, filename: str) -> str:
 
 class Evidence(models.Model):
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="evidence")
-    title = models.CharField("ชื่อหลักฐาน", max_length=255)
-    file = models.FileField("ไฟล์", upload_to=evidence_upload_to, blank=True, max_length=255)
-    url = models.URLField("ลิงก์", blank=True, max_length=500)
-    note = models.TextField("หมายเหตุ", blank=True)
+    title = models.CharField(_("ชื่อหลักฐาน"), max_length=255)
+    file = models.FileField(_("ไฟล์"), upload_to=evidence_upload_to, blank=True, max_length=255)
+    url = models.URLField(_("ลิงก์"), blank=True, max_length=500)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
     status = models.CharField(
-        "สถานะ", max_length=16, choices=EvidenceStatus.choices, default=EvidenceStatus.DRAFT
+        _("สถานะ"), max_length=16, choices=EvidenceStatus.choices, default=EvidenceStatus.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="ผู้แนบ"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ผู้แนบ")
     )
-    created_at = models.DateTimeField("แนบเมื่อ", auto_now_add=True)
+    created_at = models.DateTimeField(_("แนบเมื่อ"), auto_now_add=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name="ผู้ส่ง",
+        related_name="+", verbose_name=_("ผู้ส่ง"),
     )  # fmt: skip
-    submitted_at = models.DateTimeField("ส่งเมื่อ", null=True, blank=True)
+    submitted_at = models.DateTimeField(_("ส่งเมื่อ"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name="ผู้พิจารณา",
+        related_name="+", verbose_name=_("ผู้พิจารณา"),
     )  # fmt: skip
-    reviewed_at = models.DateTimeField("พิจารณาเมื่อ", null=True, blank=True)
-    review_comment = models.TextField("ความเห็นผู้พิจารณา", blank=True)
+    reviewed_at = models.DateTimeField(_("พิจารณาเมื่อ"), null=True, blank=True)
+    review_comment = models.TextField(_("ความเห็นผู้พิจารณา"), blank=True)
     history = HistoricalRecords()
 
     objects = EvidenceQuerySet.as_manager()
@@ -262,16 +265,21 @@ class ManualResult(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="manual_results"
     )
-    numerator = models.DecimalField("ตัวตั้ง", max_digits=14, decimal_places=2, null=True, blank=True)
+    numerator = models.DecimalField(
+        _("ตัวตั้ง"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     denominator = models.DecimalField(
-        "ตัวหาร", max_digits=14, decimal_places=2, null=True, blank=True
+        _("ตัวหาร"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    as_of = models.DateField("ข้อมูล ณ วันที่")
-    note = models.TextField("หมายเหตุ", blank=True)
+    as_of = models.DateField(_("ข้อมูล ณ วันที่"))
+    note = models.TextField(_("หมายเหตุ"), blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="ผู้บันทึก"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ผู้บันทึก"),
     )
-    entered_at = models.DateTimeField("บันทึกเมื่อ", auto_now_add=True)
+    entered_at = models.DateTimeField(_("บันทึกเมื่อ"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = ManualResultQuerySet.as_manager()

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import normalize
 from shelters.models import Facility, Group, Resident, TargetGroup
@@ -14,23 +15,23 @@ class ResidentFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="search",
-        label="ค้นหา",
-        widget=forms.TextInput(attrs={"placeholder": "ชื่อ เลขทะเบียน หรือเลขประจำตัวประชาชน"}),
+        label=_("ค้นหา"),
+        widget=forms.TextInput(attrs={"placeholder": _("ชื่อ เลขทะเบียน หรือเลขประจำตัวประชาชน")}),
     )
     facility = django_filters.ModelChoiceFilter(
-        queryset=Facility.objects.none(), label="หน่วยงาน", empty_label="ทุกหน่วยงาน"
+        queryset=Facility.objects.none(), label=_("หน่วยงาน"), empty_label=_("ทุกหน่วยงาน")
     )
     target_group = django_filters.ChoiceFilter(
-        choices=TargetGroup.choices, label="กลุ่มเป้าหมาย", empty_label="ทุกกลุ่มเป้าหมาย"
+        choices=TargetGroup.choices, label=_("กลุ่มเป้าหมาย"), empty_label=_("ทุกกลุ่มเป้าหมาย")
     )
     group = django_filters.ChoiceFilter(
         field_name="current_group",
         choices=Group.choices,
-        label="กลุ่มล่าสุด (A/B/C)",
-        empty_label="ทุกกลุ่ม",
+        label=_("กลุ่มล่าสุด (A/B/C)"),
+        empty_label=_("ทุกกลุ่ม"),
     )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", label="สถานะ", empty_label="ทั้งหมด"
+        choices=STATUS_CHOICES, method="filter_status", label=_("สถานะ"), empty_label=_("ทั้งหมด")
     )
 
     class Meta:

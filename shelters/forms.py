@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.thaidate import format_thai_date
@@ -30,11 +31,11 @@ def _today() -> dt.date:
 class _ResidentForm(forms.ModelForm):
     """Admit (new) or edit a resident. Facility staff never choose the facility: it is theirs."""
 
-    birth_date = ThaiDateField(label="วันเกิด", required=False)
+    birth_date = ThaiDateField(label=_("วันเกิด"), required=False)
     national_id = NationalIdField(
-        label="เลขประจำตัวประชาชน", required=False, help_text="ถ้ามี: 13 หลัก"
+        label=_("เลขประจำตัวประชาชน"), required=False, help_text=_("ถ้ามี: 13 หลัก")
     )
-    admitted_on = ThaiDateField(label="วันที่รับเข้า")
+    admitted_on = ThaiDateField(label=_("วันที่รับเข้า"))
 
     class Meta:
         model = Resident
@@ -103,7 +104,7 @@ class _ResidentForm(forms.ModelForm):
 
 
 class _DischargeForm(forms.ModelForm):
-    discharged_on = ThaiDateField(label="วันที่จำหน่าย")
+    discharged_on = ThaiDateField(label=_("วันที่จำหน่าย"))
 
     class Meta:
         model = Resident
@@ -152,13 +153,13 @@ def _item_field(n: int) -> forms.IntegerField:
 class _AssessmentForm(forms.ModelForm):
     """The 14 items (the percent follows), or the percent alone for records from Qlife plus."""
 
-    assessed_on = ThaiDateField(label="วันที่ประเมิน")
+    assessed_on = ThaiDateField(label=_("วันที่ประเมิน"))
     percent = forms.DecimalField(
-        label="ร้อยละคะแนน",
+        label=_("ร้อยละคะแนน"),
         required=False,
         max_digits=5,
         decimal_places=2,
-        help_text="กรอกเฉพาะเมื่อไม่มีคะแนนรายข้อ (เช่น ข้อมูลจาก Qlife plus)",
+        help_text=_("กรอกเฉพาะเมื่อไม่มีคะแนนรายข้อ (เช่น ข้อมูลจาก Qlife plus)"),
         error_messages={
             "invalid": "ร้อยละคะแนนต้องเป็นตัวเลข",
             "max_decimal_places": "ร้อยละคะแนนมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง",

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Province
@@ -121,12 +122,12 @@ class FacilityQuerySet(models.QuerySet):
 
 
 class Facility(models.Model):
-    code = models.CharField("รหัสหน่วยงาน", max_length=16, unique=True)
-    name = models.CharField("ชื่อหน่วยงาน", max_length=200)
-    kind = models.CharField("ประเภท", max_length=16, choices=FacilityKind.choices)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
+    code = models.CharField(_("รหัสหน่วยงาน"), max_length=16, unique=True)
+    name = models.CharField(_("ชื่อหน่วยงาน"), max_length=200)
+    kind = models.CharField(_("ประเภท"), max_length=16, choices=FacilityKind.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("จังหวัด"))
     is_demo = models.BooleanField(
-        "ข้อมูลตัวอย่าง", default=False, help_text="สร้างโดยคำสั่ง demo ไม่ใช่ข้อมูลจริง"
+        _("ข้อมูลตัวอย่าง"), default=False, help_text=_("สร้างโดยคำสั่ง demo ไม่ใช่ข้อมูลจริง")
     )
     history = HistoricalRecords()
 
@@ -148,10 +149,10 @@ class FacilityStaff(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="shelter_assignment",
-        verbose_name="ผู้ใช้",
+        verbose_name=_("ผู้ใช้"),
     )
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="staff", verbose_name="หน่วยงาน"
+        Facility, on_delete=models.CASCADE, related_name="staff", verbose_name=_("หน่วยงาน")
     )
     history = HistoricalRecords()
 
@@ -179,23 +180,23 @@ class ResidentQuerySet(models.QuerySet):
 
 class Resident(models.Model):
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, related_name="residents", verbose_name="หน่วยงาน"
+        Facility, on_delete=models.PROTECT, related_name="residents", verbose_name=_("หน่วยงาน")
     )
-    case_number = models.CharField("เลขทะเบียนผู้รับบริการ", max_length=32)
-    full_name = models.CharField("ชื่อ-นามสกุล", max_length=200)
-    sex = models.CharField("เพศ", max_length=1, choices=Sex.choices, blank=True)
-    birth_date = models.DateField("วันเกิด", null=True, blank=True)
+    case_number = models.CharField(_("เลขทะเบียนผู้รับบริการ"), max_length=32)
+    full_name = models.CharField(_("ชื่อ-นามสกุล"), max_length=200)
+    sex = models.CharField(_("เพศ"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("วันเกิด"), null=True, blank=True)
     national_id = models.CharField(
-        "เลขประจำตัวประชาชน",
+        _("เลขประจำตัวประชาชน"),
         max_length=13,
         blank=True,
-        help_text="ถ้ามี: 13 หลัก (หลายคนไม่มีเลขประจำตัวประชาชน)",
+        help_text=_("ถ้ามี: 13 หลัก (หลายคนไม่มีเลขประจำตัวประชาชน)"),
     )
-    target_group = models.CharField("กลุ่มเป้าหมาย", max_length=16, choices=TargetGroup.choices)
-    admitted_on = models.DateField("วันที่รับเข้า")
-    discharged_on = models.DateField("วันที่จำหน่าย", null=True, blank=True)
+    target_group = models.CharField(_("กลุ่มเป้าหมาย"), max_length=16, choices=TargetGroup.choices)
+    admitted_on = models.DateField(_("วันที่รับเข้า"))
+    discharged_on = models.DateField(_("วันที่จำหน่าย"), null=True, blank=True)
     discharge_reason = models.CharField(
-        "เหตุที่จำหน่าย", max_length=16, choices=DischargeReason.choices, blank=True
+        _("เหตุที่จำหน่าย"), max_length=16, choices=DischargeReason.choices, blank=True
     )
     history = HistoricalRecords()
 
@@ -259,32 +260,32 @@ class Assessment(models.Model):
     """One IRP assessment: the 14 items (1–10 each), or the percent alone (Qlife plus)."""
 
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="assessments", verbose_name="ผู้รับบริการ"
+        Resident, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("ผู้รับบริการ")
     )
-    assessed_on = models.DateField("วันที่ประเมิน")
-    assessor = models.CharField("ผู้ประเมิน", max_length=200, blank=True)
-    percent = models.DecimalField("ร้อยละคะแนน", max_digits=5, decimal_places=2)
-    item_1 = models.PositiveSmallIntegerField("ข้อ 1", null=True, blank=True)
-    item_2 = models.PositiveSmallIntegerField("ข้อ 2", null=True, blank=True)
-    item_3 = models.PositiveSmallIntegerField("ข้อ 3", null=True, blank=True)
-    item_4 = models.PositiveSmallIntegerField("ข้อ 4", null=True, blank=True)
-    item_5 = models.PositiveSmallIntegerField("ข้อ 5", null=True, blank=True)
-    item_6 = models.PositiveSmallIntegerField("ข้อ 6", null=True, blank=True)
-    item_7 = models.PositiveSmallIntegerField("ข้อ 7", null=True, blank=True)
-    item_8 = models.PositiveSmallIntegerField("ข้อ 8", null=True, blank=True)
-    item_9 = models.PositiveSmallIntegerField("ข้อ 9", null=True, blank=True)
-    item_10 = models.PositiveSmallIntegerField("ข้อ 10", null=True, blank=True)
-    item_11 = models.PositiveSmallIntegerField("ข้อ 11", null=True, blank=True)
-    item_12 = models.PositiveSmallIntegerField("ข้อ 12", null=True, blank=True)
-    item_13 = models.PositiveSmallIntegerField("ข้อ 13", null=True, blank=True)
-    item_14 = models.PositiveSmallIntegerField("ข้อ 14", null=True, blank=True)
+    assessed_on = models.DateField(_("วันที่ประเมิน"))
+    assessor = models.CharField(_("ผู้ประเมิน"), max_length=200, blank=True)
+    percent = models.DecimalField(_("ร้อยละคะแนน"), max_digits=5, decimal_places=2)
+    item_1 = models.PositiveSmallIntegerField(_("ข้อ 1"), null=True, blank=True)
+    item_2 = models.PositiveSmallIntegerField(_("ข้อ 2"), null=True, blank=True)
+    item_3 = models.PositiveSmallIntegerField(_("ข้อ 3"), null=True, blank=True)
+    item_4 = models.PositiveSmallIntegerField(_("ข้อ 4"), null=True, blank=True)
+    item_5 = models.PositiveSmallIntegerField(_("ข้อ 5"), null=True, blank=True)
+    item_6 = models.PositiveSmallIntegerField(_("ข้อ 6"), null=True, blank=True)
+    item_7 = models.PositiveSmallIntegerField(_("ข้อ 7"), null=True, blank=True)
+    item_8 = models.PositiveSmallIntegerField(_("ข้อ 8"), null=True, blank=True)
+    item_9 = models.PositiveSmallIntegerField(_("ข้อ 9"), null=True, blank=True)
+    item_10 = models.PositiveSmallIntegerField(_("ข้อ 10"), null=True, blank=True)
+    item_11 = models.PositiveSmallIntegerField(_("ข้อ 11"), null=True, blank=True)
+    item_12 = models.PositiveSmallIntegerField(_("ข้อ 12"), null=True, blank=True)
+    item_13 = models.PositiveSmallIntegerField(_("ข้อ 13"), null=True, blank=True)
+    item_14 = models.PositiveSmallIntegerField(_("ข้อ 14"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="ผู้บันทึก",
+        verbose_name=_("ผู้บันทึก"),
     )
     history = HistoricalRecords()
 

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import format_id, mask
 from core.thaidate import format_thai_date
@@ -23,15 +24,17 @@ def group_badge(group: str | None, percent=None) -> str:
 
 
 class ResidentTable(tables.Table):
-    case_number = tables.Column("เลขทะเบียน", linkify=False)
-    full_name = tables.Column("ชื่อ-นามสกุล")
-    facility = tables.Column("หน่วยงาน", accessor="facility__code", order_by=("facility__code",))
-    national_id = tables.Column("เลขประจำตัวประชาชน", orderable=False)
-    target_group = tables.Column("กลุ่มเป้าหมาย")
-    admitted_on = tables.Column("วันที่รับเข้า")
-    current_group = tables.Column("กลุ่มล่าสุด", accessor="current_group", order_by=("latest_percent",))
-    latest_on = tables.Column("ประเมินล่าสุด", accessor="latest_on")
-    discharged_on = tables.Column("จำหน่าย")
+    case_number = tables.Column(_("เลขทะเบียน"), linkify=False)
+    full_name = tables.Column(_("ชื่อ-นามสกุล"))
+    facility = tables.Column(_("หน่วยงาน"), accessor="facility__code", order_by=("facility__code",))
+    national_id = tables.Column(_("เลขประจำตัวประชาชน"), orderable=False)
+    target_group = tables.Column(_("กลุ่มเป้าหมาย"))
+    admitted_on = tables.Column(_("วันที่รับเข้า"))
+    current_group = tables.Column(
+        _("กลุ่มล่าสุด"), accessor="current_group", order_by=("latest_percent",)
+    )
+    latest_on = tables.Column(_("ประเมินล่าสุด"), accessor="latest_on")
+    discharged_on = tables.Column(_("จำหน่าย"))
 
     class Meta:
         model = Resident
@@ -48,7 +51,7 @@ class ResidentTable(tables.Table):
             "discharged_on",
         )
         attrs = {"class": "table table-sm table-hover bg-white align-middle"}
-        empty_text = "ไม่พบผู้รับบริการ"
+        empty_text = _("ไม่พบผู้รับบริการ")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import ThaiDateField
 from core.models import Province
@@ -13,13 +14,15 @@ class ThaiDateFilter(django_filters.DateFilter):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="ค้นหา (เลขอ้างอิง ชื่อ)")
-    subsidy_type = django_filters.ChoiceFilter(choices=SubsidyType.choices, label="ประเภท")
-    step = django_filters.ChoiceFilter(choices=Step.choices, label="ขั้นตอน")
-    decision = django_filters.ChoiceFilter(choices=Decision.choices, label="ผลการพิจารณา")
-    province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), label="จังหวัด")
-    received_from = ThaiDateFilter(field_name="received_on", lookup_expr="gte", label="รับคำขอตั้งแต่")
-    received_to = ThaiDateFilter(field_name="received_on", lookup_expr="lte", label="ถึง")
+    q = django_filters.CharFilter(method="search", label=_("ค้นหา (เลขอ้างอิง ชื่อ)"))
+    subsidy_type = django_filters.ChoiceFilter(choices=SubsidyType.choices, label=_("ประเภท"))
+    step = django_filters.ChoiceFilter(choices=Step.choices, label=_("ขั้นตอน"))
+    decision = django_filters.ChoiceFilter(choices=Decision.choices, label=_("ผลการพิจารณา"))
+    province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), label=_("จังหวัด"))
+    received_from = ThaiDateFilter(
+        field_name="received_on", lookup_expr="gte", label=_("รับคำขอตั้งแต่")
+    )
+    received_to = ThaiDateFilter(field_name="received_on", lookup_expr="lte", label=_("ถึง"))
 
     class Meta:
         model = Application

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from subsidies.models import Application, Decision, Step
 
 
 class ApplicationForm(BootstrapMixin, forms.ModelForm):
-    national_id = NationalIdField(label="เลขประจำตัวประชาชน")
-    received_on = ThaiDateField(label="วันที่รับคำขอ")
+    national_id = NationalIdField(label=_("เลขประจำตัวประชาชน"))
+    received_on = ThaiDateField(label=_("วันที่รับคำขอ"))
 
     class Meta:
         model = Application
@@ -41,15 +42,15 @@ class ApplicationForm(BootstrapMixin, forms.ModelForm):
 
 class MoveForm(BootstrapMixin, forms.Form):
     to_step = forms.TypedChoiceField(
-        choices=Step.choices, coerce=int, widget=forms.HiddenInput, label="ขั้นตอน"
+        choices=Step.choices, coerce=int, widget=forms.HiddenInput, label=_("ขั้นตอน")
     )
-    acted_on = ThaiDateField(label="วันที่")
+    acted_on = ThaiDateField(label=_("วันที่"))
     decision = forms.ChoiceField(
-        label="ผลการพิจารณา",
+        label=_("ผลการพิจารณา"),
         choices=[("", "—"), *Decision.choices],
         required=False,
     )
-    note = forms.CharField(label="หมายเหตุ", required=False, widget=forms.Textarea({"rows": 2}))
+    note = forms.CharField(label=_("หมายเหตุ"), required=False, widget=forms.Textarea({"rows": 2}))
 
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,24 +63,24 @@ class MoveForm(BootstrapMixin, forms.Form):
 
 class LookupForm(BootstrapMixin, forms.Form):
     reference = forms.CharField(
-        label="เลขอ้างอิงคำขอ",
+        label=_("เลขอ้างอิงคำขอ"),
         max_length=32,
-        widget=forms.TextInput({"autocomplete": "off", "placeholder": "เช่น AB3CD-7EFGH"}),
+        widget=forms.TextInput({"autocomplete": "off", "placeholder": _("เช่น AB3CD-7EFGH")}),
     )
-    national_id = NationalIdField(label="เลขประจำตัวประชาชน 13 หลัก")
+    national_id = NationalIdField(label=_("เลขประจำตัวประชาชน 13 หลัก"))
     national_id.widget.attrs["autocomplete"] = "off"
 
 
 class RatingForm(BootstrapMixin, forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
     score = forms.TypedChoiceField(
-        label="ความพึงพอใจต่อบริการ",
+        label=_("ความพึงพอใจต่อบริการ"),
         choices=[(i, str(i)) for i in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label="ข้อเสนอแนะ (ถ้ามี)",
+        label=_("ข้อเสนอแนะ (ถ้ามี)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea({"rows": 3}),

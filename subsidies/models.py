@@ -13,6 +13,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Province
@@ -74,20 +75,20 @@ class ApplicationQuerySet(models.QuerySet):
 
 
 class Application(models.Model):
-    reference = models.CharField("เลขอ้างอิง", max_length=16, unique=True, editable=False)
-    first_name = models.CharField("ชื่อผู้ยื่นคำขอ", max_length=100)
-    last_name = models.CharField("นามสกุล", max_length=100)
-    national_id = models.CharField("เลขประจำตัวประชาชน", max_length=13, db_index=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
-    subsidy_type = models.CharField("ประเภทเงินอุดหนุน", max_length=20, choices=SubsidyType)
-    amount_requested = models.DecimalField("จำนวนเงินที่ขอ (บาท)", max_digits=12, decimal_places=2)
-    received_on = models.DateField("วันที่รับคำขอ", db_index=True)
+    reference = models.CharField(_("เลขอ้างอิง"), max_length=16, unique=True, editable=False)
+    first_name = models.CharField(_("ชื่อผู้ยื่นคำขอ"), max_length=100)
+    last_name = models.CharField(_("นามสกุล"), max_length=100)
+    national_id = models.CharField(_("เลขประจำตัวประชาชน"), max_length=13, db_index=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("จังหวัด"))
+    subsidy_type = models.CharField(_("ประเภทเงินอุดหนุน"), max_length=20, choices=SubsidyType)
+    amount_requested = models.DecimalField(_("จำนวนเงินที่ขอ (บาท)"), max_digits=12, decimal_places=2)
+    received_on = models.DateField(_("วันที่รับคำขอ"), db_index=True)
     step = models.PositiveSmallIntegerField(
-        "ขั้นตอนปัจจุบัน", choices=Step, default=Step.RECEIVED, db_index=True
+        _("ขั้นตอนปัจจุบัน"), choices=Step, default=Step.RECEIVED, db_index=True
     )
-    decision = models.CharField("ผลการพิจารณา", max_length=20, choices=Decision, blank=True)
-    step_on = models.DateField("วันที่ของขั้นตอนปัจจุบัน", null=True, blank=True)
-    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    decision = models.CharField(_("ผลการพิจารณา"), max_length=20, choices=Decision, blank=True)
+    step_on = models.DateField(_("วันที่ของขั้นตอนปัจจุบัน"), null=True, blank=True)
+    is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -113,7 +114,7 @@ class Application(models.Model):
     def save(self, *args, **kwargs):
         if self.reference:
             return super().save(*args, **kwargs)
-        for _ in range(10):
+        for _attempt in range(10):
             self.reference = new_reference()
             try:
                 with transaction.atomic():
@@ -148,21 +149,21 @@ class StepEntry(models.Model):
     """One move of an application: to which step, when, by whom, with what note."""
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="entries", verbose_name="คำขอ"
+        Application, on_delete=models.CASCADE, related_name="entries", verbose_name=_("คำขอ")
     )
-    step = models.PositiveSmallIntegerField("ขั้นตอน", choices=Step)
-    decision = models.CharField("ผลการพิจารณา", max_length=20, choices=Decision, blank=True)
-    acted_on = models.DateField("วันที่")
+    step = models.PositiveSmallIntegerField(_("ขั้นตอน"), choices=Step)
+    decision = models.CharField(_("ผลการพิจารณา"), max_length=20, choices=Decision, blank=True)
+    acted_on = models.DateField(_("วันที่"))
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="เจ้าหน้าที่",
+        verbose_name=_("เจ้าหน้าที่"),
     )
-    note = models.TextField("หมายเหตุ", blank=True)
-    recorded_at = models.DateTimeField("บันทึกเมื่อ", auto_now_add=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
+    recorded_at = models.DateTimeField(_("บันทึกเมื่อ"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -187,12 +188,12 @@ class Channel(models.TextChoices):
 class StatusCheck(models.Model):
     """A successful public lookup. No national ID: ``citizen_key`` is its keyed hash."""
 
-    citizen_key = models.CharField("รหัสแฮชของผู้ตรวจสอบ", max_length=64)
-    checked_at = models.DateTimeField("เวลาที่ตรวจสอบ")
-    checked_on = models.DateField("วันที่ตรวจสอบ")
-    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)")
-    channel = models.CharField("ช่องทาง", max_length=8, choices=Channel, default=Channel.WEB)
-    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    citizen_key = models.CharField(_("รหัสแฮชของผู้ตรวจสอบ"), max_length=64)
+    checked_at = models.DateTimeField(_("เวลาที่ตรวจสอบ"))
+    checked_on = models.DateField(_("วันที่ตรวจสอบ"))
+    fiscal_year = models.PositiveSmallIntegerField(_("ปีงบประมาณ (พ.ศ.)"))
+    channel = models.CharField(_("ช่องทาง"), max_length=8, choices=Channel, default=Channel.WEB)
+    is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
 
     class Meta:
         ordering = ["-checked_at"]
@@ -209,13 +210,13 @@ class StatusCheck(models.Model):
 
 class Rating(models.Model):
     check_record = models.OneToOneField(
-        StatusCheck, on_delete=models.CASCADE, related_name="rating", verbose_name="การตรวจสอบ"
+        StatusCheck, on_delete=models.CASCADE, related_name="rating", verbose_name=_("การตรวจสอบ")
     )
     score = models.PositiveSmallIntegerField(
-        "ความพึงพอใจ (1–5)", choices=[(i, str(i)) for i in range(1, 6)]
+        _("ความพึงพอใจ (1–5)"), choices=[(i, str(i)) for i in range(1, 6)]
     )
-    comment = models.TextField("ข้อเสนอแนะ", blank=True, max_length=1000)
-    created_at = models.DateTimeField("เวลา", auto_now_add=True)
+    comment = models.TextField(_("ข้อเสนอแนะ"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("เวลา"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]

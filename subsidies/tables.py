@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import format_id, mask
 from core.thaidate import format_thai_date
@@ -7,14 +8,14 @@ from subsidies.models import Application
 
 
 class ApplicationTable(tables.Table):
-    reference = tables.Column("เลขอ้างอิง", linkify=True)
-    name = tables.Column("ชื่อ-สกุล", empty_values=(), order_by=("first_name", "last_name"))
-    national_id = tables.Column("เลขประจำตัวประชาชน")
-    province = tables.Column("จังหวัด", accessor="province__name")
-    subsidy_type = tables.Column("ประเภท")
-    amount_requested = tables.Column("จำนวนเงิน (บาท)", attrs={"td": {"class": "text-end"}})
-    received_on = tables.Column("รับคำขอ")
-    step = tables.Column("ขั้นตอน")
+    reference = tables.Column(_("เลขอ้างอิง"), linkify=True)
+    name = tables.Column(_("ชื่อ-สกุล"), empty_values=(), order_by=("first_name", "last_name"))
+    national_id = tables.Column(_("เลขประจำตัวประชาชน"))
+    province = tables.Column(_("จังหวัด"), accessor="province__name")
+    subsidy_type = tables.Column(_("ประเภท"))
+    amount_requested = tables.Column(_("จำนวนเงิน (บาท)"), attrs={"td": {"class": "text-end"}})
+    received_on = tables.Column(_("รับคำขอ"))
+    step = tables.Column(_("ขั้นตอน"))
 
     class Meta:
         model = Application
@@ -25,7 +26,7 @@ class ApplicationTable(tables.Table):
         )  # fmt: skip
         attrs = {"class": "table table-sm table-hover bg-white align-middle"}
         per_page = 50
-        empty_text = "ไม่พบคำขอ"
+        empty_text = _("ไม่พบคำขอ")
 
     def __init__(self, *args, show_full_id=False, **kwargs):
         self.show_full_id = show_full_id

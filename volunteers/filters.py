@@ -3,6 +3,7 @@ import datetime as dt
 import django_filters as df
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import ThaiDateField
 from core.models import Province
@@ -30,16 +31,16 @@ CARD_CHOICES = [
 
 
 class VolunteerFilter(_Bootstrap, df.FilterSet):
-    q = df.CharFilter(label="ค้นหา (ชื่อ/เลขประจำตัว/เลขทะเบียน)", method="search")
-    province = df.ModelChoiceFilter(queryset=Province.objects.all(), label="จังหวัด")
-    kind = df.ChoiceFilter(choices=Kind.choices, label="ประเภท")
-    district = df.CharFilter(label="อำเภอ/เขต", lookup_expr="exact")
-    status = df.ChoiceFilter(choices=Status.choices, label="สถานะ")
+    q = df.CharFilter(label=_("ค้นหา (ชื่อ/เลขประจำตัว/เลขทะเบียน)"), method="search")
+    province = df.ModelChoiceFilter(queryset=Province.objects.all(), label=_("จังหวัด"))
+    kind = df.ChoiceFilter(choices=Kind.choices, label=_("ประเภท"))
+    district = df.CharFilter(label=_("อำเภอ/เขต"), lookup_expr="exact")
+    status = df.ChoiceFilter(choices=Status.choices, label=_("สถานะ"))
     specialty = df.ModelChoiceFilter(
-        queryset=Specialty.objects.all(), field_name="specialties", label="ความเชี่ยวชาญ"
+        queryset=Specialty.objects.all(), field_name="specialties", label=_("ความเชี่ยวชาญ")
     )
-    training_path = df.ChoiceFilter(choices=Path.choices, label="วิธีการพัฒนาศักยภาพ")
-    card = df.ChoiceFilter(choices=CARD_CHOICES, label="บัตรประจำตัว", method="card_expiry")
+    training_path = df.ChoiceFilter(choices=Path.choices, label=_("วิธีการพัฒนาศักยภาพ"))
+    card = df.ChoiceFilter(choices=CARD_CHOICES, label=_("บัตรประจำตัว"), method="card_expiry")
 
     class Meta:
         model = Volunteer
@@ -86,11 +87,11 @@ class ThaiDateFilter(df.DateFilter):
 
 
 class ServiceFilter(_Bootstrap, df.FilterSet):
-    date_from = ThaiDateFilter(field_name="date", lookup_expr="gte", label="ตั้งแต่วันที่")
-    date_to = ThaiDateFilter(field_name="date", lookup_expr="lte", label="ถึงวันที่")
-    service_type = df.ChoiceFilter(choices=ServiceType.choices, label="ประเภทบริการ")
-    target_group = df.ChoiceFilter(choices=TargetGroup.choices, label="กลุ่มเป้าหมาย")
-    province = df.ModelChoiceFilter(queryset=Province.objects.all(), label="จังหวัด")
+    date_from = ThaiDateFilter(field_name="date", lookup_expr="gte", label=_("ตั้งแต่วันที่"))
+    date_to = ThaiDateFilter(field_name="date", lookup_expr="lte", label=_("ถึงวันที่"))
+    service_type = df.ChoiceFilter(choices=ServiceType.choices, label=_("ประเภทบริการ"))
+    target_group = df.ChoiceFilter(choices=TargetGroup.choices, label=_("กลุ่มเป้าหมาย"))
+    province = df.ModelChoiceFilter(queryset=Province.objects.all(), label=_("จังหวัด"))
 
     def __init__(self, *args, show_province=True, **kwargs):
         super().__init__(*args, **kwargs)

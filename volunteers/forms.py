@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.models import Province, province_of
@@ -31,13 +32,13 @@ def _provinces_for(user):
 
 
 class VolunteerForm(BootstrapMixin, forms.ModelForm):
-    national_id = NationalIdField(label="เลขประจำตัวประชาชน")
-    birth_date = ThaiDateField(label="วันเกิด", required=False)
+    national_id = NationalIdField(label=_("เลขประจำตัวประชาชน"))
+    birth_date = ThaiDateField(label=_("วันเกิด"), required=False)
     specialties = forms.ModelMultipleChoiceField(
         Specialty.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="ความเชี่ยวชาญเฉพาะด้าน",
+        label=_("ความเชี่ยวชาญเฉพาะด้าน"),
     )
 
     class Meta:
@@ -91,8 +92,8 @@ class VolunteerForm(BootstrapMixin, forms.ModelForm):
 
 
 class CourseForm(BootstrapMixin, forms.ModelForm):
-    start_date = ThaiDateField(label="วันเริ่ม")
-    end_date = ThaiDateField(label="วันสิ้นสุด")
+    start_date = ThaiDateField(label=_("วันเริ่ม"))
+    end_date = ThaiDateField(label=_("วันสิ้นสุด"))
 
     class Meta:
         model = Course
@@ -115,9 +116,9 @@ class CourseForm(BootstrapMixin, forms.ModelForm):
 
 class EnrolForm(BootstrapMixin, forms.Form):
     national_ids = forms.CharField(
-        label="เลขประจำตัวประชาชนของ อพม. ที่เข้าอบรม",
+        label=_("เลขประจำตัวประชาชนของ อพม. ที่เข้าอบรม"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="หนึ่งเลขต่อบรรทัด (เฉพาะ อพม. ในทะเบียนของจังหวัดท่าน)",
+        help_text=_("หนึ่งเลขต่อบรรทัด (เฉพาะ อพม. ในทะเบียนของจังหวัดท่าน)"),
     )
 
     def __init__(self, *args, user=None, course=None, **kwargs):
@@ -150,14 +151,14 @@ class EnrolForm(BootstrapMixin, forms.Form):
 class ResultForm(BootstrapMixin, forms.ModelForm):
     TEST_CHOICES = [("", "ยังไม่มีผล"), ("1", "ผ่าน"), ("0", "ไม่ผ่าน")]
     test_passed = forms.TypedChoiceField(
-        label="ผลแบบทดสอบความรู้",
+        label=_("ผลแบบทดสอบความรู้"),
         choices=TEST_CHOICES,
         required=False,
         coerce=lambda v: v == "1",
         empty_value=None,
     )
     lessons = forms.TypedMultipleChoiceField(
-        label="บทเรียนออนไลน์ที่เรียนจบ",
+        label=_("บทเรียนออนไลน์ที่เรียนจบ"),
         choices=LESSON_CHOICES,
         coerce=int,
         required=False,
@@ -189,8 +190,8 @@ class ResultForm(BootstrapMixin, forms.ModelForm):
 
 
 class ServiceForm(BootstrapMixin, forms.ModelForm):
-    volunteer_national_id = NationalIdField(label="เลขประจำตัวประชาชนของ อพม.")
-    date = ThaiDateField(label="วันที่ให้บริการ")
+    volunteer_national_id = NationalIdField(label=_("เลขประจำตัวประชาชนของ อพม."))
+    date = ThaiDateField(label=_("วันที่ให้บริการ"))
 
     class Meta:
         model = Service
@@ -236,7 +237,7 @@ class BulkServiceForm(BootstrapMixin, forms.Form):
     """Services pasted from a spreadsheet: one a line, columns separated by tabs (or |)."""
 
     rows = forms.CharField(
-        label="ตารางบริการ (วางจากสเปรดชีต)",
+        label=_("ตารางบริการ (วางจากสเปรดชีต)"),
         widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
         help_text=f"คอลัมน์: {BULK_COLUMNS} — คั่นด้วยแท็บหรือ | ; ประเภทบริการและกลุ่มเป้าหมาย"
         " ใช้คำภาษาไทยหรือรหัสก็ได้",
@@ -311,7 +312,7 @@ class BulkServiceForm(BootstrapMixin, forms.Form):
 
 
 class PlanForm(BootstrapMixin, forms.ModelForm):
-    approved_on = ThaiDateField(label="วันที่หัวหน้าส่วนราชการเห็นชอบ", required=False)
+    approved_on = ThaiDateField(label=_("วันที่หัวหน้าส่วนราชการเห็นชอบ"), required=False)
 
     class Meta:
         model = Plan

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Province, province_of
@@ -96,9 +97,9 @@ class TargetGroup(models.TextChoices):
 class Specialty(models.Model):
     """ความเชี่ยวชาญเฉพาะด้าน, by problem or target group."""
 
-    code = models.SlugField("รหัส", max_length=32, unique=True)
-    name = models.CharField("ความเชี่ยวชาญ", max_length=128, unique=True)
-    sort_order = models.PositiveSmallIntegerField("ลำดับ", default=0)
+    code = models.SlugField(_("รหัส"), max_length=32, unique=True)
+    name = models.CharField(_("ความเชี่ยวชาญ"), max_length=128, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("ลำดับ"), default=0)
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -111,46 +112,46 @@ class Specialty(models.Model):
 
 class Volunteer(models.Model):
     national_id = models.CharField(
-        "เลขประจำตัวประชาชน", max_length=13, unique=True, validators=[validate_national_id]
+        _("เลขประจำตัวประชาชน"), max_length=13, unique=True, validators=[validate_national_id]
     )
-    title = models.CharField("คำนำหน้า", max_length=32, blank=True)
-    first_name = models.CharField("ชื่อ", max_length=100)
-    last_name = models.CharField("นามสกุล", max_length=100)
-    birth_date = models.DateField("วันเกิด", null=True, blank=True)
-    sex = models.CharField("เพศ", max_length=1, choices=Sex.choices)
-    phone = models.CharField("โทรศัพท์", max_length=32, blank=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
-    district = models.CharField("อำเภอ/เขต", max_length=100, blank=True)
-    sub_district = models.CharField("ตำบล/แขวง", max_length=100, blank=True)
-    kind = models.CharField("ประเภท อพม.", max_length=16, choices=Kind.choices)
+    title = models.CharField(_("คำนำหน้า"), max_length=32, blank=True)
+    first_name = models.CharField(_("ชื่อ"), max_length=100)
+    last_name = models.CharField(_("นามสกุล"), max_length=100)
+    birth_date = models.DateField(_("วันเกิด"), null=True, blank=True)
+    sex = models.CharField(_("เพศ"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("โทรศัพท์"), max_length=32, blank=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("จังหวัด"))
+    district = models.CharField(_("อำเภอ/เขต"), max_length=100, blank=True)
+    sub_district = models.CharField(_("ตำบล/แขวง"), max_length=100, blank=True)
+    kind = models.CharField(_("ประเภท อพม."), max_length=16, choices=Kind.choices)
     specialties = models.ManyToManyField(
         Specialty,
         through="VolunteerSpecialty",
         blank=True,
         related_name="volunteers",
-        verbose_name="ความเชี่ยวชาญเฉพาะด้าน",
+        verbose_name=_("ความเชี่ยวชาญเฉพาะด้าน"),
     )
     status = models.CharField(
-        "สถานะ", max_length=16, choices=Status.choices, default=Status.APPLICANT
+        _("สถานะ"), max_length=16, choices=Status.choices, default=Status.APPLICANT
     )
     # Set by the pass decision (services.record_result), never typed.
     training_path = models.CharField(
-        "วิธีการพัฒนาศักยภาพ", max_length=16, choices=Path.choices, blank=True
+        _("วิธีการพัฒนาศักยภาพ"), max_length=16, choices=Path.choices, blank=True
     )
-    trained_on = models.DateField("วันที่ผ่านการอบรม", null=True, blank=True)
+    trained_on = models.DateField(_("วันที่ผ่านการอบรม"), null=True, blank=True)
     certificate_number = models.CharField(
-        "เลขที่วุฒิบัตร/ประกาศนียบัตร", max_length=32, unique=True, null=True, blank=True
+        _("เลขที่วุฒิบัตร/ประกาศนียบัตร"), max_length=32, unique=True, null=True, blank=True
     )
     registration_number = models.CharField(
-        "เลขทะเบียน อพม.", max_length=32, unique=True, null=True, blank=True
+        _("เลขทะเบียน อพม."), max_length=32, unique=True, null=True, blank=True
     )
-    registered_on = models.DateField("วันที่ขึ้นทะเบียน", null=True, blank=True)
+    registered_on = models.DateField(_("วันที่ขึ้นทะเบียน"), null=True, blank=True)
     card_number = models.CharField(
-        "เลขที่บัตรประจำตัว อพม.", max_length=32, unique=True, null=True, blank=True
+        _("เลขที่บัตรประจำตัว อพม."), max_length=32, unique=True, null=True, blank=True
     )
-    card_issued_on = models.DateField("วันออกบัตร", null=True, blank=True)
-    card_expires_on = models.DateField("วันบัตรหมดอายุ", null=True, blank=True)
-    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    card_issued_on = models.DateField(_("วันออกบัตร"), null=True, blank=True)
+    card_expires_on = models.DateField(_("วันบัตรหมดอายุ"), null=True, blank=True)
+    is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -184,7 +185,7 @@ class Volunteer(models.Model):
 class VolunteerSpecialty(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE)
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT)
-    since = models.DateField("ตั้งแต่", default=dt.date.today)
+    since = models.DateField(_("ตั้งแต่"), default=dt.date.today)
     history = HistoricalRecords()
 
     class Meta:
@@ -200,21 +201,21 @@ class VolunteerSpecialty(models.Model):
 class Course(models.Model):
     """A training course: a 24-hour workshop, or the e-learning path's 1-day session."""
 
-    kind = models.CharField("วิธีการ", max_length=16, choices=Path.choices)
-    title = models.CharField("ชื่อหลักสูตร/รุ่น", max_length=200)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
-    place = models.CharField("สถานที่", max_length=200, blank=True)
-    start_date = models.DateField("วันเริ่ม")
-    end_date = models.DateField("วันสิ้นสุด")
+    kind = models.CharField(_("วิธีการ"), max_length=16, choices=Path.choices)
+    title = models.CharField(_("ชื่อหลักสูตร/รุ่น"), max_length=200)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("จังหวัด"))
+    place = models.CharField(_("สถานที่"), max_length=200, blank=True)
+    start_date = models.DateField(_("วันเริ่ม"))
+    end_date = models.DateField(_("วันสิ้นสุด"))
     hours = models.DecimalField(
-        "ชั่วโมงหลักสูตร",
+        _("ชั่วโมงหลักสูตร"),
         max_digits=5,
         decimal_places=1,
         default=24,
         validators=[MinValueValidator(1)],
-        help_text="อบรมเชิงปฏิบัติการ 24 ชั่วโมง; E-Learning คือชั่วโมงของการอบรม 1 วัน",
+        help_text=_("อบรมเชิงปฏิบัติการ 24 ชั่วโมง; E-Learning คือชั่วโมงของการอบรม 1 วัน"),
     )
-    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -241,27 +242,27 @@ LESSON_CHOICES = [(n, f"บทเรียนบังคับที่ {n}") f
 
 class Enrolment(models.Model):
     course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name="หลักสูตร"
+        Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("หลักสูตร")
     )
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.PROTECT, related_name="enrolments", verbose_name="อพม."
+        Volunteer, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("อพม.")
     )
     hours_attended = models.DecimalField(
-        "ชั่วโมงที่เข้าอบรม",
+        _("ชั่วโมงที่เข้าอบรม"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    session_attended = models.BooleanField("เข้าอบรม 1 วัน (E-Learning)", default=False)
-    test_passed = models.BooleanField("ผ่านแบบทดสอบความรู้", null=True, blank=True)
+    session_attended = models.BooleanField(_("เข้าอบรม 1 วัน (E-Learning)"), default=False)
+    test_passed = models.BooleanField(_("ผ่านแบบทดสอบความรู้"), null=True, blank=True)
     test_score = models.DecimalField(
-        "คะแนนแบบทดสอบ", max_digits=5, decimal_places=1, null=True, blank=True
+        _("คะแนนแบบทดสอบ"), max_digits=5, decimal_places=1, null=True, blank=True
     )
-    passed = models.BooleanField("ผลการอบรม", null=True, blank=True, editable=False)
-    reason = models.TextField("เหตุผล", blank=True, editable=False)
-    decided_on = models.DateField("วันที่ตัดสินผล", null=True, blank=True, editable=False)
+    passed = models.BooleanField(_("ผลการอบรม"), null=True, blank=True, editable=False)
+    reason = models.TextField(_("เหตุผล"), blank=True, editable=False)
+    decided_on = models.DateField(_("วันที่ตัดสินผล"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = EnrolmentQuerySet.as_manager()
@@ -279,9 +280,11 @@ class Enrolment(models.Model):
 class LessonCompletion(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lessons")
     lesson = models.PositiveSmallIntegerField(
-        "บทเรียน", choices=LESSON_CHOICES, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        _("บทเรียน"),
+        choices=LESSON_CHOICES,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
-    completed_on = models.DateField("วันที่เรียนจบ", null=True, blank=True)
+    completed_on = models.DateField(_("วันที่เรียนจบ"), null=True, blank=True)
 
     class Meta:
         ordering = ["lesson"]
@@ -337,19 +340,19 @@ class Service(models.Model):
     """บริการ: a service a volunteer gave (search/survey, screening, help, referral, …)."""
 
     volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.PROTECT, related_name="services", verbose_name="อพม."
+        Volunteer, on_delete=models.PROTECT, related_name="services", verbose_name=_("อพม.")
     )
     # The volunteer's province when the service was given: scope and aggregates read it.
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name="จังหวัด")
-    date = models.DateField("วันที่ให้บริการ")
-    service_type = models.CharField("ประเภทบริการ", max_length=16, choices=ServiceType.choices)
-    target_group = models.CharField("กลุ่มเป้าหมาย", max_length=16, choices=TargetGroup.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, verbose_name=_("จังหวัด"))
+    date = models.DateField(_("วันที่ให้บริการ"))
+    service_type = models.CharField(_("ประเภทบริการ"), max_length=16, choices=ServiceType.choices)
+    target_group = models.CharField(_("กลุ่มเป้าหมาย"), max_length=16, choices=TargetGroup.choices)
     people_served = models.PositiveIntegerField(
-        "จำนวนผู้รับบริการ (คน)", default=1, validators=[MinValueValidator(1)]
+        _("จำนวนผู้รับบริการ (คน)"), default=1, validators=[MinValueValidator(1)]
     )
-    person_name = models.CharField("ชื่อผู้รับบริการ (ถ้ามี)", max_length=200, blank=True)
-    area = models.CharField("พื้นที่ (ตำบล/อำเภอ)", max_length=200, blank=True)
-    note = models.TextField("หมายเหตุ", blank=True)
+    person_name = models.CharField(_("ชื่อผู้รับบริการ (ถ้ามี)"), max_length=200, blank=True)
+    area = models.CharField(_("พื้นที่ (ตำบล/อำเภอ)"), max_length=200, blank=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -417,11 +420,11 @@ class ServiceMonthly(models.Model):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, db_index=False, related_name="+"
     )
-    month = models.DateField("เดือน (วันที่ 1)")
-    service_type = models.CharField("ประเภทบริการ", max_length=16, choices=ServiceType.choices)
-    target_group = models.CharField("กลุ่มเป้าหมาย", max_length=16, choices=TargetGroup.choices)
-    services = models.PositiveIntegerField("จำนวนครั้ง", default=0)
-    people = models.PositiveBigIntegerField("จำนวนคน", default=0)
+    month = models.DateField(_("เดือน (วันที่ 1)"))
+    service_type = models.CharField(_("ประเภทบริการ"), max_length=16, choices=ServiceType.choices)
+    target_group = models.CharField(_("กลุ่มเป้าหมาย"), max_length=16, choices=TargetGroup.choices)
+    services = models.PositiveIntegerField(_("จำนวนครั้ง"), default=0)
+    people = models.PositiveBigIntegerField(_("จำนวนคน"), default=0)
 
     class Meta:
         verbose_name = "สรุปการให้บริการรายเดือน"
@@ -466,13 +469,13 @@ class Measure(models.TextChoices):
 class Plan(models.Model):
     """แผนพัฒนาศักยภาพ อพม. ระยะ 3 ปี (2563–2565)."""
 
-    title = models.CharField("ชื่อแผน", max_length=300)
-    first_year = models.PositiveSmallIntegerField("ปีงบประมาณเริ่ม (พ.ศ.)", default=2563)
-    last_year = models.PositiveSmallIntegerField("ปีงบประมาณสิ้นสุด (พ.ศ.)", default=2565)
-    approved_on = models.DateField("วันที่หัวหน้าส่วนราชการเห็นชอบ", null=True, blank=True)
-    approved_by = models.CharField("ผู้ให้ความเห็นชอบ", max_length=200, blank=True)
-    note = models.TextField("แนวทางการพัฒนา/หมายเหตุ", blank=True)
-    is_demo = models.BooleanField("ข้อมูลตัวอย่าง", default=False)
+    title = models.CharField(_("ชื่อแผน"), max_length=300)
+    first_year = models.PositiveSmallIntegerField(_("ปีงบประมาณเริ่ม (พ.ศ.)"), default=2563)
+    last_year = models.PositiveSmallIntegerField(_("ปีงบประมาณสิ้นสุด (พ.ศ.)"), default=2565)
+    approved_on = models.DateField(_("วันที่หัวหน้าส่วนราชการเห็นชอบ"), null=True, blank=True)
+    approved_by = models.CharField(_("ผู้ให้ความเห็นชอบ"), max_length=200, blank=True)
+    note = models.TextField(_("แนวทางการพัฒนา/หมายเหตุ"), blank=True)
+    is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -489,33 +492,33 @@ class Plan(models.Model):
 
 class PlanTarget(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
-    fiscal_year = models.PositiveSmallIntegerField("ปีงบประมาณ (พ.ศ.)")
-    measure = models.CharField("ตัววัด", max_length=16, choices=Measure.choices)
-    label = models.CharField("เป้าหมาย", max_length=300, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("ปีงบประมาณ (พ.ศ.)"))
+    measure = models.CharField(_("ตัววัด"), max_length=16, choices=Measure.choices)
+    label = models.CharField(_("เป้าหมาย"), max_length=300, blank=True)
     province = models.ForeignKey(
         Province,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        verbose_name="จังหวัด",
-        help_text="เว้นว่าง = ทั้งประเทศ",
+        verbose_name=_("จังหวัด"),
+        help_text=_("เว้นว่าง = ทั้งประเทศ"),
     )
     specialty = models.ForeignKey(
         Specialty,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        verbose_name="ความเชี่ยวชาญ",
-        help_text="สำหรับตัววัดความเชี่ยวชาญ; เว้นว่าง = ด้านใดก็ได้",
+        verbose_name=_("ความเชี่ยวชาญ"),
+        help_text=_("สำหรับตัววัดความเชี่ยวชาญ; เว้นว่าง = ด้านใดก็ได้"),
     )
     service_type = models.CharField(
-        "ประเภทบริการ",
+        _("ประเภทบริการ"),
         max_length=16,
         choices=ServiceType.choices,
         blank=True,
-        help_text="สำหรับตัววัดบริการ; เว้นว่าง = ทุกประเภท",
+        help_text=_("สำหรับตัววัดบริการ; เว้นว่าง = ทุกประเภท"),
     )
-    planned = models.PositiveIntegerField("ค่าเป้าหมาย", validators=[MinValueValidator(1)])
+    planned = models.PositiveIntegerField(_("ค่าเป้าหมาย"), validators=[MinValueValidator(1)])
     history = HistoricalRecords()
 
     class Meta:

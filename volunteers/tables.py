@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import format_id, mask
 from core.thaidate import format_thai_date
@@ -12,14 +13,16 @@ class ThaiDateColumn(tables.Column):
 
 
 class VolunteerTable(tables.Table):
-    national_id = tables.Column("เลขประจำตัวประชาชน", orderable=False)
-    name = tables.Column("ชื่อ-นามสกุล", accessor="first_name", order_by=("first_name", "last_name"))
-    province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
-    district = tables.Column("อำเภอ/เขต", orderable=False)
-    kind = tables.Column("ประเภท", orderable=False)
-    status = tables.Column("สถานะ")
-    training_path = tables.Column("วิธีการอบรม", orderable=False)
-    registration_number = tables.Column("เลขทะเบียน", orderable=False)
+    national_id = tables.Column(_("เลขประจำตัวประชาชน"), orderable=False)
+    name = tables.Column(
+        _("ชื่อ-นามสกุล"), accessor="first_name", order_by=("first_name", "last_name")
+    )
+    province = tables.Column(_("จังหวัด"), accessor="province__name", orderable=False)
+    district = tables.Column(_("อำเภอ/เขต"), orderable=False)
+    kind = tables.Column(_("ประเภท"), orderable=False)
+    status = tables.Column(_("สถานะ"))
+    training_path = tables.Column(_("วิธีการอบรม"), orderable=False)
+    registration_number = tables.Column(_("เลขทะเบียน"), orderable=False)
     card_expires_on = ThaiDateColumn("บัตรหมดอายุ")
 
     class Meta:
@@ -67,14 +70,14 @@ class VolunteerTable(tables.Table):
 
 class CourseTable(tables.Table):
     # The course's number: what a training-results upload names the course by (course_id).
-    id = tables.Column("เลขที่")
-    title = tables.Column("หลักสูตร/รุ่น")
-    kind = tables.Column("วิธีการ")
-    province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
+    id = tables.Column(_("เลขที่"))
+    title = tables.Column(_("หลักสูตร/รุ่น"))
+    kind = tables.Column(_("วิธีการ"))
+    province = tables.Column(_("จังหวัด"), accessor="province__name", orderable=False)
     start_date = ThaiDateColumn("วันเริ่ม")
     end_date = ThaiDateColumn("วันสิ้นสุด")
-    hours = tables.Column("ชั่วโมง")
-    place = tables.Column("สถานที่", orderable=False)
+    hours = tables.Column(_("ชั่วโมง"))
+    place = tables.Column(_("สถานที่"), orderable=False)
 
     class Meta:
         model = Course
@@ -94,16 +97,16 @@ class CourseTable(tables.Table):
 
 class ServiceTable(tables.Table):
     date = ThaiDateColumn("วันที่")
-    volunteer = tables.Column("อพม.", accessor="volunteer__first_name", orderable=False)
+    volunteer = tables.Column(_("อพม."), accessor="volunteer__first_name", orderable=False)
     # Not shown on the page; in exports, masked unless the role needs it.
     national_id = tables.Column(
-        "เลขประจำตัวประชาชน อพม.", accessor="volunteer__national_id", visible=False
+        _("เลขประจำตัวประชาชน อพม."), accessor="volunteer__national_id", visible=False
     )
-    province = tables.Column("จังหวัด", accessor="province__name", orderable=False)
-    service_type = tables.Column("ประเภทบริการ")
-    target_group = tables.Column("กลุ่มเป้าหมาย")
-    people_served = tables.Column("จำนวนคน")
-    area = tables.Column("พื้นที่", orderable=False)
+    province = tables.Column(_("จังหวัด"), accessor="province__name", orderable=False)
+    service_type = tables.Column(_("ประเภทบริการ"))
+    target_group = tables.Column(_("กลุ่มเป้าหมาย"))
+    people_served = tables.Column(_("จำนวนคน"))
+    area = tables.Column(_("พื้นที่"), orderable=False)
 
     class Meta:
         model = Service
