@@ -29,6 +29,7 @@ EN = {
     "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง": "Wrong username or password",
     "ชื่อผู้ใช้": "Username",
     "รหัสผ่าน": "Password",
+    "กำลังอ่านและตรวจสอบไฟล์… ไฟล์ 100,000 แถวใช้เวลาไม่กี่วินาที": "Reading and checking the file… a 100,000-row file takes a few seconds",
     # menu labels (core.nav)
     "ชุดตัวชี้วัด": "Indicator sets",
     "ผู้รับบริการ": "Residents",
@@ -623,6 +624,8 @@ def main() -> None:
     )
     header, *entries = text.rstrip("\n").split("\n\n")
     header = header.replace('#, fuzzy\nmsgid ""', 'msgid ""')  # the header is filled in
+    # Obsolete entries (#~) would clash with the menu labels appended below: drop them.
+    entries = [e for e in entries if not all(line.startswith("#~") for line in e.split("\n"))]
     entries = [_fill(e) for e in entries]
     present = {_msgid(e) for e in entries}
     for thai, english in EN.items():
