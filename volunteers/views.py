@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -170,7 +169,7 @@ def dashboard(request):
             trained=trained,
             by_type=by_type,
             services_total=sum(n for _, n in by_type),
-            chart_json=json.dumps(chart, ensure_ascii=False),
+            chart_json=chart,
             plan_result=result,
             plan_groups=groups,
         ),

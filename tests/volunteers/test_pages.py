@@ -146,3 +146,15 @@ def test_the_demo_builder_makes_marked_data_and_two_officers(db):
 def test_certify_path_label_for_elearning(make_volunteer, bangkok):
     v = services.certify(make_volunteer(bangkok), dt.date(2020, 2, 1), Path.ELEARNING)
     assert v.get_training_path_display() == "E-Learning"
+
+
+def test_the_dashboard_hands_its_charts_an_object_not_a_string(client_for, manager):
+    import json
+    import re
+
+    html = client_for(manager).get("/volunteers/").content.decode()
+    payload = re.search(
+        r'<script id="chart-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    data = json.loads(payload.group(1))
+    assert isinstance(data, dict) and "status" in data and "labels" in data["status"]
