@@ -57,6 +57,13 @@ class TargetResult:
         return percent_text(self.percent)
 
 
+def average_percent(targets) -> Fraction | None:
+    """Average of the capped per-target percents (SPEC §4); None without targets."""
+    if not targets:
+        return None
+    return sum((t.percent for t in targets), Fraction(0)) / len(targets)
+
+
 @dataclass
 class GroupResult:
     label: str
@@ -65,9 +72,7 @@ class GroupResult:
 
     @property
     def achievement(self) -> Fraction | None:
-        if not self.targets:
-            return None
-        return sum((t.percent for t in self.targets), Fraction(0)) / len(self.targets)
+        return average_percent(self.targets)
 
     @property
     def percent_text(self) -> str:
@@ -83,10 +88,7 @@ class PlanResult:
 
     @property
     def achievement(self) -> Fraction | None:
-        """Average of the capped per-target percents; None without targets."""
-        if not self.targets:
-            return None
-        return sum((t.percent for t in self.targets), Fraction(0)) / len(self.targets)
+        return average_percent(self.targets)
 
     @property
     def percent_text(self) -> str:
