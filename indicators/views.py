@@ -66,11 +66,9 @@ def indicator_detail(request, pk):
         Indicator.objects.select_related("indicator_set", "parent").prefetch_related("owners"),
         pk=pk,
     )
-    request.GET = request.GET.copy()
-    request.GET.setdefault("year", str(indicator.indicator_set.fiscal_year))
-    if request.GET["year"] != str(indicator.indicator_set.fiscal_year):
-        raise Http404
-    indicator_set, as_of, sets = selected_set(request, indicator.indicator_set.agency_code)
+    indicator_set, as_of, sets = selected_set(
+        request, indicator.indicator_set.agency_code, only_year=indicator.indicator_set.fiscal_year
+    )
     result = evaluation.evaluate(indicator_set, as_of)
     current = result.by_code(indicator.code)
     evidence = (

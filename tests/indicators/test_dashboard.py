@@ -127,3 +127,10 @@ def test_the_indicator_pages_query_count_does_not_grow_with_data(
 def test_the_as_of_box_shows_a_date_that_reads_back(client_for, manager, fy2563):
     html = client_for(manager).get(URL, {"year": 2563, "as_of": "2020-03-15"}).content.decode()
     assert 'value="15/03/2563"' in html
+
+
+def test_an_indicator_page_of_another_years_set_is_not_found(client_for, manager, fy2563):
+    i11 = Indicator.objects.get(indicator_set=fy2563, code="1.1")
+    url = reverse("indicators:indicator-detail", args=[i11.pk])
+    assert client_for(manager).get(url, {"year": 2563}).status_code == 200
+    assert client_for(manager).get(url, {"year": 2564}).status_code == 404
