@@ -18,12 +18,15 @@ import argparse
 import datetime as dt
 import importlib.util
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _fresh import run_per_database  # noqa: E402
+
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "kpi_reports_bench"
 PG_URL = f"{PG_SERVER}/{DB_NAME}"
@@ -51,24 +54,7 @@ def main() -> None:
     if args.child:
         run(args)
         return
-    for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
-        url = PG_URL if db == "postgres" else SQLITE_URL
-        if db == "postgres":
-            create_pg_database()
-        cmd = [sys.executable, __file__, "--child", "--db", db, "--runs", str(args.runs)]
-        if args.regenerate:
-            cmd.append("--regenerate")
-        # One process per database: Django's settings read DATABASE_URL once.
-        subprocess.run(cmd, check=True, env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"})
-
-
-def create_pg_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
+    run_per_database(__file__, args, PG_SERVER, DB_NAME, SQLITE_URL)
 
 
 def run(args) -> None:

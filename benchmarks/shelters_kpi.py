@@ -17,12 +17,15 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _fresh import run_per_database  # noqa: E402
+
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_URL = f"{PG_SERVER}/kpi_shelters_bench"
 SQLITE_URL = "sqlite:////tmp/kpi_shelters_bench.sqlite3"
@@ -43,26 +46,7 @@ def main() -> None:
     if args.child:
         run(args)
         return
-    for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
-        url = PG_URL if db == "postgres" else SQLITE_URL
-        if db == "postgres":
-            create_pg_database()
-        cmd = [sys.executable, __file__, "--child", "--db", db, "--runs", str(args.runs)]
-        if args.regenerate:
-            cmd.append("--regenerate")
-        # One process per database: Django's settings read DATABASE_URL once.
-        subprocess.run(cmd, check=True, env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"})
-
-
-def create_pg_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'kpi_shelters_bench'"
-        ).fetchone()
-        if not exists:
-            conn.execute("CREATE DATABASE kpi_shelters_bench")
+    run_per_database(__file__, args, PG_SERVER, "kpi_shelters_bench", SQLITE_URL)
 
 
 def setup_django() -> None:
