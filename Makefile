@@ -10,9 +10,11 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 install: $(BIN)/python
+	./scripts/system-deps run
 	$(BIN)/pip install -q -e .
 
 install-test: $(BIN)/python
+	./scripts/system-deps test
 	$(BIN)/pip install -q -e ".[test]"
 
 run: install

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "core",
+    "accounts",
     "indicators",
     "shelters",
     "volunteers",

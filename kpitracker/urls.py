@@ -3,10 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from core import health
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="indicators:dashboard"), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz/", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("indicators/", include("indicators.urls")),
     path("shelters/", include("shelters.urls")),
@@ -15,5 +18,6 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
+    path("users/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
