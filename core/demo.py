@@ -32,7 +32,9 @@ def make_user(username: str, first_name: str, last_name: str, *roles: str, provi
         username=username, defaults={"first_name": first_name, "last_name": last_name}
     )
     user.set_password(DEMO_PASSWORD)
-    user.is_staff = "admin" in roles
+    # Nobody made here is Django staff: the demo admin administers users in the app (/users/),
+    # and /admin/ is for superusers (manage.py createsuperuser), who count as admins too.
+    user.is_staff = False
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
     Profile.objects.update_or_create(user=user, defaults={"province": province})

@@ -45,8 +45,12 @@ def check() -> bool:
 @require_safe
 def healthz(request):
     ok = check()
-    return HttpResponse(
+    response = HttpResponse(
         "ok" if ok else "unavailable",
         status=200 if ok else 503,
         content_type="text/plain; charset=utf-8",
     )
+    # check() logged the cause; Django would log each failed probe again as a server error and
+    # mail the admins every few seconds while the database is down.
+    response._has_been_logged = True
+    return response

@@ -6,7 +6,12 @@ client wrote further left is ignored. REMOTE_ADDR is rewritten once, here, so th
 throttle (django-axes) and the public status page's throttle both see the real address.
 """
 
+import logging
+
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
 
 
 class TrustedProxyMiddleware:
@@ -24,3 +29,38 @@ class TrustedProxyMiddleware:
             if len(forwarded) >= self.count:
                 request.META["REMOTE_ADDR"] = forwarded[-self.count]
         return self.get_response(request)
+
+
+# PostgreSQL's codes for a statement cancelled by statement_timeout and a lock wait ended by
+# lock_timeout (settings.py sets both for the web process).
+BUSY_SQLSTATES = {"57014", "55P03"}
+BUSY_TEXT = "ระบบไม่ว่างชั่วคราว โปรดลองใหม่อีกครั้งในอีกสักครู่"
+
+
+class DatabaseBusyMiddleware:
+    """A request whose query ran out of time answers 503 with a Thai "try again" page and a
+    Retry-After, instead of a server error: the rest of the site is fine, this one thing is busy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError
+        from django.template.loader import render_to_string
+
+        cause = exception.__cause__ if isinstance(exception, OperationalError) else None
+        if getattr(cause, "sqlstate", None) not in BUSY_SQLSTATES:
+            return None
+        logger.warning("database busy (%s) on %s %s", cause.sqlstate, request.method, request.path)
+        if "json" in request.content_type or "json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"error": BUSY_TEXT}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        # Logged above as a warning: a busy table is not a server error to mail the admins about.
+        response._has_been_logged = True
+        return response

@@ -19,12 +19,12 @@ def normalize(text: str) -> str:
 
 def is_valid(value: str) -> bool:
     value = normalize(value)
-    return bool(re.fullmatch(r"\d{13}", value)) and check_digit(value[:12]) == int(value[12])
+    return bool(re.fullmatch(r"[0-9]{13}", value)) and check_digit(value[:12]) == int(value[12])
 
 
 def validate_national_id(value: str) -> None:
     value = normalize(value)
-    if not re.fullmatch(r"\d{13}", value):
+    if not re.fullmatch(r"[0-9]{13}", value):
         raise ValidationError("เลขประจำตัวประชาชนต้องมี 13 หลัก", code="length")
     if check_digit(value[:12]) != int(value[12]):
         raise ValidationError("เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบผิด)", code="check_digit")

@@ -61,13 +61,14 @@ def role_required(*roles: str) -> Callable:
     """Login first; then 403 unless the user holds one of ``roles``."""
 
     def decorator(view):
-        @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not has_role(request.user, *roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        # Read by core.access, so that links to the view show only to these roles.
+        wrapped.allowed_roles = frozenset(roles)
+        return login_required(wrapped)
 
     return decorator

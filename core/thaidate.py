@@ -6,6 +6,7 @@ Arabic digits, as dd/mm/yyyy or yyyy-mm-dd.
 
 import datetime as dt
 import re
+import unicodedata
 
 BE_OFFSET = 543
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -24,7 +25,15 @@ _BE_THRESHOLD = 2400
 
 
 def to_arabic_digits(text: str) -> str:
-    return text.translate(THAI_DIGITS)
+    """Every decimal digit as ASCII: Thai (๑๒๓), Arabic-Indic (١٢٣), full-width (１２３) and
+    any other script's. The one place digits are normalised: IDs, dates, numbers, references
+    all pass through here, so "๑๒๓" and "123" are the same key."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
+        for ch in text.translate(THAI_DIGITS)
+    )
 
 
 def be_year(ce_year: int) -> int:

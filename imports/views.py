@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.files.base import ContentFile
+from django.db import OperationalError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -70,13 +71,31 @@ def preview(request, pk):
     )
 
 
+BUSY_TEXT = "ไฟล์นี้กำลังนำเข้าจากอีกคำขอหนึ่ง (อาจกดยืนยันซ้ำ) โปรดรอสักครู่แล้วดูผลในหน้านี้"
+
+
 @require_POST
 @role_required(ADMIN)
 def confirm(request, pk):
-    record = get_object_or_404(Upload, pk=pk)
+    """Apply a previewed upload, exactly once: the upload's row is locked for the whole apply, so
+    a second click or a second admin is refused at once (PostgreSQL: NOWAIT) or waits for the
+    first and then finds it applied (SQLite serialises writers), and applies nothing."""
+    get_object_or_404(Upload, pk=pk)
+    try:
+        with transaction.atomic():
+            record = Upload.objects.select_for_update(nowait=True).get(pk=pk)
+            _confirm_locked(request, record)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        messages.warning(request, BUSY_TEXT)
+    return redirect("imports:preview", pk=pk)
+
+
+def _confirm_locked(request, record: Upload) -> None:
     if record.status != UploadStatus.PREVIEWED:
         messages.error(request, "ไฟล์นี้ยืนยันไม่ได้ (นำเข้าแล้ว ยกเลิก หรือมีข้อผิดพลาด)")
-        return redirect("imports:preview", pk=pk)
+        return
     with record.file.open("rb") as handle:
         data = handle.read()
     try:
@@ -86,7 +105,7 @@ def confirm(request, pk):
         )  # fmt: skip
     except engine.FileProblem as problem:
         messages.error(request, str(problem))
-        return redirect("imports:preview", pk=pk)
+        return
     _store(record, report)
     if report.applied:
         record.status = UploadStatus.APPLIED
@@ -96,17 +115,20 @@ def confirm(request, pk):
         record.status = UploadStatus.REJECTED
         messages.error(request, "ข้อมูลเปลี่ยนไประหว่างรอยืนยัน พบข้อผิดพลาด ไม่ได้นำเข้าแถวใดเลย")
     record.save()
-    return redirect("imports:preview", pk=pk)
 
 
 @require_POST
 @role_required(ADMIN)
 def cancel(request, pk):
-    record = get_object_or_404(Upload, pk=pk)
-    if record.status == UploadStatus.PREVIEWED:
-        record.status = UploadStatus.CANCELLED
-        record.save(update_fields=["status"])
+    get_object_or_404(Upload, pk=pk)
+    # Only a previewed upload is cancelled, in one statement: a cancel that meets a confirm in
+    # flight waits for it, then changes nothing.
+    if Upload.objects.filter(pk=pk, status=UploadStatus.PREVIEWED).update(
+        status=UploadStatus.CANCELLED
+    ):
         messages.info(request, "ยกเลิกการนำเข้าแล้ว ไม่มีข้อมูลใดถูกเปลี่ยน")
+    else:
+        messages.error(request, "ยกเลิกไม่ได้: ไฟล์นี้นำเข้าแล้วหรือยกเลิกไปแล้ว")
     return redirect("imports:upload")
 
 

@@ -8,6 +8,7 @@ checkout, DEBUG on. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATAB
 import datetime
 import os
 import warnings
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+# A refused form (expired page, cookies off) is a Thai page of the site with the menu.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,6 +128,21 @@ DATABASES = {
         conn_max_age=envint("CONN_MAX_AGE", "60"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No request waits without bound: a statement is cancelled after DB_STATEMENT_TIMEOUT, a
+    # lock wait after DB_LOCK_TIMEOUT, an abandoned transaction after DB_IDLE_TIMEOUT (each in
+    # PostgreSQL's units, "0" switches it off). manage.py switches the first two off for
+    # commands (migrations, rebuilds and imports from the shell may run long); the web process
+    # keeps them, and core.middleware answers a cancelled request with a Thai 503 page.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {name}={os.getenv(env, default)}"
+        for name, env, default in (
+            ("statement_timeout", "DB_STATEMENT_TIMEOUT", "30s"),
+            ("lock_timeout", "DB_LOCK_TIMEOUT", "5s"),
+            ("idle_in_transaction_session_timeout", "DB_IDLE_TIMEOUT", "60s"),
+        )
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -199,9 +218,66 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# Server errors reach the admins: by e-mail to ADMINS ("Name <a@b>, c@d") through the SMTP
+# server in EMAIL_*, and to Sentry when SENTRY_DSN is set. Neither carries what a user typed
+# (core.errors_report: every POST and query value, cookie and local variable is hidden; PDPA).
+ADMINS = getaddresses(envlist("ADMINS", ""))
+SERVER_EMAIL = os.getenv("SERVER_EMAIL", "kpitracker@localhost")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+EMAIL_SUBJECT_PREFIX = os.getenv("EMAIL_SUBJECT_PREFIX", "[KPI Tracker] ")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors_report.RedactingFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.errors_report.RedactingReporter"
+
+# One line per event: ISO time stamp in Asia/Bangkok (Django sets the process's TZ from
+# TIME_ZONE), level, logger, message. Errors of requests also go to the admins' mail.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own logger keeps its default handlers off: the root console prints it once.
+        "django": {"handlers": [], "level": os.getenv("LOG_LEVEL", "WARNING"), "propagate": True},
+        # 4xx as warnings (a run of 403s is someone probing), 5xx as errors, mailed.
+        "django.request": {"handlers": ["mail_admins"], "level": "WARNING", "propagate": True},
+        "django.security": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
 }
+
+SENTRY_DSN = os.getenv("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.getenv("SENTRY_ENVIRONMENT", "production"),
+        release=os.getenv("SENTRY_RELEASE") or None,
+        traces_sample_rate=0.0,
+        # Personal data stays here: no user details, cookies, headers or request bodies.
+        send_default_pii=False,
+        max_request_body_size="never",
+    )

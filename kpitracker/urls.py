@@ -21,3 +21,9 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Errors are pages of the site (core/errors.py); 500 is Django's own handler, which renders the
+# stand-alone templates/500.html without any context.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"

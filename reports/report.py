@@ -1,6 +1,6 @@
 """The year's KPI report as OPDC expects it: the summary table with the weighted total, then one
 page per indicator (definition, formula, targets, result, score, evidence list). The same data
-gives the HTML page, the .xlsx and the PDF (Sarabun embedded through core.pdf.thai_pdf).
+gives the HTML page, the .xlsx and the PDF (the page's template fragments, through core.pdf).
 
 Queries: the evaluation (fixed), baselines (1), evidence with its people (1).
 """
@@ -313,66 +313,8 @@ def _page_fields(page: Page) -> list[tuple[str, str]]:
 
 
 def as_pdf(report: KpiReport) -> bytes:
-    from fpdf.enums import WrapMode
+    """The summary, then one page per indicator: the HTML page's fragments
+    (reports/_summary_table.html, reports/_indicator_page.html) in reports/pdf/kpi_report.html."""
+    from core.pdf import render_pdf
 
-    from core.pdf import thai_pdf
-
-    pdf = thai_pdf()
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.set_title(report.title)
-    pdf.set_author(report.indicator_set.agency_name)
-
-    def para(text: str, height: float = 7) -> None:
-        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
-
-    pdf.add_page()
-    pdf.set_font("Sarabun", "B", 16)
-    para(report.title, 8)
-    pdf.set_font("Sarabun", "", 13)
-    para(f"ข้อมูล ณ วันที่ {format_thai_date(report.as_of, long=True)}")
-    pdf.ln(2)
-    pdf.set_font("Sarabun", "B", 14)
-    para("สรุปผลคะแนน")
-    pdf.set_font("Sarabun", "", 11)
-    with pdf.table(
-        col_widths=(12, 64, 15, 35, 26, 16, 22),
-        text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
-        wrapmode=WrapMode.CHAR,
-    ) as table:
-        table.row(["ลำดับ", "ตัวชี้วัด", "น้ำหนัก", "ผล", "ระดับ", "คะแนน", "ถ่วงน้ำหนัก"])
-        for row in report.summary_rows():
-            table.row(
-                [
-                    row["code"],
-                    row["name"],
-                    row["weight"],
-                    row["result"],
-                    row["level"],
-                    row["score"],
-                    row["weighted"],
-                ]
-            )
-        table.row(["", "คะแนนรวม", "100", "", report.total_level_text, "", report.total_text])
-    pdf.ln(3)
-    pdf.set_font("Sarabun", "B", 14)
-    para(f"คะแนนรวม {report.total_text} จาก 100 ({report.total_level_text})")
-
-    for page in report.pages:
-        pdf.add_page()
-        pdf.set_font("Sarabun", "B", 15)
-        para(f"ตัวชี้วัดที่ {page.ind.code} {page.ind.name}", 8)
-        for label, value in _page_fields(page)[1:]:
-            pdf.set_font("Sarabun", "B", 13)
-            para(label, 7)
-            pdf.set_font("Sarabun", "", 13)
-            para(value, 6.5)
-        if page.res.deliverables:
-            pdf.ln(2)
-            pdf.set_font("Sarabun", "B", 13)
-            para("ผลผลิตและหลักฐาน")
-            pdf.set_font("Sarabun", "", 11)
-            with pdf.table(col_widths=(24, 56, 56, 22, 32), wrapmode=WrapMode.CHAR) as table:
-                table.row(["ระดับ", "ผลผลิต", "หลักฐาน", "สถานะ", "การส่ง/อนุมัติ"])
-                for row in page.evidence_rows:
-                    table.row(row)
-    return bytes(pdf.output())
+    return render_pdf("reports/pdf/kpi_report.html", {"report": report})

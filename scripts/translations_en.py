@@ -569,6 +569,26 @@ EN = {
     "เลขประจำตัวประชาชนแสดงแบบปกปิดตามสิทธิ์ของท่าน": "National ID numbers are partly hidden according to your permissions",
     "ยืนยันนำเข้า %(rows)s แถว": "Confirm import of %(rows)s rows",
     "ต้อง%(verb)sเพิ่มอีก <strong>%(extra)s</strong> ราย": "<strong>%(extra)s</strong> more persons needed (%(verb)s)",
+    # error pages (templates/403.html, 404.html, 403_csrf.html) and role labels (core.roles)
+    "ไม่มีสิทธิ์เปิดหน้านี้": "You may not open this page",
+    "บทบาทของท่านในระบบ": "Your role in the system",
+    "หน้านี้เปิดได้เฉพาะผู้ใช้ที่มีบทบาทที่เกี่ยวข้อง หากท่านต้องใช้งานหน้านี้ กรุณาติดต่อผู้ดูแลระบบเพื่อขอสิทธิ์": "This page is open only to the roles it serves. If you need it, please ask an administrator for access.",
+    "บัญชีนี้ยังไม่ได้รับบทบาทใดในระบบ กรุณาติดต่อผู้ดูแลระบบเพื่อขอสิทธิ์การใช้งาน": "This account has no role in the system yet. Please ask an administrator for access.",
+    "กรุณาเข้าสู่ระบบด้วยบัญชีที่มีสิทธิ์เปิดหน้านี้": "Please log in with an account that may open this page.",
+    "ไม่พบหน้าที่ต้องการ": "Page not found",
+    "ที่อยู่นี้ไม่มีในระบบ หรือรายการที่ต้องการถูกลบไปแล้ว หรืออยู่นอกขอบเขตข้อมูลที่ท่านรับผิดชอบ": "This address does not exist, the record was removed, or it lies outside the data you are responsible for.",
+    "ส่งแบบฟอร์มไม่สำเร็จ": "The form could not be sent",
+    "หน้านี้เปิดค้างไว้นานจนหมดเวลาการเข้าสู่ระบบ หรือเบราว์เซอร์ไม่รับคุกกี้ของระบบ ข้อมูลที่ส่งจึงยังไม่ถูกบันทึก": "The page stayed open until the login session ended, or the browser refuses the system's cookies, so nothing you sent was saved.",
+    "กรุณาย้อนกลับ โหลดหน้าใหม่ แล้วลองอีกครั้ง": "Please go back, reload the page and try again.",
+    "ย้อนกลับ": "Back",
+    "ไปหน้าหลัก": "Go to the home page",
+    "เจ้าหน้าที่สถานคุ้มครองฯ": "Facility staff",
+    "เจ้าหน้าที่ พมจ.": "Provincial officer",
+    "เจ้าหน้าที่เงินอุดหนุน": "Subsidy officer",
+    "ผู้รับผิดชอบตัวชี้วัด": "Indicator owner",
+    "ผู้บริหาร": "Manager",
+    "ผู้อนุมัติหลักฐาน": "Evidence approver",
+    "ผู้ดูแลระบบ": "Administrator",
 }
 
 

@@ -6,8 +6,14 @@ class SheltersConfig(AppConfig):
     verbose_name = "สถานคุ้มครองและผู้รับบริการ"
 
     def ready(self):
-        from core import nav, roles
-        from shelters import demo, kpi  # noqa: F401 - registers computations and demo data
+        from core import access, nav, roles
+        from shelters import demo, kpi, permissions  # noqa: F401 - registers KPI 1.1, 1.2, demo
+
+        # The views' own checks, so that links to these pages (the KPI pages' drill-down
+        # counts) show only to the roles that may open them.
+        for name in ("resident-list", "resident-detail", "facility-list"):
+            access.register(f"shelters:{name}", permissions.can_read_residents)
+        access.register("shelters:kpi", permissions.can_read_kpi)
 
         nav.register(
             20,

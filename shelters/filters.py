@@ -3,8 +3,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.nationalid import normalize
+from core.nationalid import is_valid, normalize
 from shelters.models import Facility, Group, Resident, TargetGroup
+from shelters.permissions import full_id_facilities
 
 STATUS_CHOICES = [("in_care", "อยู่ในความดูแล"), ("discharged", "จำหน่ายแล้ว")]
 
@@ -48,13 +49,19 @@ class ResidentFilter(django_filters.FilterSet):
             field.widget.attrs["class"] = f"{css} form-select-sm" if css == "form-select" else css
 
     def search(self, queryset, name, value):
+        """Names and case numbers by part; a national ID only whole, and only where the user
+        sees IDs in full (a manager probing digit by digit learns nothing)."""
         value = value.strip()
         if not value:
             return queryset
         condition = Q(full_name__icontains=value) | Q(case_number__icontains=value)
         digits = normalize(value)
-        if digits.isdigit() and len(digits) >= 4:
-            condition |= Q(national_id__startswith=digits)
+        if is_valid(digits):
+            id_facilities = full_id_facilities(self.request.user) if self.request else []
+            if id_facilities is None:
+                condition |= Q(national_id=digits)
+            elif id_facilities:
+                condition |= Q(national_id=digits, facility_id__in=id_facilities)
         return queryset.filter(condition)
 
     def filter_status(self, queryset, name, value):

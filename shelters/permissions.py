@@ -26,11 +26,19 @@ def can_edit(user, facility_id: int | None = None) -> bool:
     return bool(mine) if facility_id is None else facility_id in mine
 
 
+def full_id_facilities(user) -> list[int] | None:
+    """The facilities whose residents' national IDs the user sees in full (``None``: all).
+    Admins, and facility staff in their own facilities; managers see IDs masked."""
+    if has_role(user, ADMIN):
+        return None
+    if has_role(user, FACILITY_STAFF):
+        return list(_facility_ids_for(user) or [])
+    return []
+
+
 def sees_full_national_id(user, facility_id: int) -> bool:
-    """Admins and the resident's own facility staff need the full number; managers see it masked."""
-    return has_role(user, ADMIN) or (
-        has_role(user, FACILITY_STAFF) and facility_id in (_facility_ids_for(user) or [])
-    )
+    ids = full_id_facilities(user)
+    return ids is None or facility_id in ids
 
 
 def in_scope(user, facility_id: int) -> bool:

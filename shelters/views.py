@@ -106,7 +106,9 @@ def resident_list(request):
         residents = residents.filter(
             pk__in=kpi.resident_ids(drill["kpi"], drill["category"], drill["year"], drill["as_of"])
         )
-    filterset = ResidentFilter(request.GET or None, queryset=residents, facilities=facilities)
+    filterset = ResidentFilter(
+        request.GET or None, queryset=residents, facilities=facilities, request=request
+    )
     table = ResidentTable(filterset.qs, user=user)
     export = requested_format(request)
     if export:

@@ -206,59 +206,8 @@ def as_xlsx(report: UsageReport) -> bytes:
     return out.getvalue()
 
 
-def _para(pdf, height: float, text: str) -> None:
-    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-
 def as_pdf(report: UsageReport) -> bytes:
-    from core.pdf import thai_pdf
+    """The report page's fragments (subsidies/_usage_*.html) in subsidies/pdf/usage_report.html."""
+    from core.pdf import render_pdf
 
-    pdf = thai_pdf()
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Sarabun", "B", 16)
-    _para(
-        pdf,
-        8,
-        f"รายงานผลการใช้งานระบบตรวจสอบสถานะการขอรับเงินอุดหนุน ปีงบประมาณ พ.ศ. {report.fiscal_year}",
-    )
-    pdf.set_font("Sarabun", "", 12)
-    _para(pdf, 7, "(ร่างโดยระบบ — โปรดตรวจทานและแก้ไขก่อนเสนอหัวหน้าส่วนราชการ)")
-    pdf.ln(2)
-    pdf.set_font("Sarabun", "", 14)
-    for line in report.summary:
-        _para(pdf, 7, line)
-        pdf.ln(1)
-
-    pdf.set_font("Sarabun", "B", 14)
-    pdf.cell(0, 9, "การใช้งานรายเดือน", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Sarabun", "", 13)
-    with pdf.table(col_widths=(60, 50, 50), text_align=("LEFT", "RIGHT", "RIGHT")) as table:
-        table.row(["เดือน", "ครั้งที่ตรวจสอบ", "ประชาชน (ราย)"])
-        for row in report.months:
-            table.row([row["label"], f"{row['checks']:,}", f"{row['citizens']:,}"])
-        table.row(["รวมทั้งปี", f"{report.checks:,}", f"{report.citizens:,}"])
-    pdf.ln(3)
-
-    pdf.set_font("Sarabun", "B", 14)
-    pdf.cell(0, 9, "ผลการประเมินความพึงพอใจ", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Sarabun", "", 13)
-    with pdf.table(col_widths=(40, 40, 40), text_align=("CENTER", "RIGHT", "RIGHT")) as table:
-        table.row(["คะแนน", "จำนวน", "ร้อยละ"])
-        for row in report.rating_rows:
-            table.row([str(row["score"]), f"{row['count']:,}", row["pct"]])
-    pdf.ln(3)
-
-    pdf.set_font("Sarabun", "B", 14)
-    pdf.cell(0, 9, "ข้อเสนอแนะในการปรับปรุงพัฒนาระบบ", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Sarabun", "", 13)
-    for i, line in enumerate(report.recommendations, 1):
-        _para(pdf, 7, f"{i}. {line}")
-    if report.comments:
-        pdf.ln(2)
-        pdf.set_font("Sarabun", "B", 14)
-        pdf.cell(0, 9, "ข้อเสนอแนะจากผู้ใช้งาน", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Sarabun", "", 12)
-        for row in report.comments:
-            _para(pdf, 6, f"• {format_thai_date(row['date'])} ({row['score']}/5): {row['comment']}")
-    return bytes(pdf.output())
+    return render_pdf("subsidies/pdf/usage_report.html", {"report": report})

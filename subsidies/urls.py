@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.application_edit, name="edit"),
     path("<int:pk>/move/", views.application_move, name="move"),
     path("<int:pk>/slip/", views.application_slip, name="slip"),
+    path("<int:pk>/slip.pdf", views.application_slip_pdf, name="slip-pdf"),
     path("report/", views.usage_report, name="report"),
     # Public, no login: the citizen's status page and the JSON web service.
     path("status/", views.public_status, name="status"),

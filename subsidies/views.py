@@ -179,17 +179,29 @@ def application_move(request, pk):
     return _render_detail(request, application, form, status=400)
 
 
+def _slip_context(request, application) -> dict:
+    return {
+        "application": application,
+        "status_url": request.build_absolute_uri(reverse("subsidies:status")),
+    }
+
+
 @role_required(*READERS)
 def application_slip(request, pk):
     application = _application(request, pk)
-    return render(
-        request,
-        "subsidies/slip.html",
-        {
-            "application": application,
-            "status_url": request.build_absolute_uri(reverse("subsidies:status")),
-        },
-    )
+    return render(request, "subsidies/slip.html", _slip_context(request, application))
+
+
+@role_required(*READERS)
+def application_slip_pdf(request, pk):
+    """The same slip (subsidies/_slip.html) as an A5 PDF."""
+    from core.pdf import render_pdf
+
+    application = _application(request, pk)
+    data = render_pdf("subsidies/pdf/slip.html", _slip_context(request, application))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="slip-{application.pk}.pdf"'
+    return response
 
 
 @role_required(*REPORT_READERS)

@@ -9,6 +9,7 @@ from core.forms import ThaiDateField
 from core.models import Province
 from core.nationalid import normalize
 from volunteers.models import Kind, Path, ServiceType, Specialty, Status, TargetGroup, Volunteer
+from volunteers.permissions import can_see_national_id
 
 
 class _Bootstrap:
@@ -54,9 +55,15 @@ class VolunteerFilter(_Bootstrap, df.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         digits = normalize(value)
-        if digits.isdigit() and len(digits) == 13:
+        if digits.isascii() and digits.isdigit() and len(digits) == 13:
+            # Whole IDs only, and only for the roles that see IDs in full: to a manager an
+            # ID search would tell whether a person is a volunteer.
+            user = self.request.user if self.request else None
+            if user is None or not can_see_national_id(user):
+                return queryset.none()
             return queryset.filter(national_id=digits)
-        if "-" in value and value.replace("-", "").replace("บ", "").replace("ว", "").isdigit():
+        number = value.replace("-", "").replace("บ", "").replace("ว", "")
+        if "-" in value and number.isascii() and number.isdigit():
             return queryset.filter(
                 Q(registration_number=value) | Q(card_number=value) | Q(certificate_number=value)
             )

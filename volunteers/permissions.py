@@ -3,6 +3,7 @@
 from core.roles import (
     ADMIN,
     ALL_ROLES,
+    FACILITY_STAFF,
     INDICATOR_OWNER,
     MANAGER,
     PROVINCIAL_OFFICER,
@@ -25,9 +26,13 @@ def can_see_national_id(user) -> bool:
     return has_role(user, PROVINCIAL_OFFICER, ADMIN)
 
 
+PLAN_READERS = tuple(role for role in ALL_ROLES if role != FACILITY_STAFF)
+
+
 def can_view_plan(user) -> bool:
-    """The plan and its achievement are aggregates: every staff role reads them."""
-    return has_role(user, *ALL_ROLES)
+    """The plan and its achievement are aggregates of the volunteers' work: every role reads
+    them but facility staff, whose work is the shelters (no menu entry, no tab, 403)."""
+    return has_role(user, *PLAN_READERS)
 
 
 def can_edit_plan(user) -> bool:

@@ -116,38 +116,11 @@ def as_xlsx(report: FieldReport) -> bytes:
 
 
 def as_pdf(report: FieldReport) -> bytes:
-    from core.pdf import thai_pdf
+    """The page's tables (volunteers/_field_table.html) in volunteers/pdf/field_report.html."""
+    from core.pdf import render_pdf
 
-    pdf = thai_pdf()
-    pdf.add_page()
-    pdf.set_font("Sarabun", "B", 16)
-    pdf.multi_cell(0, 8, title_of(report), align="C")
-    pdf.set_font("Sarabun", "", 13)
-    pdf.cell(
-        0,
-        8,
-        f"ขอบเขต: {report.scope_label} ข้อมูล ณ วันที่ {format_thai_date(report.as_of)}",
-        new_x="LMARGIN",
-        new_y="NEXT",
-        align="C",
+    sections = [(heading, getattr(report, attr)) for heading, attr in SECTIONS]
+    return render_pdf(
+        "volunteers/pdf/field_report.html",
+        {"report": report, "title": title_of(report), "sections": sections},
     )
-    total = report.total
-    pdf.cell(
-        0,
-        8,
-        f"รวมให้บริการ {total.services:,} ครั้ง ผู้รับบริการ {total.people:,} คน",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    for heading, attr in SECTIONS:
-        pdf.ln(2)
-        pdf.set_font("Sarabun", "B", 13)
-        pdf.cell(100, 8, heading, border=1)
-        pdf.cell(40, 8, "จำนวนครั้ง", border=1, align="R")
-        pdf.cell(40, 8, "จำนวนคน", border=1, align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Sarabun", "", 13)
-        for row in getattr(report, attr):
-            pdf.cell(100, 7, row.label, border=1)
-            pdf.cell(40, 7, f"{row.services:,}", border=1, align="R")
-            pdf.cell(40, 7, f"{row.people:,}", border=1, align="R", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())

@@ -181,7 +181,9 @@ def dashboard(request):
 
 def _volunteer_filter(request):
     qs = Volunteer.objects.visible_to(request.user).select_related("province")
-    return VolunteerFilter(request.GET, queryset=qs, show_province=_show_province(request.user))
+    return VolunteerFilter(
+        request.GET, queryset=qs, show_province=_show_province(request.user), request=request
+    )
 
 
 @login_required
@@ -191,7 +193,9 @@ def volunteer_list(request, expiring=False):
     if expiring:
         data.setdefault("card", "90")
     qs = Volunteer.objects.visible_to(request.user).select_related("province")
-    filterset = VolunteerFilter(data, queryset=qs, show_province=_show_province(request.user))
+    filterset = VolunteerFilter(
+        data, queryset=qs, show_province=_show_province(request.user), request=request
+    )
     table = VolunteerTable(
         filterset.qs,
         show_ids=permissions.can_see_national_id(request.user),

@@ -1,9 +1,13 @@
 """A backup restores into an empty database with every record (run as separate processes, the
 way an operator would, against a throwaway database of the same kind as the suite's)."""
 
+import contextlib
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -20,6 +24,41 @@ def _manage(env, *args):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+@contextlib.contextmanager
+def _writing(database_url):
+    """A second connection inserting a row every few milliseconds until the block ends."""
+    stop, written = threading.Event(), {"rows": 0}
+
+    def connect():
+        if database_url.startswith("sqlite"):
+            return sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30)
+        return psycopg.connect(database_url, autocommit=True)
+
+    def run():
+        con = connect()
+        placeholder = "?" if database_url.startswith("sqlite") else "%s"
+        while not stop.is_set():
+            con.execute(
+                "INSERT INTO django_session (session_key, session_data, expire_date) "
+                f"VALUES ({placeholder}, 'x', {placeholder})",
+                (uuid.uuid4().hex, "2099-01-01 00:00:00+00:00"),
+            )
+            if database_url.startswith("sqlite"):
+                con.commit()
+            written["rows"] += 1
+            time.sleep(0.005)
+        con.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.3)
+    try:
+        yield written
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 def test_a_backup_restores_into_an_empty_database(tmp_path, db):
@@ -50,7 +89,12 @@ def test_a_backup_restores_into_an_empty_database(tmp_path, db):
         live = base | {"DATABASE_URL": urls[0], "MEDIA_ROOT": str(media)}
         _manage(live, "migrate", "--noinput", "-v0")
         _manage(live, "demo")
-        _manage(live, "backup", "--output", str(tmp_path / "bk"))
+        # People keep working while the backup runs: a writer adds sessions all the while.
+        with _writing(urls[0]) as written:
+            _manage(live, "backup", "--output", str(tmp_path / "bk"))
+        assert written["rows"] > 0, "the writer wrote during the backup"
+        for path in [tmp_path / "bk", *(tmp_path / "bk").iterdir()]:
+            assert path.stat().st_mode & 0o077 == 0, f"{path} is readable by others"
         restored_media = tmp_path / "restored-media"
         restored = base | {"DATABASE_URL": urls[1], "MEDIA_ROOT": str(restored_media)}
         out = _manage(restored, "restore", str(tmp_path / "bk"))

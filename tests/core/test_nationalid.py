@@ -34,3 +34,31 @@ def test_it_masks_the_middle_digits():
     assert GOOD[5:12] not in masked.replace("-", "")
     assert "xxxxx" in masked
     assert format_id(GOOD).count("-") == 4
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "๐๑๒๓๔๕๖๗๘๙",  # Thai
+        "٠١٢٣٤٥٦٧٨٩",  # Arabic-Indic
+        "۰۱۲۳۴۵۶۷۸۹",  # Eastern Arabic-Indic (Persian)
+        "０１２３４５６７８９",  # full-width
+        "०१२३४५६७८९",  # Devanagari
+    ],
+)
+def test_every_digit_form_becomes_ascii_in_one_place(digits):
+    from core.thaidate import parse_date, to_arabic_digits
+
+    assert to_arabic_digits(digits) == "0123456789"
+    ascii_id = GOOD
+    typed = "".join(digits[int(d)] for d in ascii_id)
+    assert normalize(typed) == ascii_id and is_valid(typed)
+    validate_national_id(typed)
+    assert parse_date("".join(digits[int(d)] if d.isdigit() else d for d in "15/03/2563"))
+
+
+def test_digits_that_are_not_decimal_are_refused_not_crashed():
+    # "²" is isdigit() but not a decimal digit: int("²") raises.
+    with pytest.raises(ValidationError):
+        validate_national_id("²" * 13)
+    assert not is_valid("²" * 13)

@@ -54,6 +54,7 @@ STAFF = ROLE_KEYS[2:]  # every role but anonymous and the user without a role
 SHELTER_READERS = ("staff_x", "staff_y", "manager", "admin")
 VOLUNTEER_READERS = ("officer_p", "officer_q", "manager", "admin")
 SUBSIDY_READERS = ("subsidy", "manager", "admin")
+PLAN_READERS = tuple(role for role in STAFF if role not in ("staff_x", "staff_y"))
 
 
 def expect(ok=(), *, status=200, anonymous=LOGIN, default=403, **per_role) -> dict:
@@ -313,13 +314,14 @@ RULES: dict[str, list[Case]] = {
     "volunteers:service-bulk": with_bad_post(
         [Case("", expect(("officer_p", "officer_q", "admin")))]
     ),
-    # The plan and its achievement are aggregates: every staff role reads them.
+    # The plan and its achievement are aggregates: every staff role reads them but facility
+    # staff, whose work is the shelters.
     "volunteers:plan-list": [
-        Case("", expect(STAFF)),
-        Case("csv", expect(STAFF), query="export=csv"),
+        Case("", expect(PLAN_READERS)),
+        Case("csv", expect(PLAN_READERS), query="export=csv"),
     ],
     "volunteers:plan-create": with_bad_post([Case("", expect(("owner", "admin")))]),
-    "volunteers:plan-detail": [Case("", expect(STAFF), {"pk": Ref("plan")}, query=PERIOD)],
+    "volunteers:plan-detail": [Case("", expect(PLAN_READERS), {"pk": Ref("plan")}, query=PERIOD)],
     "volunteers:plan-edit": with_bad_post(
         [Case("", expect(("owner", "admin")), {"pk": Ref("plan")})]
     ),
@@ -350,11 +352,14 @@ RULES: dict[str, list[Case]] = {
         ),
     ],
     "subsidies:slip": [Case("", expect(SUBSIDY_READERS), {"pk": Ref("application")})],
+    "subsidies:slip-pdf": [Case("", expect(SUBSIDY_READERS), {"pk": Ref("application")})],
     "subsidies:report": [
         Case("", expect((*SUBSIDY_READERS, "owner", "approver"))),
         Case("xlsx", expect((*SUBSIDY_READERS, "owner", "approver")), query="format=xlsx"),
     ],
     # the public status service: no login
+    # The load balancer's probe: open to all, one word, nothing else (tests/core/test_operations).
+    "healthz": [Case("", every(200)), Case("post", every(405), method="post")],
     "subsidies:status": [
         Case("", every(200)),
         Case("post", every(400), method="post", data={"reference": "", "national_id": ""}),
@@ -401,6 +406,19 @@ RULES: dict[str, list[Case]] = {
     "reports:report": [Case("", expect(STAFF), query=PERIOD)],
     "reports:report-xlsx": [Case("", expect(STAFF), query=PERIOD)],
     "reports:report-pdf": [Case("", expect(STAFF), query=PERIOD)],
+    # users (accounts): admins only; writes are POSTs
+    "accounts:list": [
+        Case("", expect(("admin",))),
+        Case("csv", expect(("admin",)), query="export=csv"),
+    ],
+    "accounts:create": with_bad_post([Case("", expect(("admin",)))]),
+    "accounts:detail": [Case("", expect(("admin",)), {"username": "t-owner"})],
+    "accounts:edit": with_bad_post([Case("", expect(("admin",)), {"username": "t-owner"})]),
+    "accounts:set-active": [
+        Case("", every(405), {"username": "t-owner"}),
+        Case("post", expect(("admin",), status=400), {"username": "t-owner"}, "post", {"p": "1"}),
+    ],
+    "accounts:password": with_bad_post([Case("", expect(("admin",)), {"username": "t-owner"})]),
 }
 
 # Known wrong outcomes: (url name, case variant, role) → reason. Each becomes a strict xfail, so

@@ -1,0 +1,167 @@
+"""Every change an admin makes to a user, each in one transaction with the target user's row
+locked (``select_for_update``), and each written to :class:`accounts.models.AuditEntry`.
+
+Changes are computed against the state read *after* the lock, so two admins at once each see the
+other's committed change; the edit form also carries the audit stamp it was opened with, and a
+form opened before another admin's change is refused (:class:`StaleForm`) instead of silently
+overwriting it.
+"""
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from accounts.models import Action, AuditEntry
+from core.models import Profile
+from core.roles import ADMIN, FACILITY_STAFF, PROVINCIAL_OFFICER, ROLE_LABELS
+
+DETAIL_LABELS = {
+    "first_name": "ชื่อ",
+    "last_name": "นามสกุล",
+    "email": "อีเมล",
+    "position": "ตำแหน่ง",
+}
+
+
+class StaleForm(Exception):
+    """The user was changed by somebody else since the form was opened."""
+
+
+class Refused(Exception):
+    """A change an admin may not make (to themself); the message is Thai."""
+
+
+def audit_stamp(user: User) -> int:
+    """The latest audit row's id for ``user`` (0 if none): what an edit form was opened on."""
+    return (
+        AuditEntry.objects.filter(target=user).order_by("-id").values_list("id", flat=True).first()
+        or 0
+    )
+
+
+def _log(actor, target, action, detail=""):
+    AuditEntry.objects.create(actor=actor, target=target, action=action, detail=detail)
+
+
+def _locked(pk) -> User:
+    return User.objects.select_for_update().get(pk=pk)
+
+
+def _facility_staff_model():
+    from shelters.models import FacilityStaff
+
+    return FacilityStaff
+
+
+def _apply_scope_and_roles(actor, user: User, roles, province, facility, *, created=False):
+    """Bring the user's groups, province and facility to the given state, logging each change."""
+    current = set(user.groups.values_list("name", flat=True))
+    wanted = set(roles)
+    for name in [r for r in ROLE_LABELS if r in wanted - current]:
+        _log(actor, user, Action.ROLE_GIVEN, ROLE_LABELS[name])
+    for name in [r for r in ROLE_LABELS if r in current - wanted]:
+        _log(actor, user, Action.ROLE_TAKEN, ROLE_LABELS[name])
+    if wanted != current:
+        # Groups outside the known roles (made by hand in /admin/) are left as they are.
+        keep = user.groups.exclude(name__in=ROLE_LABELS)
+        user.groups.set([*keep, *Group.objects.filter(name__in=wanted)])
+
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    if profile.province_id != (province.pk if province else None):
+        profile.province = province
+        profile.save(update_fields=["province"])
+        if province:
+            _log(actor, user, Action.PROVINCE_SET, province.name)
+        elif not created:
+            _log(actor, user, Action.PROVINCE_CLEARED)
+
+    FacilityStaff = _facility_staff_model()
+    assignment = FacilityStaff.objects.select_for_update().filter(user=user).first()
+    if facility is None and assignment is not None:
+        assignment.delete()
+        _log(actor, user, Action.FACILITY_CLEARED, str(assignment.facility))
+    elif facility is not None and (assignment is None or assignment.facility_id != facility.pk):
+        if assignment is None:
+            FacilityStaff.objects.create(user=user, facility=facility)
+        else:
+            assignment.facility = facility
+            assignment.save(update_fields=["facility"])
+        _log(actor, user, Action.FACILITY_SET, str(facility))
+
+
+def _scope(data):
+    roles = data["roles"]
+    province = data.get("province") if PROVINCIAL_OFFICER in roles else None
+    facility = data.get("facility") if FACILITY_STAFF in roles else None
+    return roles, province, facility
+
+
+@transaction.atomic
+def create_user(actor, data: dict, password: str) -> User:
+    user = User(
+        username=data["username"],
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        email=data.get("email", ""),
+        is_active=True,
+    )
+    user.set_password(password)
+    user.save()
+    Profile.objects.create(user=user, position=data.get("position", ""))
+    _log(actor, user, Action.CREATED, user.username)
+    roles, province, facility = _scope(data)
+    _apply_scope_and_roles(actor, user, roles, province, facility, created=True)
+    return user
+
+
+@transaction.atomic
+def update_user(actor, pk: int, data: dict, stamp: int) -> User:
+    user = _locked(pk)
+    if audit_stamp(user) != stamp:
+        raise StaleForm
+    if user.pk == actor.pk and ADMIN not in data["roles"] and not user.is_superuser:
+        raise Refused("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ")
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    changed = []
+    for field in ("first_name", "last_name", "email"):
+        if getattr(user, field) != data.get(field, ""):
+            setattr(user, field, data.get(field, ""))
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+    if profile.position != data.get("position", ""):
+        profile.position = data.get("position", "")
+        profile.save(update_fields=["position"])
+        changed.append("position")
+    if changed:
+        _log(actor, user, Action.DETAILS, ", ".join(DETAIL_LABELS[f] for f in changed))
+    roles, province, facility = _scope(data)
+    _apply_scope_and_roles(actor, user, roles, province, facility)
+    return user
+
+
+@transaction.atomic
+def set_active(actor, pk: int, active: bool) -> tuple[User, bool]:
+    """(user, changed). Deactivating ends the user's sessions: Django's ModelBackend no longer
+    returns an inactive user for a session, so their next request is anonymous."""
+    user = _locked(pk)
+    if not active and user.pk == actor.pk:
+        raise Refused("ระงับการใช้งานบัญชีของตนเองไม่ได้")
+    if user.is_active == active:
+        return user, False
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    _log(actor, user, Action.REACTIVATED if active else Action.DEACTIVATED)
+    return user, True
+
+
+@transaction.atomic
+def set_password(actor, pk: int, password: str, *, generated: bool) -> User:
+    """A new password; the user's existing sessions end (their session hash no longer
+    matches), and a login lockout of this username is lifted."""
+    user = _locked(pk)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _log(actor, user, Action.PASSWORD_SET, "(สร้างรหัสผ่านครั้งเดียว)" if generated else "")
+    axes_reset(username=user.username)
+    return user

@@ -1,0 +1,178 @@
+"""The admins' users pages: list, create, user page with its audit trail, edit roles and scope,
+deactivate/reactivate, set a new password. Admin role only; every write is a POST (CSRF) and goes
+through :mod:`accounts.services` (one transaction, target row locked, audited)."""
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from accounts import services
+from accounts.filters import UserFilter
+from accounts.forms import ActiveForm, PasswordResetForm, UserCreateForm, UserEditForm
+from accounts.models import AuditEntry
+from accounts.tables import UserTable, role_names, scope_text
+from core.exports import requested_format, table_response
+from core.roles import ADMIN, ROLE_LABELS, role_required
+
+PER_PAGE = 50
+admin_only = role_required(ADMIN)
+
+
+def _users():
+    return User.objects.select_related(
+        "profile__province", "shelter_assignment__facility"
+    ).prefetch_related("groups")
+
+
+def _target(username) -> User:
+    return get_object_or_404(_users(), username=username)
+
+
+def _form_response(request, template, context, form, status=None):
+    if status is None:
+        status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _one_time(request, user, password, heading):
+    """The generated password, shown on this one response only (never stored, never cached)."""
+    response = render(
+        request,
+        "accounts/one_time_password.html",
+        {"target": user, "password": password, "heading": heading},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin_only
+def user_list(request):
+    filterset = UserFilter(request.GET or None, queryset=_users())
+    table = UserTable(filterset.qs)
+    export = requested_format(request)
+    if export:
+        RequestConfig(request, paginate=False).configure(table)
+        return table_response(table, "users", export)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "accounts/user_list.html", {"filter": filterset, "table": table})
+
+
+@never_cache
+@admin_only
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password, generated = form.new_password()
+        user = services.create_user(request.user, form.cleaned_data, password)
+        if generated:
+            return _one_time(request, user, password, "สร้างผู้ใช้แล้ว")
+        messages.success(request, f"สร้างผู้ใช้ {user.username} แล้ว")
+        return redirect("accounts:detail", username=user.username)
+    return _form_response(request, "accounts/user_form.html", {"title": "เพิ่มผู้ใช้"}, form)
+
+
+@admin_only
+def user_detail(request, username):
+    target = _target(username)
+    audit = (
+        AuditEntry.objects.filter(target=target)
+        .select_related("actor")
+        .order_by("-at", "-id")[:200]
+    )
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "profile": getattr(target, "profile", None),
+            "roles": [ROLE_LABELS[r] for r in role_names(target)],
+            "scope": scope_text(target),
+            "audit": audit,
+            "is_self": target.pk == request.user.pk,
+        },
+    )
+
+
+@never_cache
+@admin_only
+def user_edit(request, username):
+    target = _target(username)
+    profile = getattr(target, "profile", None)
+    assignment = getattr(target, "shelter_assignment", None)
+    initial = {
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "email": target.email,
+        "position": profile.position if profile else "",
+        "roles": [g.name for g in target.groups.all() if g.name in ROLE_LABELS],
+        "province": profile.province_id if profile else None,
+        "facility": assignment.facility_id if assignment else None,
+        "stamp": services.audit_stamp(target),
+    }
+    form = UserEditForm(request.POST or None, initial=initial, target=target, actor=request.user)
+    context = {"title": f"แก้ไขผู้ใช้ {target.username}", "target": target}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(
+                request.user, target.pk, form.cleaned_data, form.cleaned_data["stamp"]
+            )
+        except services.StaleForm:
+            form.add_error(
+                None,
+                "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้ระหว่างที่คุณแก้ไข จึงยังไม่ได้บันทึก"
+                " กรุณาเปิดหน้าแก้ไขใหม่เพื่อดูข้อมูลล่าสุด แล้วแก้ไขอีกครั้ง",
+            )
+            return _form_response(request, "accounts/user_form.html", context, form, status=409)
+        except services.Refused as exc:
+            form.add_error(None, str(exc))
+            return _form_response(request, "accounts/user_form.html", context, form)
+        messages.success(request, "บันทึกการเปลี่ยนแปลงแล้ว")
+        return redirect("accounts:detail", username=target.username)
+    return _form_response(request, "accounts/user_form.html", context, form)
+
+
+@require_POST
+@admin_only
+def user_set_active(request, username):
+    target = _target(username)
+    form = ActiveForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "accounts/refused.html",
+            {"target": target, "reason": "คำขอไม่ถูกต้อง"},
+            status=400,
+        )
+    active = form.cleaned_data["active"]
+    try:
+        user, changed = services.set_active(request.user, target.pk, active)
+    except services.Refused as exc:
+        return render(
+            request, "accounts/refused.html", {"target": target, "reason": str(exc)}, status=400
+        )
+    if not changed:
+        messages.info(request, "สถานะของผู้ใช้นี้เป็นเช่นนั้นอยู่แล้ว")
+    elif active:
+        messages.success(request, f"เปิดใช้งาน {user.username} อีกครั้งแล้ว")
+    else:
+        messages.success(request, f"ระงับการใช้งาน {user.username} แล้ว ผู้ใช้นี้ถูกออกจากระบบ")
+    return redirect("accounts:detail", username=user.username)
+
+
+@never_cache
+@admin_only
+def user_password(request, username):
+    target = _target(username)
+    form = PasswordResetForm(request.POST or None, target=target)
+    context = {"title": f"ตั้งรหัสผ่านใหม่ให้ {target.username}", "target": target}
+    if request.method == "POST" and form.is_valid():
+        password, generated = form.new_password()
+        user = services.set_password(request.user, target.pk, password, generated=generated)
+        if generated:
+            return _one_time(request, user, password, "ตั้งรหัสผ่านใหม่แล้ว")
+        messages.success(request, f"ตั้งรหัสผ่านใหม่ให้ {user.username} แล้ว")
+        return redirect("accounts:detail", username=user.username)
+    return _form_response(request, "accounts/password_form.html", context, form)
