@@ -1,0 +1,43 @@
+"""What an HTML assertion cannot see: the admin's menu bar (the longest: every entry) fits one
+row at 1366 px, the logout button's text on one line; on a phone the menu folds away."""
+
+import pytest
+
+from core import roles
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_admins_menu_bar_fits_one_row_on_a_laptop(page, login, live_server, make_user):
+    admin = make_user(roles.ADMIN, username="bar-admin")
+    admin.first_name, admin.last_name = "ผู้ดูแล", "ระบบทดสอบ"
+    admin.save()
+    login(page, admin)
+    page.goto(f"{live_server.url}/users/")
+    nav = _box(page, "nav.navbar")
+    logout = _box(page, "nav form[action$='/logout/'] button")
+    brand = _box(page, "nav .navbar-brand")
+    assert nav["height"] < 70, nav
+    # One line of text: the button is no taller than the brand's line.
+    assert logout["height"] < brand["height"] + 4, (logout, brand)
+    # Every menu entry sits on the bar's one row.
+    tops = {
+        round(b["y"]) for b in (el.bounding_box() for el in page.locator("nav .nav-link").all())
+    }
+    assert len(tops) == 1, tops
+
+
+def test_on_a_phone_the_menu_folds_behind_its_button(phone, login, live_server, make_user):
+    admin = make_user(roles.ADMIN, username="phone-admin")
+    login(phone, admin)
+    phone.goto(f"{live_server.url}/users/")
+    assert phone.locator("nav .navbar-toggler").is_visible()
+    assert not phone.locator("nav .nav-link").first.is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
