@@ -42,3 +42,21 @@ class Profile(models.Model):
 def province_of(user) -> Province | None:
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     return profile.province if profile else None
+
+
+class Submission(models.Model):
+    """One row per form submission that made a record (core.once): a second arrival of the
+    same submission (a double click, a resent POST, a retry) finds its token taken."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "การส่งแบบฟอร์ม"
+        verbose_name_plural = "การส่งแบบฟอร์ม"
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -4,11 +4,22 @@ released together by a barrier. Used with ``django_db(transaction=True, serializ
 so that the server's threads see the test's data."""
 
 import http.client
+import os
 import secrets
 import threading
 from urllib.parse import urlencode, urlsplit
 
+import pytest
 from django.test import Client
+
+# Real concurrency is tested on PostgreSQL, the production database (the suite's second pass).
+# SQLite's in-memory test database shares one cache between connections, where a lock taken by
+# another connection is an immediate "table is locked" error instead of a wait: it cannot stand
+# in for either production database (a SQLite file in WAL mode waits, like PostgreSQL).
+on_postgresql = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="concurrency runs in the PostgreSQL pass (SQLite's in-memory test db cannot wait)",
+)
 
 
 def session_of(user) -> dict:

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from imports.models import Upload
-from tests.concurrency import post_at_once, session_of
+from tests.concurrency import on_postgresql, post_at_once, session_of
 from tests.imports.conftest import csv_bytes
 from tests.imports.test_volunteers_support import (  # noqa: F401 - fixtures
     new_national_id,
@@ -15,7 +15,7 @@ from tests.imports.test_volunteers_support import (  # noqa: F401 - fixtures
 )
 from volunteers.models import Service, ServiceMonthly
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 EN = ["national_id", "date", "service_type", "target_group", "people_served", "area"]
 
 
