@@ -60,3 +60,38 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class DuplicateReport(models.Model):
+    """A national ID typed by staff that already belongs to a record outside their scope (a
+    resident of another facility, a volunteer of another province). The staff member is told
+    only that the number cannot be used and that the admins will look at it; the admins see
+    these reports and resolve them (core.duplicates)."""
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", "ผู้รับบริการ"
+        VOLUNTEER = "volunteer", "อพม."
+
+    kind = models.CharField("ประเภท", max_length=16, choices=Kind.choices)
+    national_id = models.CharField("เลขประจำตัวประชาชน", max_length=13)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="ผู้พบ",
+    )  # fmt: skip
+    where = models.CharField("หน่วยงาน/จังหวัดของผู้พบ", max_length=200, blank=True)
+    created_at = models.DateTimeField("เมื่อ", auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name="ผู้ดำเนินการ",
+    )  # fmt: skip
+    resolved_at = models.DateTimeField("ดำเนินการเมื่อ", null=True, blank=True)
+    resolution = models.TextField("ผลการดำเนินการ", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "เลขประจำตัวซ้ำข้ามหน่วยงาน"
+        verbose_name_plural = "เลขประจำตัวซ้ำข้ามหน่วยงาน"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
