@@ -21,7 +21,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@echo "เปิด http://127.0.0.1:8000 แล้วเข้าสู่ระบบด้วยผู้ใช้ข้างต้น / open http://127.0.0.1:8000 and log in as above"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEMO_INSTALLATION=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install-test
 	./scripts/test

@@ -7,7 +7,6 @@ from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from accounts import services
 from accounts.filters import UserFilter
@@ -16,6 +15,7 @@ from accounts.models import AuditEntry
 from accounts.tables import UserTable, role_names, scope_text
 from core.exports import requested_format, table_response
 from core.roles import ADMIN, ROLE_LABELS, role_required
+from core.tables import paginate
 
 PER_PAGE = 50
 admin_only = role_required(ADMIN)
@@ -54,9 +54,9 @@ def user_list(request):
     table = UserTable(filterset.qs)
     export = requested_format(request)
     if export:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "users", export)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table, PER_PAGE)
     return render(request, "accounts/user_list.html", {"filter": filterset, "table": table})
 
 

@@ -9,7 +9,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from catalog import dcat
 from catalog.filters import DatasetFilter
@@ -18,6 +17,7 @@ from catalog.models import COMPLETE, Dataset
 from catalog.tables import DatasetTable
 from core.exports import requested_format, table_response
 from core.roles import ADMIN, ALL_ROLES, has_role, role_required
+from core.tables import paginate
 
 
 def harvest_token() -> str:
@@ -39,9 +39,9 @@ def dataset_list(request):
     table = DatasetTable(qs)
     export = requested_format(request)
     if export:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "data-catalog", export)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     return render(
         request,
         "catalog/dataset_list.html",

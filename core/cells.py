@@ -142,7 +142,10 @@ def boolean(value) -> bool | None:
 
 
 def neutralise_formula(value):
-    """For exports: a cell that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """For exports: text as ``core.exports.clean_cell`` writes it (control characters stripped,
+    a would-be formula written as text); other values unchanged."""
+    if isinstance(value, str):
+        from core.exports import clean_text
+
+        return clean_text(value)
     return value

@@ -1,11 +1,25 @@
-"""Form pieces shared by every app: Buddhist-era date input and Bootstrap styling."""
+"""Form pieces shared by every app: Buddhist-era date input, Bootstrap styling, and the refusal
+of control characters in typed text (``BootstrapMixin`` is the base of every form of the project,
+so it adds ``refuse_control_characters`` to each of their text fields)."""
 
 import datetime as dt
+import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.nationalid import normalize, validate_national_id
 from core.thaidate import format_be_numeric, parse_date
+
+# C0 controls but tab, newline and carriage return (a text area may hold them); DEL; C1 controls.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_MESSAGE = "มีอักขระควบคุมที่มองไม่เห็น (เช่น จากการคัดลอกข้อความมาวาง) โปรดลบออกแล้วบันทึกอีกครั้ง"
+
+
+def refuse_control_characters(value) -> None:
+    """A validator for text: control characters (other than tab and line breaks) are refused."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(CONTROL_MESSAGE, code="control_characters")
 
 
 class ThaiDateInput(forms.TextInput):
@@ -57,11 +71,17 @@ class NationalIdField(forms.CharField):
 
 
 class BootstrapMixin:
-    """Adds Bootstrap classes to every widget, and marks invalid fields once validated."""
+    """Adds Bootstrap classes to every widget, marks invalid fields once validated, and refuses
+    control characters in every text field (``refuse_control_characters``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # The form's own copy of the field (Django deep-copies base_fields per form).
+            if isinstance(field, forms.CharField) and refuse_control_characters not in (
+                field.validators
+            ):
+                field.validators.append(refuse_control_characters)
             widget = field.widget
             if isinstance(
                 widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect

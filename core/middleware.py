@@ -1,4 +1,12 @@
-"""Behind a reverse proxy, the client's address arrives in X-Forwarded-For.
+"""The project's middleware.
+
+``RefuseControlCharactersMiddleware``: a query parameter (name or value) holding a control
+character, or a posted field holding a NUL, is a 400 (the site's 400 page) before any view runs:
+such a request comes from no page of ours, and a NUL would otherwise reach the database
+(PostgreSQL refuses it in text, a 500). Other control characters in posted fields reach the forms,
+which refuse them with a Thai message and keep what was typed (``core.forms.BootstrapMixin``).
+
+``TrustedProxyMiddleware``: behind a reverse proxy, the client's address arrives in X-Forwarded-For.
 
 Only the proxies we run may set it: with ``TRUSTED_PROXY_COUNT = n`` the client address is the
 n-th address from the right of X-Forwarded-For (the one our outermost proxy saw); anything a
@@ -7,11 +15,41 @@ throttle (django-axes) and the public status page's throttle both see the real a
 """
 
 import logging
+import re
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 logger = logging.getLogger(__name__)
+
+# In a query string no control character belongs (C0 but tab and line breaks, DEL); in a posted
+# field, NUL (the forms refuse the others themselves, with a message).
+QUERY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+POST_CONTROL = re.compile("\x00")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds(params, pattern) -> bool:
+    return any(
+        pattern.search(key) or any(pattern.search(value) for value in values)
+        for key, values in params.lists()
+    )
+
+
+class RefuseControlCharactersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refused = _holds(request.GET, QUERY_CONTROL)
+        if not refused and request.method == "POST" and request.content_type in FORM_TYPES:
+            refused = _holds(request.POST, POST_CONTROL)
+        if refused:
+            from core.errors import bad_request
+
+            logger.info("control character in a parameter: %s %s", request.method, request.path)
+            return bad_request(request)
+        return self.get_response(request)
 
 
 class TrustedProxyMiddleware:

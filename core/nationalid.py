@@ -1,6 +1,7 @@
 """Thai national ID numbers (เลขประจำตัวประชาชน): 13 digits, the last a check digit."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -13,8 +14,12 @@ def check_digit(first12: str) -> int:
 
 
 def normalize(text: str) -> str:
-    """Digits only: Thai digits become Arabic, dashes and spaces go."""
-    return re.sub(r"[\s\-]", "", to_arabic_digits(str(text)))
+    """Digits only: every script's digits become ASCII (core.thaidate.to_arabic_digits), and
+    spaces and dashes of any kind (-, ‐, –, full-width －) go."""
+    text = to_arabic_digits(str(text))
+    if text.isascii():
+        return re.sub(r"[\s\-]", "", text)
+    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch) == "Pd"))
 
 
 def is_valid(value: str) -> bool:

@@ -8,13 +8,15 @@ with their audit history.
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from imports import writer, xlsx
-from imports.resources import KpiResource, RowProblem
+from imports.resources import KpiResource, RowProblem, chunks
 
 MAX_ERRORS_KEPT = 1000
 SUPPORTED = (".csv", ".xlsx")
@@ -72,6 +74,23 @@ class Report:
 
 
 # -- reading ----------------------------------------------------------------------------------
+# Limits on what one upload may hold (settings override the first two). Each breach is a
+# FileProblem naming the limit; docs/imports.md states them and the memory they bound.
+DEFAULT_MAX_ROWS = 200_000  # settings.IMPORT_MAX_ROWS
+DEFAULT_MAX_UNCOMPRESSED_MB = 200  # settings.IMPORT_MAX_UNCOMPRESSED_MB: .csv size, .xlsx inflated
+MAX_HEADER_COLUMNS = 256
+# Python's csv module refuses a field longer than this (csv.field_size_limit(), left as it is).
+MAX_CSV_FIELD = 131_072
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_uncompressed_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_MB", DEFAULT_MAX_UNCOMPRESSED_MB)) << 20
+
+
 def _decode(raw: bytes) -> str:
     for encoding in ("utf-8-sig", "cp874"):
         try:
@@ -81,26 +100,131 @@ def _decode(raw: bytes) -> str:
     raise FileProblem("อ่านไฟล์ CSV ไม่ได้: ต้องเป็น UTF-8 หรือ TIS-620")
 
 
-def read_table(data: bytes, filename: str) -> tuple[list, list[tuple[int, tuple]]]:
-    """The header row and the data rows with their spreadsheet row numbers (header = row 1)."""
-    ext = Path(filename).suffix.lower()
-    if ext == ".csv":
-        reader = csv.reader(io.StringIO(_decode(data), newline=""))
-        numbered = [(n, tuple(r)) for n, r in enumerate(reader, start=1)]
-    elif ext == ".xlsx":
+def _csv_rows(data: bytes, columns: list) -> Iterator[tuple[int, list]]:
+    cap = max_uncompressed_bytes()
+    if len(data) > cap:
+        raise FileProblem(
+            f"ไฟล์ CSV มีขนาด {len(data) / 2**20:,.0f} MB เกินที่รับได้ {cap / 2**20:,.0f} MB: "
+            "โปรดแบ่งเป็นหลายไฟล์"
+        )
+    text = _decode(data)
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream)
+    number, start = 0, 0
+    while True:
         try:
-            numbered = list(xlsx.rows(data))
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise FileProblem(_long_field(text, start, number + 1, columns)) from None
+        number += 1
+        start = stream.tell()
+        yield number, row
+
+
+def _long_field(text: str, start: int, number: int, columns: list) -> str:
+    """The Thai message for the record at ``text[start:]`` that the csv module refused: which
+    column holds the field past MAX_CSV_FIELD characters (found by scanning that record)."""
+    column, length, quoted, i = 0, 0, False, start
+    end = len(text)
+    while i < end:
+        char = text[i]
+        if quoted:
+            if char == '"':
+                if i + 1 < end and text[i + 1] == '"':
+                    i += 1
+                else:
+                    quoted = False
+            length += 1
+        elif char == '"':
+            quoted = True
+        elif char == ",":
+            column, length = column + 1, 0
+        elif char in "\r\n":
+            break
+        else:
+            length += 1
+        if length > MAX_CSV_FIELD:
+            name = str(columns[column]).strip() if column < len(columns) else f"ที่ {column + 1}"
+            return f"แถว {number:,}, {name}: ช่องข้อมูลยาวเกิน {MAX_CSV_FIELD:,} ตัวอักษร ไฟล์นี้จึงอ่านไม่ได้"
+        i += 1
+    return (
+        f"แถว {number:,}: อ่านไม่ได้ (ช่องข้อมูลยาวเกิน {MAX_CSV_FIELD:,} ตัวอักษร หรือเครื่องหมายคำพูดไม่ครบคู่)"
+    )
+
+
+def _sheet_rows(data: bytes) -> tuple[Iterator, object]:
+    try:
+        sheet = xlsx.Sheet(data, max_uncompressed_bytes())
+    except Exception:  # noqa: BLE001 - a broken zip can fail in many ways
+        raise FileProblem("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx") from None
+
+    def numbered():
+        try:
+            yield from sheet
+        except xlsx.SheetProblem as problem:
+            raise FileProblem(str(problem)) from None
+        except FileProblem:
+            raise
         except Exception:  # noqa: BLE001 - a broken zip or XML can fail in many ways
             raise FileProblem("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx") from None
+
+    return numbered(), sheet
+
+
+def read_table(data: bytes, filename: str, keep=None) -> tuple[list, list[tuple[int, tuple]]]:
+    """The header row and the data rows with their spreadsheet row numbers (header = row 1).
+
+    ``keep(header) -> [column index, …]``: each data row is cut down to those columns, in that
+    order, as it is read, so an upload holds only the cells an import uses. Without it, rows are
+    cut to the header's width. Blank rows are skipped; more than ``max_rows()`` data rows, a
+    header of more than MAX_HEADER_COLUMNS columns, a CSV field over MAX_CSV_FIELD characters or
+    an .xlsx over the uncompressed cap is a FileProblem naming the limit.
+    """
+    ext = Path(filename).suffix.lower()
+    header_names: list = []
+    sheet = None
+    if ext == ".csv":
+        numbered = _csv_rows(data, header_names)
+    elif ext == ".xlsx":
+        numbered, sheet = _sheet_rows(data)
     else:
         raise FileProblem(f"รับเฉพาะไฟล์ {' หรือ '.join(SUPPORTED)}")
-    while numbered and all(_blank(c) for c in numbered[0][1]):
-        numbered.pop(0)
-    if not numbered:
+    header_row = None
+    for _, row in numbered:
+        if not all(_blank(c) for c in row):
+            header_row = list(row)
+            break
+    if header_row is None:
         raise FileProblem("ไฟล์ว่าง: ไม่มีแถวหัวตาราง")
-    header_row = numbered[0][1]
-    body = [(n, r) for n, r in numbered[1:] if not all(_blank(c) for c in r)]
-    return list(header_row), body
+    while header_row and _blank(header_row[-1]):
+        header_row.pop()
+    if len(header_row) > MAX_HEADER_COLUMNS:
+        raise FileProblem(
+            f"แถวหัวตารางมี {len(header_row):,} คอลัมน์ เกินที่รับได้ {MAX_HEADER_COLUMNS} คอลัมน์"
+        )
+    width = len(header_row)
+    header_names.extend(header_row)
+    if sheet is not None:
+        sheet.width = width
+    indices = list(keep(header_row)) if keep is not None else None
+    limit = max_rows()
+    body: list[tuple[int, tuple]] = []
+    append = body.append
+    for number, row in numbered:
+        if not any(c is not None and (not isinstance(c, str) or c.strip()) for c in row):
+            continue
+        if len(body) >= limit:
+            raise FileProblem(
+                f"ไฟล์มีข้อมูลเกิน {limit:,} แถว (รับได้ไม่เกิน {limit:,} แถวต่อไฟล์): โปรดแบ่งเป็นหลายไฟล์"
+            )
+        if indices is not None:
+            size = len(row)
+            append((number, tuple(row[i] if i < size else None for i in indices)))
+        else:
+            append((number, tuple(row[:width])))
+    return header_row, body
 
 
 def _blank(cell) -> bool:
@@ -151,19 +275,27 @@ class Plan:
 
 
 def plan(resource: KpiResource, data: bytes, filename: str) -> Plan:
-    headers, body = read_table(data, filename)
-    mapping, ignored = map_headers(resource, headers)
+    found = {}
+
+    def keep(header_row):
+        found["mapping"], found["ignored"] = map_headers(resource, header_row)
+        return list(found["mapping"])
+
+    # Rows arrive cut down to the mapped columns, in the mapping's order.
+    headers, body = read_table(data, filename, keep)
+    mapping, ignored = found["mapping"], found["ignored"]
     display = {name: str(headers[i]).strip() for i, name in mapping.items()}
     report = Report(kind=resource.kind, rows=len(body), ignored_headers=ignored)
 
     cleaned_rows: list[tuple[int, dict]] = []
-    cleaners = [(index, name, resource.cleaner(name)) for index, name in mapping.items()]
+    cleaners = [
+        (position, name, resource.cleaner(name)) for position, name in enumerate(mapping.values())
+    ]
     for number, raw in body:
         row, bad = {}, False
-        width = len(raw)
         for index, name, clean in cleaners:
             try:
-                row[name] = clean(raw[index] if index < width else None)
+                row[name] = clean(raw[index])
             except (ValueError, TypeError) as exc:
                 report.add_error(number, display[name], str(exc))
                 bad = True
@@ -199,9 +331,8 @@ def plan(resource: KpiResource, data: bytes, filename: str) -> Plan:
         changes[current.pk] = {f: values[f] for f in compared if f in values}
         report.updated += 1
     # Only the changed rows become full model instances (their history needs every field).
-    pks = list(changes)
-    for start in range(0, len(pks), 5000):
-        for instance in resource.model.objects.filter(pk__in=pks[start : start + 5000]):
+    for chunk in chunks(changes):
+        for instance in resource.model.objects.filter(pk__in=chunk):
             for name, value in changes[instance.pk].items():
                 setattr(instance, name, value)
             result.to_update.append(instance)

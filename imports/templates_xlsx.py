@@ -1,11 +1,9 @@
-"""Downloadable templates: the kind's headers (Thai or English) and an example row."""
+"""Downloadable templates: the kind's headers (Thai or English) and an example row, written
+through ``core.exports`` like every spreadsheet the site sends."""
 
-import csv
-import io
-
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from core.exports import Book, csv_bytes
 from imports.resources import KpiResource
 
 
@@ -19,7 +17,7 @@ def _header_and_example(resource: KpiResource, thai: bool) -> tuple[list[str], l
 
 def xlsx_template(resource: KpiResource, thai: bool = True) -> bytes:
     header, example = _header_and_example(resource, thai)
-    book = Workbook()
+    book = Book()
     sheet = book.active
     sheet.title = resource.kind
     sheet.append(header)
@@ -39,15 +37,8 @@ def xlsx_template(resource: KpiResource, thai: bool = True) -> bytes:
         notes.append([name, thai_header, value])
     notes.append([])
     notes.append(["วันที่ใช้ได้ทั้ง พ.ศ. และ ค.ศ. (วว/ดด/ปปปป หรือ ปปปป-ดด-วว) และเลขไทย"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.to_bytes()
 
 
 def csv_template(resource: KpiResource, thai: bool = True) -> bytes:
-    header, example = _header_and_example(resource, thai)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerow(example)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(_header_and_example(resource, thai))

@@ -43,8 +43,11 @@ class EvidenceForm(BootstrapMixin, forms.ModelForm):
 
 
 class ReviewForm(BootstrapMixin, forms.Form):
+    # No decision is preselected: the approver chooses one (an unchanged form approves nothing).
     decision = forms.ChoiceField(
-        label=_("ผลการพิจารณา"), choices=[("approve", "อนุมัติ"), ("return", "ส่งกลับแก้ไข")]
+        label=_("ผลการพิจารณา"),
+        choices=[("", "— เลือกผลการพิจารณา —"), ("approve", "อนุมัติ"), ("return", "ส่งกลับแก้ไข")],
+        error_messages={"required": "โปรดเลือกผลการพิจารณา (อนุมัติ หรือ ส่งกลับแก้ไข)"},
     )
     comment = forms.CharField(
         label=_("ความเห็น"), required=False, widget=forms.Textarea(attrs={"rows": 2})

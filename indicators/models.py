@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.roles import ADMIN, APPROVER, has_role
 from indicators import registry
 
 
@@ -201,9 +202,31 @@ class EvidenceStatus(models.TextChoices):
     RETURNED = "returned", "ส่งกลับแก้ไข"
 
 
+# Evidence its owners are still preparing (a draft, or one sent back to be fixed): not yet put
+# before the approvers, so not for every reader of the indicator pages.
+UNRELEASED_EVIDENCE = (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED)
+
+
+def sees_unreleased_evidence_of_every_indicator(user) -> bool:
+    return has_role(user, ADMIN, APPROVER)
+
+
 class EvidenceQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=EvidenceStatus.APPROVED)
+
+    def visible_to(self, user):
+        """The one rule for who sees which evidence (its row, its file, its line in a report):
+        submitted and approved evidence, to every reader of the indicator pages; drafts and
+        returned evidence only to the indicator's owners, the approvers and the admins. Used by
+        the indicator page, the file download and the KPI report (page, .xlsx, .pdf)."""
+        if sees_unreleased_evidence_of_every_indicator(user):
+            return self
+        released = ~Q(status__in=UNRELEASED_EVIDENCE)
+        if not getattr(user, "is_authenticated", False):
+            return self.filter(released)
+        owned = Indicator.objects.filter(owners=user).values("pk")
+        return self.filter(released | Q(deliverable__indicator__in=owned))
 
 
 def evidence_upload_to(instance, filename: str) -> str:

@@ -21,3 +21,13 @@ def can_review(user) -> bool:
 
 def can_manage_sets(user) -> bool:
     return has_role(user, ADMIN)
+
+
+def is_own_evidence(user, evidence) -> bool:
+    """Whoever attached or submitted a piece of evidence does not decide on it (four eyes), be
+    they an approver or an admin."""
+    return user.pk is not None and user.pk in (evidence.created_by_id, evidence.submitted_by_id)
+
+
+def can_review_evidence(user, evidence) -> bool:
+    return can_review(user) and not is_own_evidence(user, evidence)

@@ -72,12 +72,15 @@ def indicator_detail(request, pk):
     result = evaluation.evaluate(indicator_set, as_of)
     current = result.by_code(indicator.code)
     evidence = (
-        Evidence.objects.filter(deliverable__indicator=indicator)
+        Evidence.objects.visible_to(request.user)
+        .filter(deliverable__indicator=indicator)
         .select_related("created_by", "submitted_by", "reviewed_by")
         .order_by("created_at")
     )
+    can_review = permissions.can_review(request.user)
     by_deliverable: dict[int, list] = {}
     for item in evidence:
+        item.reviewable = can_review and not permissions.is_own_evidence(request.user, item)
         by_deliverable.setdefault(item.deliverable_id, []).append(item)
     levels = [
         {
@@ -119,7 +122,7 @@ def indicator_detail(request, pk):
             "manual_results": indicator.manual_results.select_related("entered_by")[:10],
             "computation": computation,
             "can_edit": permissions.can_edit_indicator(request.user, indicator),
-            "can_review": permissions.can_review(request.user),
+            "can_review": can_review,
             "evidence_form": EvidenceForm(),
             "manual_form": ManualResultForm(initial={"as_of": as_of}),
             "review_form": ReviewForm(),
@@ -165,52 +168,84 @@ def _indicator_url(indicator) -> str:
     return reverse("indicators:indicator-detail", args=[indicator.pk])
 
 
+def _locked(evidence) -> Evidence:
+    """The evidence row again, locked until the transaction ends: of two people deciding on the
+    same evidence at once, the second waits and then sees the first one's decision."""
+    return (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("reviewed_by")
+        .get(pk=evidence.pk)
+    )
+
+
 @require_POST
 @login_required
 def evidence_submit(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("deliverable__indicator"), pk=pk)
     _viewer(request)
-    _editable_indicator(request, evidence.deliverable.indicator)
-    if evidence.status not in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED):
-        messages.error(request, "หลักฐานนี้ส่งไปแล้ว")
-    else:
-        evidence.status = EvidenceStatus.SUBMITTED
-        evidence.submitted_by = request.user
-        evidence.submitted_at = timezone.now()
-        evidence.save()
-        messages.success(request, "ส่งหลักฐานให้ผู้อนุมัติพิจารณาแล้ว")
+    _editable_indicator(request, evidence.deliverable.indicator)  # its editors see every draft
+    with transaction.atomic():
+        locked = _locked(evidence)
+        if locked.status not in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED):
+            messages.error(request, "หลักฐานนี้ส่งไปแล้ว")
+        else:
+            locked.status = EvidenceStatus.SUBMITTED
+            locked.submitted_by = request.user
+            locked.submitted_at = timezone.now()
+            locked.save()
+            messages.success(request, "ส่งหลักฐานให้ผู้อนุมัติพิจารณาแล้ว")
     return redirect(_indicator_url(evidence.deliverable.indicator))
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
 
 
 @require_POST
 @login_required
 def evidence_review(request, pk):
-    evidence = get_object_or_404(Evidence.objects.select_related("deliverable__indicator"), pk=pk)
     _viewer(request)
     if not permissions.can_review(request.user):
         raise PermissionDenied
+    evidence = get_object_or_404(Evidence.objects.select_related("deliverable__indicator"), pk=pk)
+    back = redirect(_indicator_url(evidence.deliverable.indicator))
     form = ReviewForm(request.POST)
-    if evidence.status != EvidenceStatus.SUBMITTED:
-        messages.error(request, "พิจารณาได้เฉพาะหลักฐานที่ส่งแล้วและรอพิจารณา")
-    elif not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        approve = form.cleaned_data["decision"] == "approve"
-        evidence.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.RETURNED
-        evidence.reviewed_by = request.user
-        evidence.reviewed_at = timezone.now()
-        evidence.review_comment = form.cleaned_data["comment"]
-        evidence.save()
-        messages.success(request, "อนุมัติหลักฐานแล้ว" if approve else "ส่งหลักฐานกลับแก้ไขแล้ว")
-    return redirect(_indicator_url(evidence.deliverable.indicator))
+    with transaction.atomic():
+        evidence = _locked(evidence)
+        if permissions.is_own_evidence(request.user, evidence):
+            messages.error(
+                request,
+                "ท่านเป็นผู้แนบหรือผู้ส่งหลักฐานนี้ จึงพิจารณาเองไม่ได้ ผู้อนุมัติคนอื่นต้องเป็นผู้พิจารณา",
+            )
+        elif evidence.status != EvidenceStatus.SUBMITTED:
+            if evidence.reviewed_at:
+                messages.error(
+                    request,
+                    f"หลักฐานนี้มีผู้พิจารณาไปแล้ว ({evidence.get_status_display()} "
+                    f"โดย {_person(evidence.reviewed_by)}) ผลการพิจารณาของท่านจึงไม่ได้บันทึก",
+                )
+            else:
+                messages.error(request, "พิจารณาได้เฉพาะหลักฐานที่ส่งแล้วและรอพิจารณา")
+        elif not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            approve = form.cleaned_data["decision"] == "approve"
+            evidence.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.RETURNED
+            evidence.reviewed_by = request.user
+            evidence.reviewed_at = timezone.now()
+            evidence.review_comment = form.cleaned_data["comment"]
+            evidence.save()
+            messages.success(request, "อนุมัติหลักฐานแล้ว" if approve else "ส่งหลักฐานกลับแก้ไขแล้ว")
+    return back
 
 
 @login_required
 def evidence_file(request, pk):
-    evidence = get_object_or_404(Evidence, pk=pk)
     _viewer(request)
+    # A draft is a 404 to whoever may not see it, as if it did not exist.
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     if not evidence.file:
         raise Http404
     return FileResponse(evidence.file.open("rb"), as_attachment=True)

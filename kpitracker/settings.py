@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.TrustedProxyMiddleware",
+    "core.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.headers.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -198,6 +201,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024))
+# A demo installation (make run) counts the records marked ข้อมูลตัวอย่าง in KPI 3.2; anywhere
+# else demo records never count, even if someone ran `manage.py demo` there.
+DEMO_INSTALLATION = envbool("DEMO_INSTALLATION", "0")
 # The ministry's data centre harvests /catalog/dcat.jsonld with "Authorization: Bearer <token>".
 CATALOG_HARVEST_TOKEN = os.getenv("CATALOG_HARVEST_TOKEN", "")
 
@@ -205,6 +211,27 @@ CATALOG_HARVEST_TOKEN = os.getenv("CATALOG_HARVEST_TOKEN", "")
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (no <script> with code, no on*= handler, no javascript: link); data for scripts travels in
+# data-* attributes or <script type="application/json"> blocks (json_script), which are not run.
+# Styles allow 'unsafe-inline' because templates carry style="…" attributes and the stand-alone
+# error pages a <style> block; an injected style cannot run code. Bootstrap's SVG icons are
+# data: images. No frames, plugins, <base> or form targets outside the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Production hardening, switched on whenever DEBUG is off (see README, "Production").
 if not DEBUG:

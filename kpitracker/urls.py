@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from core import health
+from core import health, views_duplicates
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="indicators:dashboard"), name="home"),
@@ -19,6 +19,10 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("users/", include("accounts.urls")),
+    path("duplicates/", views_duplicates.duplicate_list, name="duplicates"),
+    path(
+        "duplicates/<int:pk>/resolve/", views_duplicates.duplicate_resolve, name="duplicate-resolve"
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,11 +6,9 @@ Queries: the evaluation (fixed), baselines (1), evidence with its people (1).
 """
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from core.cells import neutralise_formula
 from core.thaidate import format_thai_date
 from indicators import evaluation
 from indicators.evaluation import IndicatorResult, SetResult
@@ -179,7 +177,9 @@ class KpiReport:
         return rows
 
 
-def build(indicator_set: IndicatorSet, as_of: dt.date) -> KpiReport:
+def build(indicator_set: IndicatorSet, as_of: dt.date, user=None) -> KpiReport:
+    """``user``: whose report it is; the evidence lines are those they may see
+    (``Evidence.objects.visible_to``: without a user, no drafts)."""
     result = evaluation.evaluate(indicator_set, as_of)
     baselines: dict[int, list] = {}
     for b in Baseline.objects.filter(indicator__indicator_set=indicator_set).order_by(
@@ -188,7 +188,8 @@ def build(indicator_set: IndicatorSet, as_of: dt.date) -> KpiReport:
         baselines.setdefault(b.indicator_id, []).append(b)
     evidence: dict[int, list] = {}
     for ev in (
-        Evidence.objects.filter(deliverable__indicator__indicator_set=indicator_set)
+        Evidence.objects.visible_to(user)
+        .filter(deliverable__indicator__indicator_set=indicator_set)
         .select_related("submitted_by", "reviewed_by")
         .order_by("created_at", "pk")
     ):
@@ -205,17 +206,16 @@ def build(indicator_set: IndicatorSet, as_of: dt.date) -> KpiReport:
 SUMMARY_HEADER = ["ตัวชี้วัด", "ชื่อตัวชี้วัด", "น้ำหนัก", "ผลการดำเนินงาน", "ระดับ", "คะแนน", "คะแนนถ่วงน้ำหนัก"]
 
 
-def _safe(value):
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
 def as_xlsx(report: KpiReport) -> bytes:
-    from openpyxl import Workbook
+    """Written through ``core.exports.Book``: every cell cleaned (no formulas, no control
+    characters), numbers as numbers."""
     from openpyxl.styles import Alignment, Font
+
+    from core.exports import Book
 
     bold = Font(name="Sarabun", bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    book = Workbook()
+    book = Book()
     ws = book.active
     ws.title = "สรุป"
     ws.append([report.title])
@@ -230,9 +230,9 @@ def as_xlsx(report: KpiReport) -> bytes:
         ws.append(
             [
                 row["code"],
-                _safe(row["name"]),
+                row["name"],
                 float(res.indicator.weight),
-                _safe(row["result"]),
+                row["result"],
                 row["level"],
                 float(round(res.score, 2)) if res.score is not None else None,
                 float(round(res.weighted_score, 2)) if res.weighted_score is not None else None,
@@ -258,7 +258,7 @@ def as_xlsx(report: KpiReport) -> bytes:
         sheet.column_dimensions["A"].width = 24
         sheet.column_dimensions["B"].width = 90
         for label, value in _page_fields(page):
-            sheet.append([label, _safe(value)])
+            sheet.append([label, value])
             sheet.cell(sheet.max_row, 1).font = bold
             sheet.cell(sheet.max_row, 2).alignment = wrap
         if page.res.deliverables:
@@ -267,10 +267,8 @@ def as_xlsx(report: KpiReport) -> bytes:
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
             for row in page.evidence_rows:
-                sheet.append([_safe(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+                sheet.append(row)
+    return book.to_bytes()
 
 
 def _page_fields(page: Page) -> list[tuple[str, str]]:

@@ -38,7 +38,7 @@ def dashboard(request):
 @role_required(*READERS)
 def report(request):
     indicator_set, as_of, sets = selected_set(request)
-    data = report_mod.build(indicator_set, as_of)
+    data = report_mod.build(indicator_set, as_of, request.user)
     return render(
         request,
         "reports/report.html",
@@ -60,7 +60,8 @@ def _filename(indicator_set, as_of, ext) -> str:
 def report_xlsx(request):
     indicator_set, as_of, _ = selected_set(request)
     response = HttpResponse(
-        report_mod.as_xlsx(report_mod.build(indicator_set, as_of)), content_type=XLSX_TYPE
+        report_mod.as_xlsx(report_mod.build(indicator_set, as_of, request.user)),
+        content_type=XLSX_TYPE,
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename(indicator_set, as_of, "xlsx")}"'
@@ -72,7 +73,8 @@ def report_xlsx(request):
 def report_pdf(request):
     indicator_set, as_of, _ = selected_set(request)
     response = HttpResponse(
-        report_mod.as_pdf(report_mod.build(indicator_set, as_of)), content_type="application/pdf"
+        report_mod.as_pdf(report_mod.build(indicator_set, as_of, request.user)),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename(indicator_set, as_of, "pdf")}"'

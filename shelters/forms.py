@@ -4,10 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import duplicates
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
+from core.once import OnceMixin
 from core.thaidate import format_thai_date
 from shelters.models import (
     DOMAINS,
@@ -28,8 +32,46 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+ID_TAKEN_TEXT = "เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว"
+
+
+def national_id_taken_error(national_id: str, user, exclude_pk=None) -> str | None:
+    """The message for a national ID that another resident already holds, or None if free.
+
+    Within the user's scope: the existing message with a link to that resident. Outside it (a
+    resident of another facility, psychiatric patients included): ``OUT_OF_SCOPE_TEXT`` only,
+    never whose or where, and the case goes to the admins (``core.duplicates.report``)."""
+    if not national_id:
+        return None
+    owner = (
+        Resident.objects.filter(national_id=national_id)
+        .exclude(pk=exclude_pk)
+        .values("pk", "facility_id", "case_number", "full_name")
+        .first()
+    )
+    if owner is None:
+        return None
+    visible = Resident.objects.visible_to(user).filter(pk=owner["pk"]).exists()
+    if user is not None and not visible:
+        duplicates.report(
+            "resident",
+            national_id,
+            user,
+            where=", ".join(map(str, Facility.objects.visible_to(user))),
+        )
+        return duplicates.OUT_OF_SCOPE_TEXT
+    return format_html(
+        '{}: <a href="{}">{} {}</a>',
+        ID_TAKEN_TEXT,
+        reverse("shelters:resident-detail", args=[owner["pk"]]),
+        owner["case_number"],
+        owner["full_name"],
+    )
+
+
 class _ResidentForm(forms.ModelForm):
-    """Admit (new) or edit a resident. Facility staff never choose the facility: it is theirs."""
+    """Admit (new) or edit a resident. Facility staff never choose the facility: it is theirs.
+    The discharge fields are not here: they change only through the discharge action."""
 
     birth_date = ThaiDateField(label=_("วันเกิด"), required=False)
     national_id = NationalIdField(
@@ -56,8 +98,9 @@ class _ResidentForm(forms.ModelForm):
             "facility": {"required": "กรุณาเลือกหน่วยงาน"},
         }
 
-    def __init__(self, *args, facilities=None, **kwargs):
+    def __init__(self, *args, facilities=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["admitted_on"].error_messages["required"] = "กรุณากรอกวันที่รับเข้า"
         queryset = facilities if facilities is not None else Facility.objects.all()
         self.fields["facility"].queryset = queryset
@@ -69,10 +112,9 @@ class _ResidentForm(forms.ModelForm):
 
     def clean_national_id(self):
         value = self.cleaned_data.get("national_id") or ""
-        if value and (
-            Resident.objects.filter(national_id=value).exclude(pk=self.instance.pk).exists()
-        ):
-            raise forms.ValidationError("เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว")
+        message = national_id_taken_error(value, self.user, exclude_pk=self.instance.pk)
+        if message:
+            raise forms.ValidationError(message, code="taken")
         return value
 
     def clean(self):
@@ -101,6 +143,46 @@ class _ResidentForm(forms.ModelForm):
             if clash.exclude(pk=self.instance.pk).exists():
                 self.add_error("case_number", "เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้")
         return cleaned
+
+
+EDIT_FIELDS = ["case_number", "full_name", "sex", "birth_date", "national_id", "target_group",
+               "admitted_on"]  # fmt: skip
+STALE_TEXT = (
+    "มีผู้แก้ไขข้อมูลนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์มด้านล่าง"
+    " โปรดเทียบกับข้อมูลล่าสุด แก้ไขให้ถูกต้อง แล้วกดบันทึกอีกครั้ง"
+)
+
+
+class _ResidentEditForm(_ResidentForm):
+    """Edit: carries the version it was opened at (a form opened before someone else's save is
+    refused, not saved over it), and saves only its own fields."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") is None and "version" not in self.errors:
+            raise forms.ValidationError(
+                "แบบฟอร์มนี้ไม่สมบูรณ์ (ไม่มีรุ่นของข้อมูล) โปรดเปิดหน้าแก้ไขใหม่แล้วกรอกอีกครั้ง"
+            )
+        return cleaned
+
+    @property
+    def is_stale(self) -> bool:
+        """Opened at an older version than the (locked) instance's: someone saved in between."""
+        return self.cleaned_data.get("version") != self.instance.version
+
+    def save_fields(self) -> Resident:
+        """Save the form's own fields (and the next version) on the instance, which the caller
+        has locked; nothing else of the row (the discharge) is written."""
+        resident = self.save(commit=False)
+        resident.version = self.instance.version + 1
+        resident.save(update_fields=[*EDIT_FIELDS, "version"])
+        return resident
 
 
 class _DischargeForm(forms.ModelForm):
@@ -267,7 +349,11 @@ class _AssessmentForm(forms.ModelForm):
 
 # BootstrapMixin styles the fields and reads the errors once the form is built, so it comes first
 # in the MRO: the forms above have prepared their fields (scope, resident) by then.
-class ResidentForm(BootstrapMixin, _ResidentForm):
+class ResidentForm(BootstrapMixin, OnceMixin, _ResidentForm):
+    """Admit: one submission makes one resident (``core.once``)."""
+
+
+class ResidentEditForm(BootstrapMixin, _ResidentEditForm):
     pass
 
 
@@ -275,5 +361,5 @@ class DischargeForm(BootstrapMixin, _DischargeForm):
     pass
 
 
-class AssessmentForm(BootstrapMixin, _AssessmentForm):
-    pass
+class AssessmentForm(BootstrapMixin, OnceMixin, _AssessmentForm):
+    """One submission makes one assessment (``core.once``)."""

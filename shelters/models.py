@@ -198,7 +198,11 @@ class Resident(models.Model):
     discharge_reason = models.CharField(
         _("เหตุที่จำหน่าย"), max_length=16, choices=DischargeReason.choices, blank=True
     )
-    history = HistoricalRecords()
+    # Raised by every save of the edit form: a form opened at an older version is refused
+    # (someone else saved in between) instead of overwriting their change. The database default
+    # serves writers that bypass the ORM (COPY in imports and benchmarks). Not audited itself.
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=0, db_default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = ResidentQuerySet.as_manager()
 

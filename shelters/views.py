@@ -1,22 +1,41 @@
+import copy
 import datetime as dt
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django_tables2 import RequestConfig
 
+from core import once
 from core.exports import requested_format, table_response
 from core.history import history_rows
+from core.models import Submission
 from core.roles import can_read_everything
-from core.thaidate import default_as_of, fiscal_year_bounds, fiscal_year_of, parse_date
+from core.tables import paginate
+from core.thaidate import (
+    default_as_of,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    format_thai_date,
+    parse_date,
+)
 from shelters import kpi, permissions
 from shelters.filters import ResidentFilter
-from shelters.forms import AssessmentForm, DischargeForm, ResidentForm
+from shelters.forms import (
+    EDIT_FIELDS,
+    ID_TAKEN_TEXT,
+    STALE_TEXT,
+    AssessmentForm,
+    DischargeForm,
+    ResidentEditForm,
+    ResidentForm,
+    national_id_taken_error,
+)
 from shelters.models import (
     DOMAINS,
     GROUP_A_MIN,
@@ -112,9 +131,9 @@ def resident_list(request):
     table = ResidentTable(filterset.qs, user=user)
     export = requested_format(request)
     if export:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "residents", export)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table, PER_PAGE)
     return render(
         request,
         "shelters/resident_list.html",
@@ -161,9 +180,82 @@ def resident_detail(request, pk):
     )
 
 
-def _render_form(request, template, context, form):
-    status = 400 if form.is_bound and form.errors else 200
+def _render_form(request, template, context, form, status=None):
+    if status is None:
+        status = 400 if form.is_bound and form.errors else 200
     return render(request, template, {**context, "form": form}, status=status)
+
+
+def _posted_token(request):
+    """The submission token the POST carries (``core.once``), or None."""
+    try:
+        return forms.UUIDField(required=False).clean(request.POST.get(once.FIELD))
+    except forms.ValidationError:
+        return None
+
+
+def _already_made(request) -> bool:
+    """This submission made its record before (a resend after the first committed)."""
+    token = _posted_token(request)
+    return token is not None and Submission.objects.filter(token=token).exists()
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _create_once(request, form, write):
+    """Validate, then claim the submission and write in one transaction. Returns the record,
+    ``_Duplicate`` if this submission was saved before, or None if the form was refused (a
+    unique constraint another request won becomes a Thai form error, never a 500)."""
+    if _already_made(request):
+        return _Duplicate
+    if not form.is_valid():
+        # A resend that arrived as the first one committed fails the checks (the case number
+        # is taken by its own record): it is still a duplicate, not a mistake.
+        return _Duplicate if _already_made(request) else None
+    try:
+        with transaction.atomic():
+            if not once.claim(form, request.user):
+                return _Duplicate
+            return write(form)
+    except IntegrityError as exc:
+        _integrity_error(request, form, exc)
+        return None
+
+
+def _integrity_error(request, form, exc):
+    """Another request saved the same case number, national ID or assessment date between
+    this form's checks and its write: the same Thai message the checks give."""
+    text = str(exc)
+    if "national_id" in text:
+        message = national_id_taken_error(
+            form.cleaned_data.get("national_id", ""), request.user, exclude_pk=form.instance.pk
+        )
+        form.add_error("national_id", message or ID_TAKEN_TEXT)
+    elif "case_number" in text:
+        form.add_error("case_number", "เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้")
+    elif "assessed_on" in text or "one_per_day" in text:
+        form.add_error("assessed_on", "ผู้รับบริการรายนี้มีผลการประเมินในวันนี้แล้ว (ประเมินได้วันละหนึ่งครั้ง)")
+    else:
+        form.add_error(None, "บันทึกไม่สำเร็จเพราะข้อมูลซ้ำกับรายการที่มีอยู่แล้ว โปรดตรวจสอบแล้วบันทึกอีกครั้ง")
+
+
+def _first_resident(request, facilities):
+    """Where the first of duplicate admissions went: the resident with the posted case number."""
+    case_number = (request.POST.get("case_number") or "").strip()
+    only = facilities.values_list("pk", flat=True)[:2]
+    facility_id = only[0] if len(only) == 1 else request.POST.get("facility")
+    if case_number and str(facility_id or "").isdigit():
+        found = (
+            Resident.objects.visible_to(request.user)
+            .filter(facility_id=facility_id, case_number=case_number)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found:
+            return redirect("shelters:resident-detail", pk=found)
+    return redirect("shelters:resident-list")
 
 
 @login_required
@@ -171,12 +263,49 @@ def resident_add(request):
     _reader(request)
     _editor(request)
     facilities = Facility.objects.visible_to(request.user)
-    form = ResidentForm(request.POST or None, facilities=facilities)
-    if request.method == "POST" and form.is_valid():
-        resident = form.save()
-        messages.success(request, f"รับเข้า {resident} แล้ว")
-        return redirect("shelters:resident-detail", pk=resident.pk)
+    form = ResidentForm(request.POST or None, facilities=facilities, user=request.user)
+    if request.method == "POST":
+        resident = _create_once(request, form, lambda f: f.save())
+        if resident is _Duplicate:
+            messages.info(request, once.DUPLICATE_TEXT)
+            return _first_resident(request, facilities)
+        if resident is not None:
+            messages.success(request, f"รับเข้า {resident} แล้ว")
+            return redirect("shelters:resident-detail", pk=resident.pk)
     return _render_form(request, "shelters/resident_form.html", {"title": "รับผู้รับบริการเข้า"}, form)
+
+
+def _edit_form(request, resident, data=None):
+    return ResidentEditForm(
+        data,
+        instance=resident,
+        facilities=Facility.objects.filter(pk=resident.facility_id),
+        user=request.user,
+    )
+
+
+def _current_values(resident, form) -> list[dict]:
+    """The saved values of the edit form's fields, marked where they differ from what was typed,
+    for the user to compare before saving again."""
+    rows = []
+    for name in EDIT_FIELDS:
+        field = form.fields[name]
+        value = getattr(resident, name)
+        if resident._meta.get_field(name).choices:
+            shown = getattr(resident, f"get_{name}_display")()
+        else:
+            shown = value
+        typed = field.widget.format_value(form[name].value())
+        saved = field.widget.format_value(field.prepare_value(value))
+        rows.append(
+            {
+                "name": name,
+                "label": field.label,
+                "value": shown,
+                "differs": str(typed or "") != str(saved or ""),
+            }
+        )
+    return rows
 
 
 @login_required
@@ -184,21 +313,41 @@ def resident_edit(request, pk):
     _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
-    form = ResidentForm(
-        request.POST or None,
-        instance=resident,
-        facilities=Facility.objects.filter(pk=resident.facility_id),
-    )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "บันทึกข้อมูลผู้รับบริการแล้ว")
-        return redirect("shelters:resident-detail", pk=resident.pk)
-    return _render_form(
-        request,
-        "shelters/resident_form.html",
-        {"title": f"แก้ไขข้อมูล {resident}", "resident": resident},
-        form,
-    )
+    context = {"title": f"แก้ไขข้อมูล {resident}", "resident": resident}
+    if request.method != "POST":
+        form = _edit_form(request, resident)
+        return _render_form(request, "shelters/resident_form.html", context, form)
+    status = None
+    try:
+        with transaction.atomic():
+            # The row is locked and the form checked against it as it is now (a discharge saved
+            # meanwhile counts); only the form's own fields are written.
+            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            locked.facility = resident.facility
+            form = _edit_form(request, locked, request.POST)
+            if form.is_valid() and form.is_stale:
+                # Someone saved since this form was opened: refuse, keep what was typed, show
+                # the current values; the form now carries the current version. (Validating a
+                # form writes the typed values onto its instance: the saved ones are re-read.)
+                current = Resident.objects.select_related("facility").get(pk=resident.pk)
+                data = request.POST.copy()
+                data["version"] = str(current.version)
+                form = _edit_form(request, copy.copy(current), data)
+                form.is_valid()
+                form.add_error(None, STALE_TEXT)
+                context |= {
+                    "stale": True,
+                    "current": _current_values(current, form),
+                    "resident": current,
+                }
+                status = 409
+            elif form.is_valid():
+                form.save_fields()
+                messages.success(request, "บันทึกข้อมูลผู้รับบริการแล้ว")
+                return redirect("shelters:resident-detail", pk=resident.pk)
+    except IntegrityError as exc:
+        _integrity_error(request, form, exc)
+    return _render_form(request, "shelters/resident_form.html", context, form, status)
 
 
 @login_required
@@ -207,15 +356,23 @@ def assessment_add(request, pk):
     resident = _resident(request, pk)
     _editor(request, resident)
     form = AssessmentForm(request.POST or None, resident=resident)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+    if request.method == "POST":
+
+        def write(form):
             assessment = form.save(commit=False)
             assessment.recorded_by = request.user
             assessment.save()
-        messages.success(
-            request, f"บันทึกผลการประเมิน ร้อยละ {assessment.percent} (กลุ่ม {assessment.group}) แล้ว"
-        )
-        return redirect("shelters:resident-detail", pk=resident.pk)
+            return assessment
+
+        assessment = _create_once(request, form, write)
+        if assessment is _Duplicate:
+            messages.info(request, once.DUPLICATE_TEXT)
+            return redirect("shelters:resident-detail", pk=resident.pk)
+        if assessment is not None:
+            messages.success(
+                request, f"บันทึกผลการประเมิน ร้อยละ {assessment.percent} (กลุ่ม {assessment.group}) แล้ว"
+            )
+            return redirect("shelters:resident-detail", pk=resident.pk)
     return _render_form(
         request,
         "shelters/assessment_form.html",
@@ -224,16 +381,40 @@ def assessment_add(request, pk):
     )
 
 
+def _already_discharged(request, resident):
+    messages.info(
+        request,
+        f"ผู้รับบริการรายนี้จำหน่ายแล้วเมื่อ {format_thai_date(resident.discharged_on)}"
+        f" ({resident.get_discharge_reason_display()}) จึงไม่บันทึกการจำหน่ายซ้ำ",
+    )
+    return redirect("shelters:resident-detail", pk=resident.pk)
+
+
 @login_required
 def resident_discharge(request, pk):
     _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
-    form = DischargeForm(request.POST or None, instance=resident)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"บันทึกการจำหน่าย {resident} แล้ว")
-        return redirect("shelters:resident-detail", pk=resident.pk)
+    if not resident.in_care:
+        return _already_discharged(request, resident)
+    if request.method != "POST":
+        return _render_form(
+            request,
+            "shelters/discharge_form.html",
+            {"resident": resident},
+            DischargeForm(instance=resident),
+        )
+    with transaction.atomic():
+        # Two discharges at once: the second waits for the first, then finds it discharged.
+        locked = Resident.objects.select_for_update().get(pk=resident.pk)
+        if not locked.in_care:
+            return _already_discharged(request, locked)
+        form = DischargeForm(request.POST, instance=locked)
+        if form.is_valid():
+            form.save(commit=False)
+            locked.save(update_fields=["discharged_on", "discharge_reason"])
+            messages.success(request, f"บันทึกการจำหน่าย {resident} แล้ว")
+            return redirect("shelters:resident-detail", pk=resident.pk)
     return _render_form(request, "shelters/discharge_form.html", {"resident": resident}, form)
 
 

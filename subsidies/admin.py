@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from subsidies.models import Application, LookupThrottle, Rating, StatusCheck, StepEntry
@@ -40,6 +41,19 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         "updated_at",
     ]
     inlines = [StepEntryInline]
+
+    def save_model(self, request, obj, form, change):
+        """A change writes only the fields changed in the form (never the step fields, which
+        a move may have changed meanwhile) and raises the edit version."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        fields = [name for name in form.changed_data if name not in self.readonly_fields]
+        if fields:
+            with transaction.atomic():
+                locked = Application.objects.select_for_update().only("version").get(pk=obj.pk)
+                obj.version = locked.version + 1
+                obj.save(update_fields=[*fields, "version", "updated_at"])
+        return None
 
 
 @admin.register(StepEntry)

@@ -19,6 +19,7 @@ from subsidies.models import (
     Step,
     SubsidyType,
     citizen_key,
+    demo_installation,
 )
 
 FIRST_NAMES = [
@@ -62,8 +63,10 @@ def build(stdout) -> list[tuple[str, str]]:
         target = i % 6 + 1  # 1…5, and 6 = stopped at 4 (not approved)
         day = received
         last = 4 if target == 6 else target
+        reached = [(Step.RECEIVED, received)]  # (step, from which day)
         for step in range(2, last + 1):
             day += dt.timedelta(days=rng.randrange(3, 20))
+            reached.append((step, min(day, timezone.localdate())))
             decision = ""
             if step == Step.DECIDED:
                 decision = Decision.NOT_APPROVED if target == 6 else Decision.APPROVED
@@ -77,21 +80,29 @@ def build(stdout) -> list[tuple[str, str]]:
             )
         if target == 3:
             sample = (app.formatted_reference, format_id(nid))
-        # Status checks by this citizen (some twice), a few with a rating.
+        # Status checks by this citizen (some twice), a few with a rating (one per step).
+        rated = set()
         for n in range(rng.choice([0, 1, 1, 2])):
             day = received + dt.timedelta(days=5 + 12 * n)
+            step = max(s for s, since in reached if since <= day)
             checked_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10, i % 60)))
             check = StatusCheck.objects.create(
                 citizen_key=citizen_key(nid),
+                application=app,
+                step=step,
                 checked_at=checked_at,
                 checked_on=day,
                 fiscal_year=fiscal_year_of(day),
                 channel=Channel.WEB if n == 0 else Channel.API,
                 is_demo=True,
             )
-            if rng.random() < 0.6:
+            if rng.random() < 0.6 and step not in rated:
+                rated.add(step)
                 Rating.objects.create(
                     check_record=check,
+                    citizen_key=check.citizen_key,
+                    application=app,
+                    step=step,
                     score=rng.choice([3, 4, 4, 5, 5]),
                     comment=rng.choice(COMMENTS),
                 )
@@ -99,5 +110,10 @@ def build(stdout) -> list[tuple[str, str]]:
         stdout.write(
             f"  ลองหน้าตรวจสอบสถานะ /subsidies/status/ ด้วยเลขอ้างอิง {sample[0]} "
             f"และเลขประจำตัวประชาชน {sample[1]} (ตัวอย่าง)"
+        )
+    if not demo_installation():
+        stdout.write(
+            "  ตัวชี้วัด 3.2 ไม่นับข้อมูลตัวอย่าง เว้นแต่ตั้งค่า DEMO_INSTALLATION=1 "
+            "(KPI 3.2 counts demo checks only when DEMO_INSTALLATION=1)"
         )
     return [("subsidy", "เจ้าหน้าที่เงินอุดหนุน: บันทึกคำขอและขั้นตอน (ข้อมูลตัวอย่าง)")]

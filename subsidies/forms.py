@@ -1,8 +1,11 @@
+import unicodedata
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
+from core.once import OnceMixin
 from subsidies.models import Application, Decision, Step
 
 
@@ -40,6 +43,21 @@ class ApplicationForm(BootstrapMixin, forms.ModelForm):
         return value
 
 
+class ApplicationCreateForm(OnceMixin, ApplicationForm):
+    """A new application: one submission makes one record (core.once)."""
+
+
+class ApplicationEditForm(ApplicationForm):
+    """An edit carries the version it was opened at; a stale one is refused (409)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
 class MoveForm(BootstrapMixin, forms.Form):
     to_step = forms.TypedChoiceField(
         choices=Step.choices, coerce=int, widget=forms.HiddenInput, label=_("ขั้นตอน")
@@ -61,13 +79,22 @@ class MoveForm(BootstrapMixin, forms.Form):
             self.fields["decision"].widget = forms.HiddenInput()
 
 
+class TypedNationalIdField(NationalIdField):
+    """What a citizen's phone or keyboard may type: full-width dashes and spaces (NFKC) too."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value)
+        return super().to_python(value)
+
+
 class LookupForm(BootstrapMixin, forms.Form):
     reference = forms.CharField(
         label=_("เลขอ้างอิงคำขอ"),
         max_length=32,
         widget=forms.TextInput({"autocomplete": "off", "placeholder": _("เช่น AB3CD-7EFGH")}),
     )
-    national_id = NationalIdField(label=_("เลขประจำตัวประชาชน 13 หลัก"))
+    national_id = TypedNationalIdField(label=_("เลขประจำตัวประชาชน 13 หลัก"))
     national_id.widget.attrs["autocomplete"] = "off"
 
 

@@ -12,11 +12,14 @@ from subsidies.report import TARGET
 
 
 def distinct_citizens(fiscal_year_be: int, as_of: dt.date) -> int:
-    """One query: a citizen who checked twice counts once; each fiscal year counts on its own."""
+    """One query: a citizen who checked twice counts once; each fiscal year counts on its own.
+    Demo checks count only in a demo installation (``StatusCheck.objects.counted``)."""
     start, end = fiscal_year_bounds(fiscal_year_be)
-    return StatusCheck.objects.filter(
-        checked_on__gte=start, checked_on__lte=min(end, as_of)
-    ).aggregate(n=Count("citizen_key", distinct=True))["n"]
+    return (
+        StatusCheck.objects.counted()
+        .filter(checked_on__gte=start, checked_on__lte=min(end, as_of))
+        .aggregate(n=Count("citizen_key", distinct=True))["n"]
+    )
 
 
 def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:

@@ -1,15 +1,18 @@
 """Subsidy applications (KPI 3.2): four types, five steps, the public status checks and ratings.
 
 The public lookup keeps no national ID in clear outside ``Application``: a successful check is
-recorded as a keyed hash (HMAC-SHA256 with ``settings.SECRET_KEY``) of the national ID, which is
-enough to count distinct citizens per fiscal year and reveals nothing on its own. The throttle of
-failed lookups lives in the database (``LookupThrottle``) so that it holds across gunicorn
-workers; its key is a keyed hash of the client address.
+recorded as a keyed hash (HMAC-SHA256) of the national ID, which is enough to count distinct
+citizens per fiscal year and reveals nothing on its own. The key is the app's own
+(``HashKey``: one random row made by migration 0003, kept in backups), not ``SECRET_KEY``, so
+that rotating ``SECRET_KEY`` does not change any citizen's key (a returning citizen still counts
+once). The throttle of failed lookups lives in the database (``LookupThrottle``) so that it holds
+across gunicorn workers; its keys are keyed hashes of the client address (and reference).
 """
 
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -18,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Province
 from core.roles import ADMIN, MANAGER, SUBSIDY_OFFICER, has_role
+from core.thaidate import to_arabic_digits
 
 # No 0/O, 1/I/L: a reference read out over the phone or copied from paper stays unambiguous.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -44,10 +48,58 @@ class Decision(models.TextChoices):
     NOT_APPROVED = "not_approved", "ไม่อนุมัติ"
 
 
-def keyed_hash(purpose: str, value: str) -> str:
-    """HMAC-SHA256 of ``value`` with the project's secret key, per purpose (hex, 64 chars)."""
-    key = hashlib.sha256(f"kpitracker.subsidies.{purpose}:{settings.SECRET_KEY}".encode()).digest()
+class HashKey(models.Model):
+    """The secret of the app's keyed hashes (citizens, client addresses): one row (pk 1), made
+    once by migration 0003 with ``secrets``. Independent of ``SECRET_KEY``: rotating that one
+    changes no citizen's key. Never edited; deleting it would count every returning citizen
+    twice (a missing row is made again, with a new secret)."""
+
+    secret = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "กุญแจแฮชของระบบตรวจสอบสถานะ"
+        verbose_name_plural = "กุญแจแฮชของระบบตรวจสอบสถานะ"
+
+    def __str__(self) -> str:
+        return f"HashKey {self.pk}"
+
+
+_secret_cache: dict[str, str] = {}
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def hash_secret() -> str:
+    """The stored secret, read once per process (it never changes)."""
+    cached = _secret_cache.get("secret")
+    if cached:
+        return cached
+    secret = HashKey.objects.filter(pk=1).values_list("secret", flat=True).first()
+    if secret is None:  # a database emptied by hand (or a flushed test database)
+        try:
+            with transaction.atomic():
+                secret = HashKey.objects.create(pk=1, secret=new_secret()).secret
+        except IntegrityError:  # made by another worker at the same moment
+            secret = HashKey.objects.values_list("secret", flat=True).get(pk=1)
+    _secret_cache["secret"] = secret
+    return secret
+
+
+def keyed_hash(purpose: str, value: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 of ``value`` with the app's own secret, per purpose (hex, 64 chars)."""
+    secret = hash_secret() if secret is None else secret
+    key = hashlib.sha256(f"kpitracker.subsidies.{purpose}:{secret}".encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def demo_installation() -> bool:
+    """Whether this installation is a demo one (``DEMO_INSTALLATION=1``): only there do records
+    marked ``is_demo`` count in the KPI figures. Off by default, so a production database in
+    which ``manage.py demo`` was once run never counts its demo records."""
+    return bool(getattr(settings, "DEMO_INSTALLATION", False))
 
 
 def citizen_key(national_id: str) -> str:
@@ -59,8 +111,10 @@ def new_reference() -> str:
 
 
 def normalize_reference(text: str) -> str:
-    """What a citizen types (lower case, dashes, spaces) as a stored reference."""
-    return "".join(ch for ch in str(text).upper() if ch.isascii() and ch.isalnum())[:32]
+    """What a citizen types (lower case, dashes, spaces, full-width or other scripts' digits) as
+    a stored reference."""
+    text = to_arabic_digits(unicodedata.normalize("NFKC", str(text))).upper()
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())[:32]
 
 
 def format_reference(reference: str) -> str:
@@ -89,6 +143,11 @@ class Application(models.Model):
     decision = models.CharField(_("ผลการพิจารณา"), max_length=20, choices=Decision, blank=True)
     step_on = models.DateField(_("วันที่ของขั้นตอนปัจจุบัน"), null=True, blank=True)
     is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
+    # Raised by every edit of the fields above (not by moves): an edit form opened before
+    # another edit is refused (services.update_application).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The submission (core.once) that recorded it: where a duplicate of that submission goes.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -185,15 +244,43 @@ class Channel(models.TextChoices):
     API = "api", "เว็บเซอร์วิส"
 
 
+class CountedQuerySet(models.QuerySet):
+    def counted(self):
+        """What the KPI figures count: without demo records, unless this is a demo
+        installation (``demo_installation``)."""
+        return self if demo_installation() else self.filter(**{self.demo_field: False})
+
+
+class StatusCheckQuerySet(CountedQuerySet):
+    demo_field = "is_demo"
+
+
+class RatingQuerySet(CountedQuerySet):
+    demo_field = "check_record__is_demo"
+
+
 class StatusCheck(models.Model):
-    """A successful public lookup. No national ID: ``citizen_key`` is its keyed hash."""
+    """A successful public lookup. No national ID: ``citizen_key`` is its keyed hash. The same
+    citizen looking up the same application at the same step again on the same day is one
+    check (no new row, no new rating form)."""
 
     citizen_key = models.CharField(_("รหัสแฮชของผู้ตรวจสอบ"), max_length=64)
+    application = models.ForeignKey(
+        Application,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("คำขอ"),
+    )
+    step = models.PositiveSmallIntegerField(_("ขั้นตอนขณะตรวจสอบ"), choices=Step, null=True)
     checked_at = models.DateTimeField(_("เวลาที่ตรวจสอบ"))
     checked_on = models.DateField(_("วันที่ตรวจสอบ"))
     fiscal_year = models.PositiveSmallIntegerField(_("ปีงบประมาณ (พ.ศ.)"))
     channel = models.CharField(_("ช่องทาง"), max_length=8, choices=Channel, default=Channel.WEB)
     is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
+
+    objects = StatusCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-checked_at"]
@@ -202,6 +289,12 @@ class StatusCheck(models.Model):
         indexes = [
             models.Index(fields=["fiscal_year", "citizen_key"], name="subsidy_check_year_citizen"),
             models.Index(fields=["checked_on"], name="subsidy_check_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_key", "application", "step", "checked_on"],
+                name="subsidy_one_check_per_day_and_step",
+            )
         ]
 
     def __str__(self) -> str:
@@ -216,7 +309,15 @@ class Rating(models.Model):
         _("ความพึงพอใจ (1–5)"), choices=[(i, str(i)) for i in range(1, 6)]
     )
     comment = models.TextField(_("ข้อเสนอแนะ"), blank=True, max_length=1000)
+    # One rating per citizen and application per step (copied from the check it rates).
+    citizen_key = models.CharField(max_length=64, blank=True, editable=False)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    step = models.PositiveSmallIntegerField(choices=Step, null=True, blank=True)
     created_at = models.DateTimeField(_("เวลา"), auto_now_add=True)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -226,6 +327,10 @@ class Rating(models.Model):
             models.CheckConstraint(
                 condition=models.Q(score__gte=1, score__lte=5), name="subsidy_rating_1_to_5"
             ),
+            models.UniqueConstraint(
+                fields=["citizen_key", "application", "step"],
+                name="subsidy_one_rating_per_citizen_and_step",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -233,7 +338,8 @@ class Rating(models.Model):
 
 
 class LookupThrottle(models.Model):
-    """Failed lookups per client address (keyed hash of the address), shared by all workers."""
+    """Failed lookups per key, shared by all workers: a keyed hash of the client address (the
+    address's ceiling), or of the address and the reference typed (services.PAIR)."""
 
     key = models.CharField(max_length=64, unique=True)
     failures = models.PositiveIntegerField(default=0)

@@ -3,7 +3,6 @@ distinct citizens, ratings and comments, with a drafted text that staff complete
 submitted as evidence. Computed in the database in a fixed number of queries."""
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -99,7 +98,7 @@ def month_label(day: dt.date) -> str:
 def build(fiscal_year: int, as_of: dt.date | None = None) -> UsageReport:
     start, _ = fiscal_year_bounds(fiscal_year)
     as_of = as_of or default_as_of(fiscal_year)
-    checks = StatusCheck.objects.filter(checked_on__gte=start, checked_on__lte=as_of)
+    checks = StatusCheck.objects.counted().filter(checked_on__gte=start, checked_on__lte=as_of)
     report = UsageReport(fiscal_year, start, as_of)
 
     per_month = {
@@ -131,7 +130,7 @@ def build(fiscal_year: int, as_of: dt.date | None = None) -> UsageReport:
     report.checks, report.citizens = totals["checks"], totals["citizens"]
     report.web, report.api = totals["web"], totals["api"]
 
-    ratings = Rating.objects.filter(
+    ratings = Rating.objects.counted().filter(
         check_record__checked_on__gte=start, check_record__checked_on__lte=as_of
     )
     report.ratings = dict(ratings.values_list("score").annotate(n=Count("id")).order_by())
@@ -149,10 +148,12 @@ def build(fiscal_year: int, as_of: dt.date | None = None) -> UsageReport:
 
 
 def as_xlsx(report: UsageReport) -> bytes:
-    from openpyxl import Workbook
+    """Written through ``core.exports.Book``: a citizen's comment is text, whatever it holds."""
     from openpyxl.styles import Font
 
-    wb = Workbook()
+    from core.exports import Book
+
+    wb = Book()
     ws = wb.active
     ws.title = "สรุป"
     bold = Font(bold=True)
@@ -185,7 +186,8 @@ def as_xlsx(report: UsageReport) -> bytes:
     ratings = wb.create_sheet("ความพึงพอใจ")
     ratings.append(["คะแนน", "จำนวน", "ร้อยละ"])
     for row in report.rating_rows:
-        ratings.append([row["score"], row["count"], row["pct"]])
+        share = Decimal(row["pct"]) if row["pct"] != "-" else None  # a number, or empty
+        ratings.append([row["score"], row["count"], share])
     ratings.append(["รวม", report.rating_count, ""])
     avg = float(report.rating_average) if report.rating_average is not None else None
     ratings.append(["คะแนนเฉลี่ย", avg, ""])
@@ -200,10 +202,7 @@ def as_xlsx(report: UsageReport) -> bytes:
         cell.font = bold
     comments.column_dimensions["A"].width = 16
     comments.column_dimensions["C"].width = 100
-
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return wb.to_bytes()
 
 
 def as_pdf(report: UsageReport) -> bytes:

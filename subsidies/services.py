@@ -3,10 +3,12 @@ throttle. Views and the JSON web service call these; tests drive them directly t
 
 import datetime as dt
 import hmac
+import ipaddress
 import math
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from core.nationalid import normalize
@@ -16,6 +18,7 @@ from subsidies.models import (
     Channel,
     Decision,
     LookupThrottle,
+    Rating,
     StatusCheck,
     Step,
     StepEntry,
@@ -29,16 +32,42 @@ class StepError(Exception):
     """A move that the rules of SPEC §5 do not allow; the message is Thai, for the officer."""
 
 
+class StaleEdit(Exception):
+    """The edit form was opened before another edit was saved (its version is old)."""
+
+    def __init__(self, current: Application):
+        super().__init__("stale edit")
+        self.current = current
+
+
+STALE_EDIT_TEXT = (
+    "ข้อมูลคำขอนี้ถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดแบบฟอร์ม ระบบจึงยังไม่บันทึกการแก้ไขของท่าน "
+    "ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์ม โปรดเทียบกับข้อมูลล่าสุดในตารางด้านบน แล้วกดบันทึกอีกครั้งหากต้องการใช้ข้อมูลของท่าน"
+)
+MOVED_MEANWHILE_TEXT = "วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป"
+# The fields an edit may change; the step fields change only through ``move``.
+EDIT_FIELDS = (
+    "first_name",
+    "last_name",
+    "national_id",
+    "province",
+    "subsidy_type",
+    "amount_requested",
+    "received_on",
+)
+
+
 # --- the five steps ---------------------------------------------------------------------------
 
 
-def create_application(application: Application, officer) -> Application:
+def create_application(application: Application, officer, submission=None) -> Application:
     """Save a new application at step 1 with its first history entry (the day it was received)."""
     with transaction.atomic():
         application.step = Step.RECEIVED
         application.decision = ""
         application.step_on = application.received_on
         application.created_by = officer
+        application.submission_token = submission
         application.save()
         StepEntry.objects.create(
             application=application,
@@ -48,6 +77,42 @@ def create_application(application: Application, officer) -> Application:
             note="รับคำขอ",
         )
     return application
+
+
+def update_application(pk: int, changes: dict, *, version: int) -> Application:
+    """Save an edit: only the edit's own fields, on the locked row, if nobody saved another edit
+    since the form was opened (``version``); else ``StaleEdit``. A move made meanwhile is kept:
+    the step fields are not written, and a new date received is checked against the steps as
+    they are now (``StepError``)."""
+    fields = [name for name in EDIT_FIELDS if name in changes]
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=pk)
+        if locked.version != version:
+            raise StaleEdit(locked)
+        received = changes.get("received_on", locked.received_on)
+        moved_received = received != locked.received_on
+        if moved_received:
+            first_later = (
+                StepEntry.objects.filter(application_id=pk, step__gt=Step.RECEIVED)
+                .order_by("acted_on")
+                .values_list("acted_on", flat=True)
+                .first()
+            )
+            if first_later and received > first_later:
+                raise StepError(MOVED_MEANWHILE_TEXT)
+        for name in fields:
+            setattr(locked, name, changes[name])
+        locked.version += 1
+        update = [*fields, "version", "updated_at"]
+        if moved_received and locked.step == Step.RECEIVED:
+            locked.step_on = received
+            update.append("step_on")
+        locked.save(update_fields=update)
+        if moved_received:
+            StepEntry.objects.filter(application_id=pk, step=Step.RECEIVED).update(
+                acted_on=received
+            )
+    return locked
 
 
 def check_move(application: Application, to_step: int, acted_on: dt.date, decision: str) -> None:
@@ -92,14 +157,20 @@ def move(
         if to_step == Step.DECIDED:
             locked.decision = decision
         locked.save(update_fields=["step", "step_on", "decision", "updated_at"])
-        entry = StepEntry.objects.create(
-            application=locked,
-            step=to_step,
-            decision=decision,
-            acted_on=acted_on,
-            officer=officer,
-            note=note,
-        )
+        try:
+            with transaction.atomic():
+                entry = StepEntry.objects.create(
+                    application=locked,
+                    step=to_step,
+                    decision=decision,
+                    acted_on=acted_on,
+                    officer=officer,
+                    note=note,
+                )
+        except IntegrityError:  # an entry of that step exists: the row and its history disagree
+            raise StepError(
+                f"ขั้นตอนที่ {to_step} บันทึกไว้แล้ว ข้อมูลอาจถูกแก้ไขโดยผู้อื่น โปรดเปิดหน้านี้ใหม่"
+            ) from None
     application.refresh_from_db()
     return entry
 
@@ -156,68 +227,141 @@ def timeline(application: Application, entries) -> list[dict]:
 
 # --- the public lookup and its throttle -------------------------------------------------------
 
-FREE_FAILURES = 3  # failures before any slowing down
-WINDOW = dt.timedelta(minutes=15)  # failures older than this are forgotten
-BLOCK_AFTER = 10  # failures in the window that block the address
-BLOCK_FOR = dt.timedelta(minutes=30)
-MAX_WAIT = 60  # seconds
+
+@dataclass(frozen=True)
+class Policy:
+    """How many failures a throttle key gets: ``free`` at once, then a wait of 2, 4, 8, … up to
+    ``max_wait`` seconds after the latest one; ``block_after`` failures within ``window`` block
+    the key for ``block_for``. Failures older than the window are forgotten."""
+
+    name: str
+    free: int
+    block_after: int
+    window: dt.timedelta = dt.timedelta(minutes=15)
+    block_for: dt.timedelta = dt.timedelta(minutes=30)
+    max_wait: int = 60
+
+    def wait_after(self, failures: int) -> int:
+        if failures < self.free:
+            return 0
+        return min(2 ** (failures - self.free + 1), self.max_wait)
+
+
+# One address and one reference: a citizen's own typos slow only their own lookups.
+PAIR = Policy("pair", free=3, block_after=10)
+# One address, whatever the reference: the ceiling of guessing from one address (a service
+# counter or a NAT shares it, so it is much higher).
+ADDRESS = Policy("address", free=30, block_after=40)
+FREE_FAILURES, BLOCK_AFTER, WINDOW, BLOCK_FOR, MAX_WAIT = (
+    PAIR.free, PAIR.block_after, PAIR.window, PAIR.block_for, PAIR.max_wait,
+)  # fmt: skip
 # Compared with when the reference is unknown, so that a wrong pair does the same work.
 _DUMMY_NATIONAL_ID = "0000000000000"
 
 
+def client_address(request) -> str:
+    """The client's address as the throttle sees it: an IPv6 address by its /64 (one
+    subscriber's network), an IPv4-mapped IPv6 address as the IPv4 one."""
+    raw = (request.META.get("REMOTE_ADDR", "") or "").strip()
+    try:
+        address = ipaddress.ip_address(raw.split("%", 1)[0])
+    except ValueError:
+        return raw or "unknown"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def client_key(request) -> str:
     """A keyed hash of the client address: the throttle keeps no address in clear."""
-    return keyed_hash("client", request.META.get("REMOTE_ADDR", "") or "unknown")
+    return keyed_hash("client", client_address(request))
+
+
+def throttle_keys(request, reference: str) -> list[tuple[str, Policy]]:
+    """The address's key and the address-and-reference key of a lookup."""
+    address = client_address(request)
+    return [
+        (keyed_hash("client", address), ADDRESS),
+        (keyed_hash("client-reference", f"{address}|{normalize_reference(reference)}"), PAIR),
+    ]
 
 
 def wait_after(failures: int) -> int:
-    """Seconds a client must wait after its latest failure: 0, 0, 0, 2, 4, 8, … up to 60."""
-    if failures < FREE_FAILURES:
-        return 0
-    return min(2 ** (failures - FREE_FAILURES + 1), MAX_WAIT)
+    """Seconds a client must wait after its latest failure on one reference: 0, 0, 0, 2, 4, …"""
+    return PAIR.wait_after(failures)
 
 
-def retry_after(key: str, now: dt.datetime | None = None) -> int:
-    """0 when the client may try now; otherwise the seconds it has to wait (slowed or blocked)."""
-    now = now or timezone.now()
-    throttle = LookupThrottle.objects.filter(key=key).order_by().first()
+def _as_keys(keys, policy: Policy) -> list[tuple[str, Policy]]:
+    return [(keys, policy)] if isinstance(keys, str) else list(keys)
+
+
+def _wait(throttle: LookupThrottle | None, policy: Policy, now: dt.datetime) -> int:
     if throttle is None:
         return 0
-    if throttle.blocked_until and throttle.blocked_until > now:
-        return math.ceil((throttle.blocked_until - now).total_seconds())
-    if throttle.blocked_until is None and now - throttle.window_started_at > WINDOW:
-        return 0
     if throttle.blocked_until is not None:
+        if throttle.blocked_until > now:
+            return math.ceil((throttle.blocked_until - now).total_seconds())
         return 0  # the block is over
-    ready = throttle.last_failure_at + dt.timedelta(seconds=wait_after(throttle.failures))
+    wait = policy.wait_after(throttle.failures)
+    if not wait or now - throttle.window_started_at > policy.window:
+        return 0
+    ready = throttle.last_failure_at + dt.timedelta(seconds=wait)
     return max(0, math.ceil((ready - now).total_seconds()))
 
 
-def record_failure(key: str, now: dt.datetime | None = None) -> LookupThrottle:
+def retry_after(keys, now: dt.datetime | None = None, policy: Policy = PAIR) -> int:
+    """0 when the client may try now; otherwise the seconds it has to wait (slowed or blocked).
+    Only reads: a lookup that turns out right records nothing in the throttle."""
     now = now or timezone.now()
+    keys = _as_keys(keys, policy)
+    rows = {t.key: t for t in LookupThrottle.objects.filter(key__in=[k for k, _ in keys])}
+    return max(_wait(rows.get(key), p, now) for key, p in keys)
+
+
+def _count(throttle: LookupThrottle, policy: Policy, now: dt.datetime) -> None:
+    block_over = throttle.blocked_until is not None and throttle.blocked_until <= now
+    if block_over or (
+        throttle.blocked_until is None and now - throttle.window_started_at > policy.window
+    ):
+        throttle.failures = 0
+        throttle.window_started_at = now
+        throttle.blocked_until = None
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    if throttle.failures >= policy.block_after:
+        throttle.blocked_until = now + policy.block_for
+
+
+def record_failure(keys, now: dt.datetime | None = None, policy: Policy = PAIR) -> int:
+    """Check and record a failed lookup in one step: on the locked rows of its keys, 0 and the
+    failure counted if the client may fail now, else the seconds to wait (nothing counted). So
+    of many wrong lookups at once exactly as many pass as the throttle allows."""
+    now = now or timezone.now()
+    keys = sorted(_as_keys(keys, policy), key=lambda kp: kp[0])  # one lock order for all
+    names = [key for key, _ in keys]
     with transaction.atomic():
-        throttle = LookupThrottle.objects.select_for_update().filter(key=key).first()
-        if throttle is None:
-            try:
-                with transaction.atomic():
-                    throttle = LookupThrottle.objects.create(
-                        key=key, window_started_at=now, last_failure_at=now
-                    )
-            except IntegrityError:  # another worker created it meanwhile
-                throttle = LookupThrottle.objects.select_for_update().get(key=key)
-        block_over = throttle.blocked_until is not None and throttle.blocked_until <= now
-        if block_over or (
-            throttle.blocked_until is None and now - throttle.window_started_at > WINDOW
-        ):
-            throttle.failures = 0
-            throttle.window_started_at = now
-            throttle.blocked_until = None
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        if throttle.failures >= BLOCK_AFTER:
-            throttle.blocked_until = now + BLOCK_FOR
-        throttle.save()
-    return throttle
+        LookupThrottle.objects.bulk_create(
+            [LookupThrottle(key=k, window_started_at=now, last_failure_at=now) for k in names],
+            ignore_conflicts=True,
+        )
+        rows = {
+            t.key: t
+            for t in LookupThrottle.objects.select_for_update()
+            .filter(key__in=names)
+            .order_by("key")
+        }
+        wait = max(_wait(rows[key], p, now) for key, p in keys)
+        if wait:
+            return wait
+        for key, p in keys:
+            _count(rows[key], p, now)
+        LookupThrottle.objects.bulk_update(
+            [rows[k] for k in names],
+            ["failures", "window_started_at", "last_failure_at", "blocked_until"],
+        )
+    return 0
 
 
 @dataclass
@@ -225,6 +369,7 @@ class Lookup:
     application: Application
     entries: list
     check: StatusCheck
+    rated: bool = False  # this citizen rated this application at this step already
 
 
 def lookup(
@@ -232,11 +377,14 @@ def lookup(
 ) -> Lookup | None:
     """The application whose reference and national ID both match, recording the check; else
     None. Whether the reference exists or not, the same work is done: one query by reference,
-    a keyed hash and a constant-time comparison."""
+    a keyed hash and a constant-time comparison. The same citizen, application, step and day
+    make one check (a repeated lookup records nothing new)."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     ref = normalize_reference(reference)
     nid = normalize(national_id)
     digest = citizen_key(nid)
+    mine = {"application_id": OuterRef("pk"), "citizen_key": digest, "step": OuterRef("step")}
     application = (
         Application.objects.only(
             "id",
@@ -249,8 +397,15 @@ def lookup(
             "decision",
             "step_on",
             "province_id",
+            "is_demo",
         )  # fmt: skip
         .filter(reference=ref)
+        .annotate(
+            today_check=Subquery(
+                StatusCheck.objects.filter(checked_on=today, **mine).order_by().values("pk")[:1]
+            ),
+            rated=Exists(Rating.objects.filter(**mine)),
+        )
         .order_by()
         .first()
     )
@@ -258,17 +413,31 @@ def lookup(
     matches = hmac.compare_digest(stored.encode(), nid.encode())
     if application is None or not matches:
         return None
-    today = timezone.localdate(now)
-    check = StatusCheck.objects.create(
-        citizen_key=digest,
-        checked_at=now,
-        checked_on=today,
-        fiscal_year=fiscal_year_of(today),
-        channel=channel,
-    )
+    check_id = application.today_check
+    if check_id is None:
+        values = {
+            "citizen_key": digest,
+            "application_id": application.pk,
+            "step": application.step,
+            "checked_on": today,
+        }
+        StatusCheck.objects.bulk_create(
+            [
+                StatusCheck(
+                    **values,
+                    checked_at=now,
+                    fiscal_year=fiscal_year_of(today),
+                    channel=channel,
+                    is_demo=application.is_demo,
+                )
+            ],
+            ignore_conflicts=True,  # the same lookup at the same moment from another tab
+        )
+        check_id = StatusCheck.objects.filter(**values).values_list("pk", flat=True).get()
+    check = StatusCheck(pk=check_id, citizen_key=digest, checked_on=today, channel=channel)
     entries = list(
         StepEntry.objects.filter(application_id=application.pk)
         .order_by("step")
         .only("step", "decision", "acted_on", "application_id")
     )
-    return Lookup(application, entries, check)
+    return Lookup(application, entries, check, rated=application.rated)

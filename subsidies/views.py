@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -11,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
+from core import once
 from core.exports import requested_format, table_response
 from core.history import history_rows
 from core.roles import (
@@ -24,11 +25,18 @@ from core.roles import (
     has_role,
     role_required,
 )
+from core.tables import paginate
 from core.thaidate import fiscal_year_of
 from subsidies import report as usage
 from subsidies import services
 from subsidies.filters import ApplicationFilter
-from subsidies.forms import ApplicationForm, LookupForm, MoveForm, RatingForm
+from subsidies.forms import (
+    ApplicationCreateForm,
+    ApplicationEditForm,
+    LookupForm,
+    MoveForm,
+    RatingForm,
+)
 from subsidies.models import Application, Channel, Rating, StatusCheck, Step
 from subsidies.tables import ApplicationTable
 
@@ -61,9 +69,9 @@ def application_list(request):
     table = ApplicationTable(qs, show_full_id=can_change(request.user))
     fmt = requested_format(request)
     if fmt:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "applications", fmt)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     step_counts = [
         {"step": s.value, "label": s.label, "count": counts[f"s{s.value}"]} for s in Step
     ]
@@ -94,7 +102,7 @@ def application_detail(request, pk):
     return _render_detail(request, application, MoveForm(application=application))
 
 
-def _render_detail(request, application, move_form, status=200):
+def _render_detail(request, application, move_form, status=200, move_error=""):
     entries = list(application.entries.select_related("officer").order_by("step"))
     return render(
         request,
@@ -105,6 +113,7 @@ def _render_detail(request, application, move_form, status=200):
             "timeline": services.timeline(application, entries),
             "next_text": services.next_text(application),
             "move_form": move_form,
+            "move_error": move_error,
             "next_step_label": Step(application.next_step).label if application.next_step else "",
             "can_change": can_change(request.user),
             "show_full_id": can_change(request.user),
@@ -120,10 +129,23 @@ def _render_detail(request, application, move_form, status=200):
 @role_required(*WRITERS)
 @require_http_methods(["GET", "POST"])
 def application_create(request):
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationCreateForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            application = services.create_application(form.save(commit=False), request.user)
+            with transaction.atomic():
+                first = once.claim(form, request.user)
+                if first:
+                    application = services.create_application(
+                        form.save(commit=False), request.user, submission=once.token_of(form)
+                    )
+            if not first:  # the same submission again: where the first one went
+                messages.info(request, once.DUPLICATE_TEXT)
+                earlier = (
+                    Application.objects.visible_to(request.user)
+                    .filter(submission_token=once.token_of(form))
+                    .first()
+                )
+                return redirect(earlier or "subsidies:list")
             messages.success(request, f"บันทึกคำขอแล้ว เลขอ้างอิง {application.formatted_reference}")
             return redirect("subsidies:detail", pk=application.pk)
         return render(request, "subsidies/application_form.html", {"form": form}, status=400)
@@ -135,25 +157,67 @@ def application_create(request):
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
     application = _application(request, pk)
-    form = ApplicationForm(request.POST or None, instance=application)
+    form = ApplicationEditForm(request.POST or None, instance=application)
+    context = {"form": form, "application": application}
     if request.method == "POST":
         if form.is_valid():
-            saved = form.save()
-            if "received_on" in form.changed_data:
-                saved.entries.filter(step=Step.RECEIVED).update(acted_on=saved.received_on)
-                if saved.step == Step.RECEIVED:
-                    Application.objects.filter(pk=saved.pk).update(step_on=saved.received_on)
-            messages.success(request, "บันทึกการแก้ไขแล้ว")
-            return redirect("subsidies:detail", pk=application.pk)
-        return render(
-            request,
-            "subsidies/application_form.html",
-            {"form": form, "application": application},
-            status=400,
-        )
+            changes = {name: form.cleaned_data[name] for name in services.EDIT_FIELDS}
+            try:
+                services.update_application(
+                    application.pk, changes, version=form.cleaned_data["version"]
+                )
+            except services.StaleEdit as stale:
+                return _stale_edit(request, stale.current)
+            except services.StepError as exc:
+                form.add_error("received_on", str(exc))
+            else:
+                messages.success(request, "บันทึกการแก้ไขแล้ว")
+                return redirect("subsidies:detail", pk=application.pk)
+        return render(request, "subsidies/application_form.html", context, status=400)
+    return render(request, "subsidies/application_form.html", context)
+
+
+def _stale_edit(request, current: Application):
+    """The typed form again (409), now at the current version, with the values saved meanwhile:
+    saving it again is a deliberate choice made after seeing them."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = ApplicationEditForm(data, instance=current)
+    form.is_valid()
+    form.add_error(None, services.STALE_EDIT_TEXT)
+    saved = ApplicationEditForm(instance=Application.objects.get(pk=current.pk))
+    differences = [
+        {
+            "label": saved[name].label,
+            "saved": _shown(saved, name),
+            "typed": _shown(form, name),
+        }
+        for name in services.EDIT_FIELDS
+        if _shown(saved, name) != _shown(form, name)
+    ]
     return render(
-        request, "subsidies/application_form.html", {"form": form, "application": application}
+        request,
+        "subsidies/application_form.html",
+        {"form": form, "application": current, "stale": True, "differences": differences},
+        status=409,
     )
+
+
+def _shown(form, name) -> str:
+    """A field's value as the officer reads it (choice labels, BE dates)."""
+    from core.thaidate import format_thai_date
+
+    field = form.fields[name]
+    value = form.cleaned_data.get(name) if form.is_bound else form.initial.get(name)
+    if value in (None, ""):
+        return ""
+    if hasattr(value, "year") and hasattr(value, "day"):
+        return format_thai_date(value, True)
+    if hasattr(field, "queryset"):
+        obj = value if hasattr(value, "pk") else field.queryset.filter(pk=value).first()
+        return str(obj or "")
+    choices = dict(getattr(field, "choices", []) or [])
+    return str(choices.get(value, value))
 
 
 @role_required(*WRITERS)
@@ -172,6 +236,18 @@ def application_move(request, pk):
                 officer=request.user,
             )
         except services.StepError as exc:
+            # Show the application as it is now (another officer may have moved it meanwhile),
+            # keeping what was typed for its actual next step.
+            application = _application(request, pk)
+            if application.next_step is None:
+                return _render_detail(
+                    request, application, MoveForm(application=application), 400, str(exc)
+                )
+            if application.next_step != form.cleaned_data["to_step"]:
+                data = request.POST.copy()
+                data["to_step"] = str(application.next_step)
+                form = MoveForm(data, application=application)
+                form.is_valid()
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"บันทึกขั้นตอนที่ {entry.step} {entry.get_step_display()} แล้ว")
@@ -246,6 +322,9 @@ NOT_FOUND_TEXT = (
 )
 
 
+RATED_TEXT = "ท่านได้ประเมินความพึงพอใจสำหรับขั้นตอนนี้ของคำขอแล้ว ขอบคุณสำหรับความเห็นของท่าน"
+
+
 def _throttled(request, retry_after: int, *, api: bool):
     if api:
         response = JsonResponse({"found": False, "error": THROTTLED_TEXT}, status=429)
@@ -260,42 +339,54 @@ def _throttled(request, retry_after: int, *, api: bool):
     return response
 
 
+def _look_up(request, reference: str, national_id: str, channel: str):
+    """The throttled lookup shared by the page and the web service: a read of the throttle
+    first (a right pair records nothing there), then, for a wrong pair, the throttle is checked
+    again and the failure recorded in one step. Returns (found, seconds to wait)."""
+    keys = services.throttle_keys(request, reference)
+    found = services.lookup(reference, national_id, channel=channel)
+    if found is None:
+        return None, services.record_failure(keys)
+    return found, 0
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def public_status(request):
     """The citizen's page: no login; reference + national ID → the five steps."""
     if request.method == "GET":
         return render(request, "subsidies/public/status.html", {"form": LookupForm()})
-    key = services.client_key(request)
-    wait = services.retry_after(key)
+    keys = services.throttle_keys(request, request.POST.get("reference", ""))
+    wait = services.retry_after(keys)
     if wait:
         return _throttled(request, wait, api=False)
     form = LookupForm(request.POST)
     if not form.is_valid():
         return render(request, "subsidies/public/status.html", {"form": form}, status=400)
-    found = services.lookup(
-        form.cleaned_data["reference"], form.cleaned_data["national_id"], channel=Channel.WEB
+    found, wait = _look_up(
+        request, form.cleaned_data["reference"], form.cleaned_data["national_id"], Channel.WEB
     )
+    if wait:
+        return _throttled(request, wait, api=False)
     if found is None:
-        services.record_failure(key)
         return render(
             request,
             "subsidies/public/status.html",
             {"form": LookupForm(), "error": NOT_FOUND_TEXT},
             status=404,
         )
-    token = signing.dumps(found.check.pk, salt=RATING_SALT)
-    return render(
-        request,
-        "subsidies/public/status.html",
-        {
-            "found": found.application,
-            "timeline": services.timeline(found.application, found.entries),
-            "next_text": services.next_text(found.application),
-            "rating_form": RatingForm(initial={"token": token}),
-            "form": LookupForm(),
-        },
-    )
+    context = {
+        "found": found.application,
+        "timeline": services.timeline(found.application, found.entries),
+        "next_text": services.next_text(found.application),
+        "form": LookupForm(),
+    }
+    if found.rated:
+        context["rated_text"] = RATED_TEXT
+    else:
+        token = signing.dumps(found.check.pk, salt=RATING_SALT)
+        context["rating_form"] = RatingForm(initial={"token": token})
+    return render(request, "subsidies/public/status.html", context)
 
 
 @never_cache
@@ -322,16 +413,14 @@ def public_rate(request):
         with transaction.atomic():
             Rating.objects.create(
                 check_record=check,
+                citizen_key=check.citizen_key,
+                application_id=check.application_id,
+                step=check.step,
                 score=form.cleaned_data["score"],
                 comment=form.cleaned_data["comment"].strip(),
             )
-    except IntegrityError:
-        return render(
-            request,
-            "subsidies/public/rated.html",
-            {"error": "ท่านได้ประเมินการตรวจสอบครั้งนี้แล้ว"},
-            status=409,
-        )
+    except IntegrityError:  # this check, or this citizen at this step, rated already
+        return render(request, "subsidies/public/rated.html", {"error": RATED_TEXT}, status=409)
     return render(request, "subsidies/public/rated.html", {})
 
 
@@ -361,20 +450,48 @@ def _as_json(application, entries) -> dict:
     }
 
 
-@csrf_exempt  # a web service for other systems: no session, no cookie, nothing to forge
+JSON_ONLY_TEXT = "เว็บเซอร์วิสนี้รับเฉพาะข้อมูล JSON (Content-Type: application/json)"
+CROSS_SITE_TEXT = "เว็บเซอร์วิสนี้ไม่รับคำขอจากหน้าเว็บของเว็บไซต์อื่น"
+
+
+def _same_origin(request) -> bool:
+    """No browser-sent sign of another site: a non-browser client sends neither header; a
+    browser sends Sec-Fetch-Site and, for a POST, Origin."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin == own or origin in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])
+
+
+# A web service for other systems: no session, no cookie, so no CSRF token. A hostile page could
+# still make a visitor's browser POST to it (and spend the visitor's throttle): only JSON is
+# taken (a cross-site page cannot send application/json without a CORS preflight, which is not
+# answered) and a request another site's page sent is refused before anything is counted.
+@csrf_exempt
 @never_cache
 @require_POST
 def api_status(request):
     """POST {"reference": "...", "national_id": "..."} → the status as JSON."""
-    key = services.client_key(request)
-    wait = services.retry_after(key)
-    if wait:
-        return _throttled(request, wait, api=True)
+    if request.content_type != "application/json":
+        return JsonResponse({"found": False, "error": JSON_ONLY_TEXT}, status=415)
+    if not _same_origin(request):
+        return JsonResponse({"found": False, "error": CROSS_SITE_TEXT}, status=403)
     try:
         payload = json.loads(request.body or b"{}")
         if not isinstance(payload, dict):
             raise ValueError
     except ValueError:
+        payload = None
+    reference = payload.get("reference", "") if payload is not None else ""
+    keys = services.throttle_keys(request, reference if isinstance(reference, str) else "")
+    wait = services.retry_after(keys)
+    if wait:
+        return _throttled(request, wait, api=True)
+    if payload is None:
         return JsonResponse({"found": False, "error": "ข้อมูลต้องเป็น JSON"}, status=400)
     form = LookupForm(
         {"reference": payload.get("reference", ""), "national_id": payload.get("national_id", "")}
@@ -384,11 +501,12 @@ def api_status(request):
         return JsonResponse(
             {"found": False, "error": "ข้อมูลไม่ครบหรือไม่ถูกต้อง", "fields": errors}, status=400
         )
-    found = services.lookup(
-        form.cleaned_data["reference"], form.cleaned_data["national_id"], channel=Channel.API
+    found, wait = _look_up(
+        request, form.cleaned_data["reference"], form.cleaned_data["national_id"], Channel.API
     )
+    if wait:
+        return _throttled(request, wait, api=True)
     if found is None:
-        services.record_failure(key)
         return JsonResponse({"found": False, "error": NOT_FOUND_TEXT}, status=404)
     return JsonResponse(
         _as_json(found.application, found.entries), json_dumps_params={"ensure_ascii": False}

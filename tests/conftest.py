@@ -90,3 +90,19 @@ def bangkok(db) -> Province:
 @pytest.fixture
 def chiang_mai(db) -> Province:
     return Province.objects.get(code="50")
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test must restore what the migrations loaded (provinces, roles, the
+    FY2563 set): without serialized_rollback its flush leaves later tests an empty database
+    and content types with new ids, which the next serialized test then cannot reload."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True"
+            )

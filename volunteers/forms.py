@@ -4,9 +4,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import duplicates
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.models import Province, province_of
 from core.nationalid import is_valid, normalize
+from core.once import OnceMixin
 from core.roles import ADMIN, MANAGER, has_role
 from core.thaidate import parse_date
 from volunteers.models import (
@@ -19,9 +21,27 @@ from volunteers.models import (
     Service,
     ServiceType,
     Specialty,
+    Status,
     TargetGroup,
     Volunteer,
 )
+
+STALE_TEXT = (
+    "มีผู้แก้ไขข้อมูลนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์มด้านล่าง"
+    " โปรดเปิดหน้าข้อมูลล่าสุดในแท็บใหม่เพื่อตรวจสอบ แล้วกดบันทึกอีกครั้ง"
+)
+ACTIVE_NEEDS_CERTIFICATION = (
+    "สถานะ “ขึ้นทะเบียนแล้ว” ตั้งได้เมื่อ อพม. ผ่านการอบรมและได้รับเลขทะเบียนแล้วเท่านั้น"
+    " (ระบบตั้งให้เองเมื่อบันทึกผลการอบรมว่าผ่าน)"
+)
+
+
+class CheckboxChoices(forms.CheckboxSelectMultiple):
+    """Checkboxes side by side, each box with its label on one line (Bootstrap form-check):
+    the default markup put Bootstrap's checkbox class on the wrapper, which squeezed every
+    label to one word a line over the fields below."""
+
+    template_name = "volunteers/widgets/checkbox_choices.html"
 
 
 def _provinces_for(user):
@@ -31,15 +51,20 @@ def _provinces_for(user):
     return Province.objects.filter(pk=province.pk if province else None)
 
 
-class VolunteerForm(BootstrapMixin, forms.ModelForm):
+class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
+    """The volunteer's own details. Training, certificate, registration and card fields are not
+    here (they change through their own actions); the status ``ขึ้นทะเบียนแล้ว`` only through
+    certification. An edit carries the record's ``version``: a stale one is refused."""
+
     national_id = NationalIdField(label=_("เลขประจำตัวประชาชน"))
     birth_date = ThaiDateField(label=_("วันเกิด"), required=False)
     specialties = forms.ModelMultipleChoiceField(
         Specialty.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxChoices,
         label=_("ความเชี่ยวชาญเฉพาะด้าน"),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = Volunteer
@@ -66,32 +91,57 @@ class VolunteerForm(BootstrapMixin, forms.ModelForm):
         self.fields["province"].queryset = provinces
         if provinces.count() == 1:
             self.fields["province"].initial = provinces.first().pk
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+        status = self.fields["status"]
+        if not (self.instance.is_certified or self.instance.status == Status.ACTIVE):
+            status.choices = [c for c in status.choices if c[0] != Status.ACTIVE]
+            status.help_text = _("สถานะ “ขึ้นทะเบียนแล้ว” ระบบตั้งให้เมื่อผ่านการอบรม")
+        status.error_messages["invalid_choice"] = ACTIVE_NEEDS_CERTIFICATION
 
-    def clean_national_id(self):
-        value = self.cleaned_data["national_id"]
+    def duplicate_error(self, value) -> forms.ValidationError | None:
+        """The refusal of a national ID another volunteer has: with a link within the user's
+        scope; outside it, the neutral text (nothing of the other record) and a report to the
+        admins (core.duplicates)."""
         existing = Volunteer.objects.filter(national_id=value).exclude(pk=self.instance.pk).first()
-        if existing:
-            if Volunteer.objects.visible_to(self.user).filter(pk=existing.pk).exists():
-                raise forms.ValidationError(
-                    format_html(
-                        'เลขประจำตัวประชาชนนี้มีในทะเบียนแล้ว: <a href="{}">{}</a>',
-                        reverse("volunteers:detail", args=[existing.pk]),
-                        existing.full_name,
-                    ),
-                    code="duplicate",
-                )
-            raise forms.ValidationError(
+        if existing is None:
+            return None
+        if Volunteer.objects.visible_to(self.user).filter(pk=existing.pk).exists():
+            return forms.ValidationError(
                 format_html(
-                    'เลขประจำตัวประชาชนนี้มีในทะเบียน อพม. ของจังหวัดอื่นแล้ว (<a href="{}">ระเบียนเดิม</a>) '
-                    "โปรดประสานจังหวัดที่ดูแล",
+                    'เลขประจำตัวประชาชนนี้มีในทะเบียนแล้ว: <a href="{}">{}</a>',
                     reverse("volunteers:detail", args=[existing.pk]),
+                    existing.full_name,
                 ),
                 code="duplicate",
             )
+        province = province_of(self.user)
+        duplicates.report("volunteer", value, self.user, where=province.name if province else "")
+        return forms.ValidationError(duplicates.OUT_OF_SCOPE_TEXT, code="duplicate")
+
+    def clean_national_id(self):
+        value = self.cleaned_data["national_id"]
+        error = self.duplicate_error(value)
+        if error is not None:
+            raise error
         return value
 
+    def save_onto(self, locked: Volunteer) -> Volunteer:
+        """Write this form's own fields (and nothing else) onto ``locked``, the row as it is
+        now under select_for_update; the version moves on (Volunteer.save)."""
+        names = [n for n in self._meta.fields if n != "specialties"]
+        for name in names:
+            field = Volunteer._meta.get_field(name)
+            setattr(locked, field.attname, getattr(self.instance, field.attname))
+        locked.save(update_fields=names)
+        self.instance = locked
+        self._save_m2m()
+        return locked
 
-class CourseForm(BootstrapMixin, forms.ModelForm):
+
+class CourseForm(OnceMixin, BootstrapMixin, forms.ModelForm):
     start_date = ThaiDateField(label=_("วันเริ่ม"))
     end_date = ThaiDateField(label=_("วันสิ้นสุด"))
 
@@ -114,7 +164,7 @@ class CourseForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class EnrolForm(BootstrapMixin, forms.Form):
+class EnrolForm(OnceMixin, BootstrapMixin, forms.Form):
     national_ids = forms.CharField(
         label=_("เลขประจำตัวประชาชนของ อพม. ที่เข้าอบรม"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -162,7 +212,7 @@ class ResultForm(BootstrapMixin, forms.ModelForm):
         choices=LESSON_CHOICES,
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxChoices,
     )
 
     class Meta:
@@ -189,7 +239,7 @@ class ResultForm(BootstrapMixin, forms.ModelForm):
         return hours
 
 
-class ServiceForm(BootstrapMixin, forms.ModelForm):
+class ServiceForm(OnceMixin, BootstrapMixin, forms.ModelForm):
     volunteer_national_id = NationalIdField(label=_("เลขประจำตัวประชาชนของ อพม."))
     date = ThaiDateField(label=_("วันที่ให้บริการ"))
 
@@ -233,7 +283,7 @@ _GROUP_BY_WORD = {
 BULK_COLUMNS = "เลขประจำตัวประชาชน อพม. | วันที่ | ประเภทบริการ | กลุ่มเป้าหมาย | จำนวนคน | พื้นที่"
 
 
-class BulkServiceForm(BootstrapMixin, forms.Form):
+class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
     """Services pasted from a spreadsheet: one a line, columns separated by tabs (or |)."""
 
     rows = forms.CharField(

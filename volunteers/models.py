@@ -44,8 +44,22 @@ class ScopedQuerySet(models.QuerySet):
         return _scope(self, user, self.scope_field)
 
 
+# The fields the volunteer form edits: every write of any of them moves ``Volunteer.version``
+# on, so that a form opened before the write is refused as stale instead of overwriting it.
+EDIT_FIELDS = frozenset({
+    "national_id", "title", "first_name", "last_name", "birth_date", "sex", "phone", "province",
+    "province_id", "district", "sub_district", "kind", "status",
+})  # fmt: skip
+
+
 class VolunteerQuerySet(ScopedQuerySet):
-    pass
+    """Bulk writes of the edited fields (an enrolment's status; an import's updates, since
+    ``bulk_update`` writes through ``update``) move the version on too, in the database."""
+
+    def update(self, **kwargs):
+        if EDIT_FIELDS & set(kwargs) and "version" not in kwargs:
+            kwargs["version"] = F("version") + 1
+        return super().update(**kwargs)
 
 
 class EnrolmentQuerySet(ScopedQuerySet):
@@ -153,6 +167,9 @@ class Volunteer(models.Model):
     card_expires_on = models.DateField(_("วันบัตรหมดอายุ"), null=True, blank=True)
     is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every write of EDIT_FIELDS (save, queryset update, bulk_update); the edit form
+    # carries the version it was opened with and a different one is refused (views.volunteer_form).
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=1, editable=False)
     history = HistoricalRecords()
 
     objects = VolunteerQuerySet.as_manager()
@@ -174,12 +191,29 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        """A change of the edited fields moves the version on (exact on a row locked with
+        select_for_update, as every writer of the app does)."""
+        if not self._state.adding and self.pk is not None:
+            fields = kwargs.get("update_fields")
+            if fields is None or EDIT_FIELDS & set(fields):
+                self.version = (self.version or 0) + 1
+                if fields is not None and "version" not in fields:
+                    kwargs["update_fields"] = [*fields, "version"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("volunteers:detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:
         return f"{self.title}{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_certified(self) -> bool:
+        """Passed training and registered (services.certify): only then may the status be
+        ``ขึ้นทะเบียนแล้ว``."""
+        return bool(self.registration_number)
 
 
 class VolunteerSpecialty(models.Model):

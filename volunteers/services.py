@@ -58,14 +58,39 @@ def certify(volunteer: Volunteer, on: dt.date, path: str) -> Volunteer:
     return volunteer
 
 
+CARD_FIELDS = ["card_number", "card_issued_on", "card_expires_on"]
+
+
+class StaleRenewal(Exception):
+    """The card the renewal was asked for is no longer the volunteer's card (renewed since)."""
+
+    def __init__(self, volunteer: Volunteer):
+        super().__init__(volunteer.card_number)
+        self.volunteer = volunteer
+
+
 def issue_card(volunteer: Volunteer, on: dt.date, save: bool = True) -> Volunteer:
-    """A new card (first issue or renewal): a new number, valid CARD_VALID_YEARS years."""
+    """A new card (first issue or renewal): a new number, valid CARD_VALID_YEARS years. Only
+    the card fields are written."""
     volunteer.card_number = issue_number("card", volunteer.province.code, on)
     volunteer.card_issued_on = on
     volunteer.card_expires_on = _add_years(on, CARD_VALID_YEARS) - dt.timedelta(days=1)
     if save:
-        volunteer.save()
+        volunteer.save(update_fields=CARD_FIELDS)
     return volunteer
+
+
+@transaction.atomic
+def renew_card(pk: int, replacing: str, on: dt.date) -> Volunteer:
+    """Re-issue the card ``replacing`` (the number the page showed) on the locked row: two
+    renewals of one card at once make one new card; the later one finds the card changed and
+    is refused (StaleRenewal) before a number is drawn, so no number is burnt."""
+    volunteer = Volunteer.objects.select_for_update().select_related("province").get(pk=pk)
+    if not volunteer.registration_number:
+        raise ValueError("not registered")
+    if (volunteer.card_number or "") != (replacing or ""):
+        raise StaleRenewal(volunteer)
+    return issue_card(volunteer, on)
 
 
 @transaction.atomic
@@ -92,6 +117,9 @@ def record_result(
     if decision.passed:
         certify(volunteer, enrolment.course.end_date, enrolment.course.kind)
     elif volunteer.status == Status.APPLICANT:
-        volunteer.status = Status.TRAINING
-        volunteer.save(update_fields=["status"])
+        locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        if locked.status == Status.APPLICANT:
+            locked.status = Status.TRAINING
+            locked.save(update_fields=["status"])  # and the version (Volunteer.save)
+        volunteer.status, volunteer.version = locked.status, locked.version
     return decision

@@ -1,20 +1,22 @@
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
+from core import once
 from core.exports import requested_format, rows_response, table_response
 from core.models import Province, province_of
-from core.nationalid import format_id, mask
+from core.nationalid import format_id, mask, normalize
 from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
+from core.tables import paginate
 from core.thaidate import (
     MONTHS_SHORT,
     be_year,
@@ -29,6 +31,7 @@ from volunteers import plan as plan_mod
 from volunteers.filters import ServiceFilter, VolunteerFilter
 from volunteers.forms import (
     BULK_COLUMNS,
+    STALE_TEXT,
     BulkServiceForm,
     CourseForm,
     EnrolForm,
@@ -203,9 +206,9 @@ def volunteer_list(request, expiring=False):
     )
     fmt = requested_format(request)
     if fmt:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "volunteers-expiring" if expiring else "volunteers", fmt)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     return render(
         request,
         "volunteers/volunteer_list.html",
@@ -279,22 +282,128 @@ def volunteer_detail(request, pk):
     )
 
 
+class _Stale(Exception):
+    """Raised inside the writing transaction to roll it back (and free the submission token)."""
+
+    def __init__(self, current):
+        super().__init__()
+        self.current = current
+
+
+def _claimed_before(request) -> bool:
+    """The POST's submission token was claimed by a committed write (core.once): a copy of a
+    submission that already made its record, seen by a form that no longer validates because
+    of that record (its national ID is now taken)."""
+    from core.models import Submission
+
+    try:
+        token = uuid.UUID(request.POST.get(once.FIELD, ""))
+    except ValueError:
+        return False
+    return Submission.objects.filter(token=token).exists()
+
+
+NATIONAL_ID_RACE = "เลขประจำตัวประชาชนนี้เพิ่งถูกบันทึกในทะเบียนระหว่างที่ท่านกรอก"
+
+
+def _stale_rows(form, current: Volunteer) -> list[tuple[str, str, str]]:
+    """(label, now in the record, as typed) for the fields where the two differ."""
+    rows = []
+    for name in form._meta.fields:
+        if name not in form.fields or name not in form.cleaned_data:
+            continue
+        field = form.fields[name]
+        typed = form.cleaned_data[name]
+        now = getattr(current, name)
+        if name == "specialties":
+            now_set = {s.pk for s in current.specialties.all()}
+            if now_set == {s.pk for s in typed}:
+                continue
+            now = ", ".join(s.name for s in current.specialties.all()) or "-"
+            typed = ", ".join(s.name for s in typed) or "-"
+        else:
+            if now == typed:
+                continue
+            display = getattr(current, f"get_{name}_display", None)
+            if display is not None:
+                now = display()
+                typed = dict(field.choices).get(typed, typed)
+            elif isinstance(now, dt.date):
+                now, typed = format_thai_date(now), format_thai_date(typed)
+        rows.append((field.label, "-" if now in (None, "") else str(now), str(typed or "-")))
+    return rows
+
+
 @login_required
 def volunteer_form(request, pk=None):
+    """New volunteer (once per submission) or an edit that writes only its own fields on the
+    locked row, refused (409, what was typed kept) when the record changed since the form was
+    opened."""
     _viewer(request)
     _editor(request)
     volunteer = _visible_volunteer(request, pk) if pk else None
     form = VolunteerForm(request.POST or None, instance=volunteer, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-        messages.success(request, "บันทึกข้อมูล อพม. แล้ว")
-        return redirect(saved)
+    context = {"form": form, "volunteer": volunteer}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    locked = None
+                    if volunteer is not None:
+                        locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+                    if not once.claim(form, request.user):
+                        messages.info(request, once.DUPLICATE_TEXT)
+                        return redirect(_first_volunteer(request, form, volunteer))
+                    if locked is None:
+                        saved = form.save()
+                    elif form.cleaned_data.get("version") != locked.version:
+                        raise _Stale(locked)
+                    else:
+                        saved = form.save_onto(locked)
+            except _Stale as stale:
+                return _stale_response(request, form, stale.current, context)
+            except IntegrityError:
+                # a unique national ID written by someone else in the meantime
+                error = form.duplicate_error(form.cleaned_data["national_id"])
+                form.add_error("national_id", error or NATIONAL_ID_RACE)
+            else:
+                messages.success(request, "บันทึกข้อมูล อพม. แล้ว")
+                return redirect(saved)
+        elif volunteer is None and _claimed_before(request):
+            messages.info(request, once.DUPLICATE_TEXT)
+            return redirect(_first_volunteer(request, form, None))
     return render(
         request,
         "volunteers/volunteer_form.html",
-        _ctx(request, form=form, volunteer=volunteer),
+        _ctx(request, **context),
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _first_volunteer(request, form, volunteer) -> str:
+    """Where the first copy of a submission went: the volunteer's page (else the register)."""
+    if volunteer is not None:
+        return volunteer.get_absolute_url()
+    nid = (getattr(form, "cleaned_data", None) or {}).get("national_id") or normalize(
+        request.POST.get("national_id", "")
+    )
+    found = Volunteer.objects.visible_to(request.user).filter(national_id=nid).first()
+    return found.get_absolute_url() if found else reverse("volunteers:list")
+
+
+def _stale_response(request, form, current: Volunteer, context):
+    """The typed form again, now carrying the current version (saving again is a choice made
+    knowing the record changed), with the fields where the record differs."""
+    rows = _stale_rows(form, current)  # before the form below writes the typed values onto it
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    again = VolunteerForm(data, instance=current, user=request.user)
+    again.is_valid()
+    return render(
+        request,
+        "volunteers/volunteer_form.html",
+        _ctx(request, **{**context, "form": again, "stale_text": STALE_TEXT, "stale_rows": rows}),
+        status=409,
     )
 
 
@@ -330,10 +439,20 @@ def card_renew(request, pk):
     volunteer = _visible_volunteer(request, pk)
     if not volunteer.registration_number:
         messages.error(request, "ออกบัตรได้เฉพาะ อพม. ที่ขึ้นทะเบียนแล้ว")
-    else:
-        with transaction.atomic():
-            services.issue_card(volunteer, dt.date.today())
-        messages.success(request, f"ออกบัตรใหม่เลขที่ {volunteer.card_number} แล้ว")
+        return redirect(volunteer)
+    if "card" not in request.POST:
+        messages.error(request, "ไม่ได้ระบุบัตรที่จะออกใหม่ โปรดกดปุ่ม “ออกบัตรใหม่” จากหน้าข้อมูล อพม.")
+        return redirect(volunteer)
+    try:
+        renewed = services.renew_card(volunteer.pk, request.POST["card"], dt.date.today())
+    except services.StaleRenewal as stale:
+        messages.warning(
+            request,
+            f"บัตรเลขที่ {request.POST['card'] or '-'} ได้ออกใหม่ไปแล้วระหว่างนี้"
+            f" (บัตรปัจจุบันเลขที่ {stale.volunteer.card_number or '-'}) จึงไม่ได้ออกบัตรซ้ำอีก",
+        )
+        return redirect(volunteer)
+    messages.success(request, f"ออกบัตรใหม่เลขที่ {renewed.card_number} แล้ว")
     return redirect(volunteer)
 
 
@@ -346,9 +465,9 @@ def course_list(request):
     table = CourseTable(Course.objects.visible_to(request.user).select_related("province"))
     fmt = requested_format(request)
     if fmt:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "courses", fmt)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     return render(request, "volunteers/course_list.html", _ctx(request, table=table))
 
 
@@ -365,7 +484,19 @@ def course_form(request, pk=None):
     course = _visible_course(request, pk) if pk else None
     form = CourseForm(request.POST or None, instance=course, user=request.user)
     if request.method == "POST" and form.is_valid():
-        course = form.save()
+        with transaction.atomic():
+            if not once.claim(form, request.user):
+                messages.info(request, once.DUPLICATE_TEXT)
+                return redirect(course or reverse("volunteers:course-list"))
+            if course is None:
+                course = form.save()
+            else:  # only the form's fields, on the locked row
+                locked = Course.objects.select_for_update().get(pk=course.pk)
+                for name in form._meta.fields:
+                    attname = Course._meta.get_field(name).attname
+                    setattr(locked, attname, getattr(form.instance, attname))
+                locked.save(update_fields=list(form._meta.fields))
+                course = locked
         messages.success(request, "บันทึกหลักสูตรแล้ว")
         return redirect(course)
     return render(
@@ -384,20 +515,31 @@ def course_detail(request, pk):
     if request.method == "POST":
         _editor(request)
         if enrol_form.is_valid():
-            have = set(course.enrolments.values_list("volunteer_id", flat=True))
-            new = [
-                Enrolment(course=course, volunteer_id=v)
-                for v in enrol_form.cleaned_data["national_ids"]
-                if v not in have
-            ]
-            with transaction.atomic():
-                for e in new:
-                    e.save()
-                Volunteer.objects.filter(
-                    pk__in=[e.volunteer_id for e in new], status=Status.APPLICANT
-                ).update(status=Status.TRAINING)
-            messages.success(request, f"เพิ่มผู้เข้าอบรม {len(new)} คน")
-            return redirect(course)
+            try:
+                with transaction.atomic():
+                    if not once.claim(enrol_form, request.user):
+                        messages.info(request, once.DUPLICATE_TEXT)
+                        return redirect(course)
+                    have = set(course.enrolments.values_list("volunteer_id", flat=True))
+                    new = [
+                        Enrolment(course=course, volunteer_id=v)
+                        for v in enrol_form.cleaned_data["national_ids"]
+                        if v not in have
+                    ]
+                    for e in new:
+                        e.save()
+                    Volunteer.objects.filter(
+                        pk__in=[e.volunteer_id for e in new], status=Status.APPLICANT
+                    ).update(status=Status.TRAINING)
+            except IntegrityError:  # the same volunteer enrolled by someone else meanwhile
+                enrol_form.add_error(
+                    "national_ids",
+                    "มีผู้เพิ่ม อพม. บางคนในรายชื่อนี้เข้าหลักสูตรนี้ระหว่างที่ท่านกรอก"
+                    " โปรดตรวจสอบรายชื่อผู้เข้าอบรมด้านล่าง แล้วกดเพิ่มอีกครั้ง",
+                )
+            else:
+                messages.success(request, f"เพิ่มผู้เข้าอบรม {len(new)} คน")
+                return redirect(course)
     enrolments = (
         Enrolment.objects.visible_to(request.user)
         .filter(course=course)
@@ -457,9 +599,9 @@ def service_list(request):
     table = ServiceTable(filterset.qs, show_ids=permissions.can_see_national_id(request.user))
     fmt = requested_format(request)
     if fmt:
-        RequestConfig(request, paginate=False).configure(table)
+        paginate(request, table, None)
         return table_response(table, "services", fmt)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     return render(
         request,
         "volunteers/service_list.html",
@@ -478,8 +620,14 @@ def service_create(request):
     if request.method == "POST" and form.is_valid():
         service = form.save(commit=False)
         service.created_by = request.user
-        service.save()
-        messages.success(request, "บันทึกการให้บริการแล้ว")
+        with transaction.atomic():  # the token and the service (and its summary cell) together
+            first = once.claim(form, request.user)
+            if first:
+                service.save()
+        if first:
+            messages.success(request, "บันทึกการให้บริการแล้ว")
+        else:
+            messages.info(request, once.DUPLICATE_TEXT)
         if "again" in request.POST:
             return redirect(reverse("volunteers:service-create"))
         return redirect(service.volunteer)
@@ -498,18 +646,11 @@ def service_bulk(request):
     form = BulkServiceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         rows = form.cleaned_data["rows"]
-        with summary.batch():  # one rebuild of the touched months × provinces at the end
-            for r in rows:
-                Service(
-                    volunteer=r["volunteer"],
-                    province_id=r["volunteer"].province_id,
-                    date=r["date"],
-                    service_type=r["service_type"],
-                    target_group=r["target_group"],
-                    people_served=r["people_served"],
-                    area=r["area"],
-                    created_by=request.user,
-                ).save()
+        with transaction.atomic():
+            if not once.claim(form, request.user):
+                messages.info(request, once.DUPLICATE_TEXT)
+                return redirect("volunteers:service-list")
+            _write_bulk(rows, request.user)
         messages.success(request, f"บันทึกการให้บริการ {len(rows)} รายการแล้ว")
         return redirect("volunteers:service-list")
     return render(
@@ -518,6 +659,21 @@ def service_bulk(request):
         _ctx(request, form=form, columns=BULK_COLUMNS),
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _write_bulk(rows, user) -> None:
+    with summary.batch():  # one rebuild of the touched months × provinces at the end
+        for r in rows:
+            Service(
+                volunteer=r["volunteer"],
+                province_id=r["volunteer"].province_id,
+                date=r["date"],
+                service_type=r["service_type"],
+                target_group=r["target_group"],
+                people_served=r["people_served"],
+                area=r["area"],
+                created_by=user,
+            ).save()
 
 
 # --- plan -----------------------------------------------------------------------------------

@@ -183,6 +183,30 @@ def fiscal_year(value) -> int | None:
 
 
 # -- volunteers -------------------------------------------------------------------------------
+ACTIVE_NEEDS_CERTIFICATION = (
+    "สถานะ 'ขึ้นทะเบียนแล้ว' ตั้งได้เฉพาะ อพม. ที่ผ่านการอบรมและมีเลขทะเบียนแล้ว"
+    " (ระบบตั้งให้เองเมื่อบันทึกผลการอบรมว่าผ่าน) เว้นว่างหรือใช้สถานะอื่น"
+)
+
+
+def _standing(national_ids) -> dict[str, tuple[str, bool]]:
+    """(status, registered) of the volunteers already in the registry with these IDs."""
+    found = {}
+    for chunk in chunks(sorted(set(national_ids))):
+        queryset = Volunteer.objects.filter(national_id__in=chunk)
+        for nid, status, number in queryset.values_list(
+            "national_id", "status", "registration_number"
+        ):
+            found[nid] = (status, bool(number))
+    return found
+
+
+def _may_be_active(standing: tuple[str, bool] | None) -> bool:
+    """Active follows certification only (services.certify): a registered volunteer, or one
+    already recorded as active (the file repeats what is there)."""
+    return standing is not None and (standing[1] or standing[0] == Status.ACTIVE)
+
+
 @register
 class VolunteerResource(KpiResource):
     kind = "volunteers"
@@ -238,6 +262,7 @@ class VolunteerResource(KpiResource):
         return {
             "provinces": _provinces(),
             "specialties": specialties,
+            "standing": _standing(r["national_id"] for r in rows if r.get("national_id")),
             "wanted_specialties": {},  # national ID → specialty ids, for after_apply
             "today": dt.date.today(),
             "now": timezone.now(),
@@ -260,6 +285,8 @@ class VolunteerResource(KpiResource):
             _optional(row, values, name)
         _optional(row, values, "birth_date", None)
         if row.get("status"):  # empty: the app's own status (set by training) stays
+            if row["status"] == Status.ACTIVE and not _may_be_active(ctx["standing"].get(nid)):
+                raise RowProblem("status", ACTIVE_NEEDS_CERTIFICATION)
             values["status"] = row["status"]
         birth = values.get("birth_date")
         if birth and birth > ctx["today"]:

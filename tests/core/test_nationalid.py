@@ -62,3 +62,8 @@ def test_digits_that_are_not_decimal_are_refused_not_crashed():
     with pytest.raises(ValidationError):
         validate_national_id("²" * 13)
     assert not is_valid("²" * 13)
+
+
+def test_dashes_and_spaces_of_any_kind_go():
+    dashed = f"{GOOD[0]}－{GOOD[1:5]}–{GOOD[5:10]}‐{GOOD[10:12]}\u3000{GOOD[12]}"
+    assert normalize(dashed) == GOOD and is_valid(dashed)

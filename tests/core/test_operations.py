@@ -118,7 +118,7 @@ def test_log_lines_have_a_bangkok_time_stamp_and_a_level():
     ), done.stderr
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.urls("tests.core.test_operations")
 def test_a_cancelled_statement_gets_the_thai_busy_page():
     if connection.vendor != "postgresql":

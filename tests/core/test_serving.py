@@ -227,6 +227,13 @@ def test_the_readme_production_steps_serve_every_kind_of_page(server):
     assert status == 200, body[:2000]
     assert "เข้าสู่ระบบ" in body.decode()
     assert "strict-transport-security" in {k.lower() for k in headers}
+    # The policy runs scripts from our own files only; the browser's features are locked.
+    assert "script-src 'self';" in headers["Content-Security-Policy"] + ";"
+    assert (
+        "unsafe-inline"
+        not in headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    )
+    assert "camera=()" in headers["Permissions-Policy"]
     # Static files: the hashed names collectstatic wrote, served by WhiteNoise, cached for ever.
     stylesheets = re.findall(rb'href="(/static/[^"]+\.css)"', body)
     assert stylesheets and all(re.search(rb"\.[0-9a-f]{12}\.css$", s) for s in stylesheets)
@@ -234,6 +241,7 @@ def test_the_readme_production_steps_serve_every_kind_of_page(server):
         status, css, headers, _ = server.get(path.decode())
         assert status == 200 and len(css) > 100
         assert "max-age=315360000" in headers.get("Cache-Control", ""), headers
+        assert "no-store" not in headers.get("Cache-Control", ""), headers
     status, js, _, _ = server.get(
         re.search(rb'src="(/static/vendor/bootstrap/[^"]+\.js)"', body).group(1).decode()
     )
@@ -244,12 +252,19 @@ def test_the_readme_production_steps_serve_every_kind_of_page(server):
 
     cookies = server.login("serve-manager", PASSWORD)
     for page in ("/reports/", "/indicators/"):
-        status, body, _, _ = server.get(page, cookies=cookies)
+        status, body, headers, _ = server.get(page, cookies=cookies)
         assert status == 200, (page, body[:3000])
         assert "ตัวชี้วัด" in body.decode()
+        # Pages with personal data stay out of every cache.
+        assert "no-store" in headers["Cache-Control"] and "private" in headers["Cache-Control"]
+        assert "Content-Security-Policy" in headers
+    # The logged-in user's static files keep their long cache.
+    status, _, headers, _ = server.get(stylesheets[0].decode(), cookies=cookies)
+    assert status == 200 and "max-age=315360000" in headers["Cache-Control"], headers
 
-    status, body, _, _ = server.get("/subsidies/status/")
+    status, body, headers, _ = server.get("/subsidies/status/")
     assert status == 200 and "ตรวจสอบสถานะ" in body.decode()
+    assert "no-store" in headers["Cache-Control"]
     status, body, _, _ = server.get("/healthz/")
     assert (status, body) == (200, b"ok")
     # Plain HTTP is sent to HTTPS.

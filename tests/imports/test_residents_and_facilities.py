@@ -72,3 +72,17 @@ def test_discharges_update_residents_idempotently(residents):
     r = Resident.objects.get(case_number="63-0001")
     assert (r.discharged_on, r.discharge_reason) == (dt.date(2020, 9, 30), "employment")
     assert _run(DischargeResource, rows).unchanged == 1
+
+
+def test_an_import_that_changes_a_resident_makes_open_edit_forms_stale(facility):
+    rows = [RES, ["TYB-M", "63-0001", "นาย ก", "ชาย", "", "", "ผู้ป่วยจิตเวช", "01/10/2562", "", ""]]
+    assert _run(ResidentResource, rows).ok
+    before = Resident.objects.get().version
+    rows[1][2] = "นาย ข"
+    report = _run(ResidentResource, rows)
+    assert report.ok and report.updated == 1
+    resident = Resident.objects.get()
+    assert resident.full_name == "นาย ข" and resident.version == before + 1
+    # Re-uploading the same file changes nothing, the version included.
+    assert _run(ResidentResource, rows).updated == 0
+    assert Resident.objects.get().version == before + 1

@@ -115,3 +115,51 @@ def test_specialties_follow_the_file_and_an_unknown_one_is_refused(volunteer):
     assert list(volunteer.specialties.values_list("code", flat=True)) == ["elderly"]
     report = _run(csv_bytes([header, [*base, "ดนตรี"]]))
     assert messages(report) == ["แถว 2, specialties: ไม่พบความเชี่ยวชาญ 'ดนตรี'"]
+
+
+def test_registered_status_is_refused_without_certification(volunteer):
+    from imports.kinds.volunteers import ACTIVE_NEEDS_CERTIFICATION
+
+    header = [*EN, "status"]
+    new = [new_national_id(), "สมใหม่", "อาสา", "F", "50", "province", "", "ขึ้นทะเบียนแล้ว"]
+    old = [volunteer.national_id, "สมศรี", "อาสา", "F", "50", "province", "", "active"]
+    report = _run(csv_bytes([header, new, old]))
+    assert not report.applied
+    assert messages(report) == [
+        f"แถว 2, status: {ACTIVE_NEEDS_CERTIFICATION}",
+        f"แถว 3, status: {ACTIVE_NEEDS_CERTIFICATION}",
+    ]
+    assert Volunteer.objects.get().status == "applicant"
+
+
+def test_a_certified_volunteer_may_be_imported_as_registered_or_inactive(volunteer):
+    from volunteers import services
+    from volunteers.models import Path
+
+    services.certify(volunteer, dt.date(2020, 2, 1), Path.WORKSHOP)
+    Volunteer.objects.filter(pk=volunteer.pk).update(status="inactive")
+    header = [*EN, "status"]
+    row = [volunteer.national_id, "สมศรี", "อาสา", "F", "50", "province", "", "active"]
+    assert _run(csv_bytes([header, row])).ok
+    assert Volunteer.objects.get().status == "active"
+    assert _run(csv_bytes([header, [*row[:-1], "พ้นสภาพ"]])).ok
+    assert Volunteer.objects.get().status == "inactive"
+
+
+def test_an_imported_change_makes_an_open_edit_form_stale(volunteer, client_for, kpi_admin):
+    from django.urls import reverse
+
+    opened = Volunteer.objects.get().version
+    report = _run(csv_bytes([EN, [volunteer.national_id, "ชื่อจากไฟล์", "อาสา", "F", "50",
+                                  "province", ""]]))  # fmt: skip
+    assert report.updated == 1
+    now = Volunteer.objects.get()
+    assert now.version == opened + 1 and now.first_name == "ชื่อจากไฟล์"
+    form = {
+        "national_id": volunteer.national_id, "first_name": "ชื่อจากฟอร์ม", "last_name": "อาสา",
+        "sex": "F", "province": volunteer.province_id, "kind": "province",
+        "status": "applicant", "version": opened,
+    }  # fmt: skip
+    response = client_for(kpi_admin).post(reverse("volunteers:edit", args=[volunteer.pk]), form)
+    assert response.status_code == 409
+    assert Volunteer.objects.get().first_name == "ชื่อจากไฟล์"

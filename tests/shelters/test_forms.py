@@ -102,9 +102,12 @@ def test_staff_edit_a_resident(client, resident):
     data = admit_data(case_number=resident.case_number, national_id=resident.national_id)
     data["full_name"] = "สมชาย ใจดีมาก"
     data["admitted_on"] = "01/06/2562"
+    data["version"] = resident.version  # the form carries the version it was opened at
     assert client.post(url, data).status_code == 302
     resident.refresh_from_db()
     assert resident.full_name == "สมชาย ใจดีมาก"
+    assert resident.version == 1
+    assert resident.history.count() == 2  # the audit trail still records the edit
 
 
 # --- assessments -------------------------------------------------------------------------------

@@ -202,7 +202,18 @@ RULES: dict[str, list[Case]] = {
             {"decision": "approve", "comment": "ok"},
         ),
     ],
-    "indicators:evidence-file": [Case("", expect(STAFF), {"pk": Ref("evidence_submitted")})],
+    # A draft is seen by the indicator's owners, the approvers and the admins only (404 else).
+    "indicators:evidence-file": [
+        Case("", expect(STAFF), {"pk": Ref("evidence_submitted")}),
+        Case(
+            "draft",
+            expect(
+                ("owner", "approver", "admin"),
+                **{r: 404 for r in STAFF if r not in ("owner", "approver", "admin")},
+            ),
+            {"pk": Ref("evidence_draft")},
+        ),
+    ],
     # shelters: facility staff in their own facility; managers read; admins everything.
     "shelters:resident-list": [
         Case("", expect(SHELTER_READERS)),
@@ -419,6 +430,15 @@ RULES: dict[str, list[Case]] = {
         Case("post", expect(("admin",), status=400), {"username": "t-owner"}, "post", {"p": "1"}),
     ],
     "accounts:password": with_bad_post([Case("", expect(("admin",)), {"username": "t-owner"})]),
+    # cross-scope duplicate national IDs (core.views_duplicates): admins only; resolve is a POST
+    "duplicates": [
+        Case("", expect(("admin",))),
+        Case("resolved", expect(("admin",)), query="show=resolved"),
+    ],
+    "duplicate-resolve": [
+        Case("", every(405), {"pk": 1}),
+        Case("post", expect(("admin",), status=404), {"pk": 999999}, "post", {"p": "1"}),
+    ],
 }
 
 # Known wrong outcomes: (url name, case variant, role) → reason. Each becomes a strict xfail, so

@@ -109,7 +109,9 @@ def test_certifying_twice_keeps_the_numbers(make_volunteer, bangkok):
 
 def test_renewing_a_card_gives_a_new_number(client_for, officer_bkk, make_volunteer, bangkok):
     v = services.certify(make_volunteer(bangkok), dt.date(2020, 2, 1), Path.WORKSHOP)
-    client_for(officer_bkk).post(reverse("volunteers:card-renew", args=[v.pk]))
+    client_for(officer_bkk).post(
+        reverse("volunteers:card-renew", args=[v.pk]), {"card": v.card_number}
+    )
     renewed = Volunteer.objects.get(pk=v.pk)
     assert renewed.card_number != v.card_number
     assert renewed.card_issued_on == dt.date.today()

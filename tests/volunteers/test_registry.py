@@ -96,12 +96,14 @@ def test_a_duplicate_is_refused_with_a_link_to_the_existing_record(
 def test_a_duplicate_from_another_province_is_refused_without_revealing_the_name(
     client_for, officer_bkk, bangkok, cm_volunteer
 ):
+    from core.duplicates import OUT_OF_SCOPE_TEXT
+
     response = client_for(officer_bkk).post(
         reverse("volunteers:create"), form_data(bangkok, national_id=cm_volunteer.national_id)
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "จังหวัดอื่น" in body
+    assert OUT_OF_SCOPE_TEXT in body
     assert "เชียงใหม่ อาสา" not in body
     assert Volunteer.objects.count() == 1
 
@@ -109,7 +111,12 @@ def test_a_duplicate_from_another_province_is_refused_without_revealing_the_name
 def test_editing_keeps_the_own_national_id(client_for, officer_bkk, bangkok, bkk_volunteer):
     response = client_for(officer_bkk).post(
         reverse("volunteers:edit", args=[bkk_volunteer.pk]),
-        form_data(bangkok, national_id=bkk_volunteer.national_id, first_name="ใหม่"),
+        form_data(
+            bangkok,
+            national_id=bkk_volunteer.national_id,
+            first_name="ใหม่",
+            version=bkk_volunteer.version,
+        ),
     )
     assert response.status_code == 302
     bkk_volunteer.refresh_from_db()
