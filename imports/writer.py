@@ -144,13 +144,15 @@ def update(model, objs: list, fields: list[str], user=None) -> None:
 
 
 def _bump_versions(model, objs: list, fields: list[str]) -> None:
-    """Records whose edit forms carry a version (residents, volunteers, applications): an import
-    that changes them moves the version on, so a form opened before the import is refused as
-    stale instead of writing its old values back."""
+    """Records whose edit forms carry a version (residents, applications): an import that changes
+    them moves the version on, so a form opened before the import is refused as stale instead of
+    writing its old values back. A queryset that moves it on by itself in ``update`` (volunteers:
+    ``bumps_version``) is left to do so."""
     if "version" in fields or not any(f.name == "version" for f in model._meta.concrete_fields):
         return
-    pks = [obj.pk for obj in objs]
-    for start in range(0, len(pks), 5000):
-        model._default_manager.filter(pk__in=pks[start : start + 5000]).update(
-            version=F("version") + 1
-        )
+    if getattr(model._default_manager.get_queryset(), "bumps_version", False):
+        return
+    from imports.resources import chunks
+
+    for pks in chunks([obj.pk for obj in objs]):
+        model._default_manager.filter(pk__in=pks).update(version=F("version") + 1)

@@ -56,6 +56,8 @@ class VolunteerQuerySet(ScopedQuerySet):
     """Bulk writes of the edited fields (an enrolment's status; an import's updates, since
     ``bulk_update`` writes through ``update``) move the version on too, in the database."""
 
+    bumps_version = True  # imports.writer leaves the version to this update
+
     def update(self, **kwargs):
         if EDIT_FIELDS & set(kwargs) and "version" not in kwargs:
             kwargs["version"] = F("version") + 1
