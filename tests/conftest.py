@@ -7,10 +7,25 @@ province P and Q) in their own tests/<app>/conftest.py, built with ``make_user``
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.test.utils import override_settings
 
 from core import roles
 from core.models import Profile, Province
 from indicators.models import Indicator, IndicatorSet
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Hash test passwords with MD5 (about half of the suite's time was PBKDF2).
+
+    The production hashers stay in the list after it, so a hash made by a subprocess with the
+    real settings (the serving test) still verifies; nothing outside the test run uses this.
+    """
+    from django.conf import settings
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
 
 
 @pytest.fixture
