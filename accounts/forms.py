@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.passwords import generate_password, validate_password_thai
 from core.forms import BootstrapMixin
 from core.models import Province
+from core.once import OnceMixin
 from core.roles import FACILITY_STAFF, PROVINCIAL_OFFICER, ROLE_LABELS
 
 # /users/new/ is the create page, so no user may be called "new".
@@ -135,7 +136,10 @@ class PasswordFieldsMixin(forms.Form):
         return self.cleaned_data["password1"], False
 
 
-class UserCreateForm(BootstrapMixin, PasswordFieldsMixin, AccountFieldsMixin):
+TAKEN_TEXT = "มีผู้ใช้ชื่อนี้แล้ว"
+
+
+class UserCreateForm(OnceMixin, BootstrapMixin, PasswordFieldsMixin, AccountFieldsMixin):
     username = forms.CharField(
         label=_("ชื่อผู้ใช้ (สำหรับเข้าสู่ระบบ)"),
         max_length=150,
@@ -155,7 +159,7 @@ class UserCreateForm(BootstrapMixin, PasswordFieldsMixin, AccountFieldsMixin):
         if username.lower() in RESERVED_USERNAMES:
             raise forms.ValidationError("ชื่อนี้สงวนไว้สำหรับระบบ กรุณาใช้ชื่ออื่น")
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("มีผู้ใช้ชื่อนี้แล้ว")
+            raise forms.ValidationError(TAKEN_TEXT)
         return username
 
     def password_user(self) -> User:
@@ -185,9 +189,16 @@ class UserEditForm(BootstrapMixin, AccountFieldsMixin):
 
 
 class PasswordResetForm(BootstrapMixin, PasswordFieldsMixin):
-    def __init__(self, *args, target: User, **kwargs):
+    """Carries the user's audit stamp, as the edit form does: of two admins (or two clicks)
+    setting a password at once, the second is refused rather than silently replacing the first
+    one's password after it was shown."""
+
+    stamp = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, target: User, stamp: int = 0, **kwargs):
         self.target = target
         super().__init__(*args, **kwargs)
+        self.fields["stamp"].initial = stamp
 
     def password_user(self) -> User:
         return self.target

@@ -156,10 +156,15 @@ def set_active(actor, pk: int, active: bool) -> tuple[User, bool]:
 
 
 @transaction.atomic
-def set_password(actor, pk: int, password: str, *, generated: bool) -> User:
+def set_password(
+    actor, pk: int, password: str, *, generated: bool, stamp: int | None = None
+) -> User:
     """A new password; the user's existing sessions end (their session hash no longer
-    matches), and a login lockout of this username is lifted."""
+    matches), and a login lockout of this username is lifted. ``stamp``: the audit stamp the
+    form was opened at (StaleForm if the user changed since)."""
     user = _locked(pk)
+    if stamp is not None and audit_stamp(user) != stamp:
+        raise StaleForm
     user.set_password(password)
     user.save(update_fields=["password"])
     _log(actor, user, Action.PASSWORD_SET, "(สร้างรหัสผ่านครั้งเดียว)" if generated else "")

@@ -4,21 +4,32 @@ through :mod:`accounts.services` (one transaction, target row locked, audited)."
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.filters import UserFilter
-from accounts.forms import ActiveForm, PasswordResetForm, UserCreateForm, UserEditForm
+from accounts.forms import (
+    TAKEN_TEXT,
+    ActiveForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from accounts.models import AuditEntry
 from accounts.tables import UserTable, role_names, scope_text
+from core import once
 from core.exports import requested_format, table_response
 from core.roles import ADMIN, ROLE_LABELS, role_required
 from core.tables import paginate
 
 PER_PAGE = 50
 admin_only = role_required(ADMIN)
+STALE_TEXT = (
+    "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้ระหว่างที่คุณแก้ไข จึงยังไม่ได้บันทึก กรุณาเปิดหน้าแก้ไขใหม่เพื่อดูข้อมูลล่าสุด แล้วแก้ไขอีกครั้ง"
+)
 
 
 def _users():
@@ -66,7 +77,17 @@ def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password, generated = form.new_password()
-        user = services.create_user(request.user, form.cleaned_data, password)
+        try:
+            with transaction.atomic():
+                if not once.claim(form, request.user):
+                    # The same form sent twice (a double click): the first made the user.
+                    messages.info(request, once.DUPLICATE_TEXT)
+                    return redirect("accounts:detail", username=form.cleaned_data["username"])
+                user = services.create_user(request.user, form.cleaned_data, password)
+        except IntegrityError:
+            # Another admin created the same username at the same moment.
+            form.add_error("username", TAKEN_TEXT)
+            return _form_response(request, "accounts/user_form.html", {"title": "เพิ่มผู้ใช้"}, form)
         if generated:
             return _one_time(request, user, password, "สร้างผู้ใช้แล้ว")
         messages.success(request, f"สร้างผู้ใช้ {user.username} แล้ว")
@@ -120,11 +141,7 @@ def user_edit(request, username):
                 request.user, target.pk, form.cleaned_data, form.cleaned_data["stamp"]
             )
         except services.StaleForm:
-            form.add_error(
-                None,
-                "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้ระหว่างที่คุณแก้ไข จึงยังไม่ได้บันทึก"
-                " กรุณาเปิดหน้าแก้ไขใหม่เพื่อดูข้อมูลล่าสุด แล้วแก้ไขอีกครั้ง",
-            )
+            form.add_error(None, STALE_TEXT)
             return _form_response(request, "accounts/user_form.html", context, form, status=409)
         except services.Refused as exc:
             form.add_error(None, str(exc))
@@ -166,11 +183,23 @@ def user_set_active(request, username):
 @admin_only
 def user_password(request, username):
     target = _target(username)
-    form = PasswordResetForm(request.POST or None, target=target)
+    form = PasswordResetForm(
+        request.POST or None, target=target, stamp=services.audit_stamp(target)
+    )
     context = {"title": f"ตั้งรหัสผ่านใหม่ให้ {target.username}", "target": target}
     if request.method == "POST" and form.is_valid():
         password, generated = form.new_password()
-        user = services.set_password(request.user, target.pk, password, generated=generated)
+        try:
+            user = services.set_password(
+                request.user,
+                target.pk,
+                password,
+                generated=generated,
+                stamp=form.cleaned_data["stamp"],
+            )
+        except services.StaleForm:
+            form.add_error(None, STALE_TEXT)
+            return _form_response(request, "accounts/password_form.html", context, form, status=409)
         if generated:
             return _one_time(request, user, password, "ตั้งรหัสผ่านใหม่แล้ว")
         messages.success(request, f"ตั้งรหัสผ่านใหม่ให้ {user.username} แล้ว")

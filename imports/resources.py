@@ -69,6 +69,13 @@ def chunks(items, size: int = CHUNK):
         yield items[start : start + size]
 
 
+def each_chunk(queryset, field: str, values):
+    """``queryset`` filtered by ``field__in`` one bounded chunk of ``values`` at a time: a file
+    can name any number of keys, a statement can carry only so many variables."""
+    for chunk in chunks(sorted(set(values), key=str)):
+        yield queryset.filter(**{f"{field}__in": chunk})
+
+
 def need(row: dict, name: str, message: str):
     """The row's value for a required column, or a RowProblem with the Thai ``message``."""
     if row.get(name) in (None, ""):
@@ -140,6 +147,13 @@ class KpiResource(resources.Resource):
         record = namedtuple("Record", names, rename=False)  # noqa: PYI024
         columns = ["pk", *self.update_fields, *self.key_fields]
         return {key(r): r for r in map(record._make, queryset.values_list(*columns).iterator(5000))}
+
+    def records_in(self, queryset, field: str, values, key: Callable) -> dict:
+        """``records`` of ``queryset`` filtered by ``field__in`` ``values``, in chunks."""
+        found = {}
+        for part in each_chunk(queryset, field, values):
+            found |= self.records(part, key)
+        return found
 
     def after_apply(self, created: list, updated: list, ctx) -> None:
         """Follow-up writes (e.g. a resident's discharge from a discharges file)."""

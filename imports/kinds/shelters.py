@@ -1,11 +1,21 @@
 """Import kinds of the shelters app: facilities, residents, assessments, discharges (SPEC §7)."""
 
-import datetime as dt
 from collections import namedtuple
+
+from django.utils import timezone
 
 from core import cells
 from core.models import Province
-from imports.resources import KpiResource, RowProblem, chunks, column, need, register, render_date
+from imports.resources import (
+    KpiResource,
+    RowProblem,
+    chunks,
+    column,
+    each_chunk,
+    need,
+    register,
+    render_date,
+)
 from shelters.models import (
     ITEM_FIELDS,
     PERCENT_MAX,
@@ -32,7 +42,7 @@ FACILITY_HEADERS = {"facility_code": "รหัสหน่วยงาน", "ca
 
 def _facilities(rows) -> dict[str, Facility]:
     codes = {r.get("facility_code") for r in rows if r.get("facility_code")}
-    return {f.code: f for f in Facility.objects.filter(code__in=codes)}
+    return {f.code: f for part in each_chunk(Facility.objects.all(), "code", codes) for f in part}
 
 
 ResidentRef = namedtuple(
@@ -46,12 +56,11 @@ def _residents(rows, facilities) -> dict[tuple[int, str], ResidentRef]:
     facility_ids = {
         facilities[r["facility_code"]].pk for r in rows if r.get("facility_code") in facilities
     }
-    queryset = Resident.objects.filter(facility_id__in=facility_ids).values_list(
-        *ResidentRef._fields
-    )
-    return {
-        (r.facility_id, r.case_number): r for r in map(ResidentRef._make, queryset.iterator(5000))
-    }
+    found = {}
+    for part in each_chunk(Resident.objects.all(), "facility_id", facility_ids):
+        queryset = part.values_list(*ResidentRef._fields).iterator(5000)
+        found |= {(r.facility_id, r.case_number): r for r in map(ResidentRef._make, queryset)}
+    return found
 
 
 def _resident_context(rows) -> dict:
@@ -60,7 +69,7 @@ def _resident_context(rows) -> dict:
     return {
         "facilities": facilities,
         "residents": _residents(rows, facilities),
-        "today": dt.date.today(),
+        "today": timezone.localdate(),
     }
 
 
@@ -125,7 +134,7 @@ class FacilityResource(KpiResource):
         return code, {"code": code, "name": name, "kind": kind, "province_id": province.pk}
 
     def existing(self, keys, ctx):
-        return self.records(Facility.objects.filter(code__in=keys), key=lambda r: r.code)
+        return self.records_in(Facility.objects.all(), "code", keys, key=lambda r: r.code)
 
 
 @register
@@ -180,7 +189,7 @@ class ResidentResource(KpiResource):
             "facilities": facilities,
             "id_owners": owners,
             "ids_in_file": {},
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
         }
 
     def resolve(self, row, ctx):
@@ -219,8 +228,10 @@ class ResidentResource(KpiResource):
 
     def existing(self, keys, ctx):
         facility_ids = {facility_id for facility_id, _ in keys}
-        return self.records(
-            Resident.objects.filter(facility_id__in=facility_ids),
+        return self.records_in(
+            Resident.objects.all(),
+            "facility_id",
+            facility_ids,
             key=lambda r: (r.facility_id, r.case_number),
         )
 
@@ -292,10 +303,13 @@ class AssessmentResource(KpiResource):
             return {}
         days = [day for _, day in keys]
         facility_ids = {f.pk for f in ctx["facilities"].values()}
-        queryset = Assessment.objects.filter(
-            resident__facility_id__in=facility_ids, assessed_on__range=(min(days), max(days))
+        queryset = Assessment.objects.filter(assessed_on__range=(min(days), max(days)))
+        return self.records_in(
+            queryset,
+            "resident__facility_id",
+            facility_ids,
+            key=lambda r: (r.resident_id, r.assessed_on),
         )
-        return self.records(queryset, key=lambda r: (r.resident_id, r.assessed_on))
 
 
 for _n in range(1, 15):

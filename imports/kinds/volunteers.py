@@ -21,7 +21,6 @@ A column left out of the file leaves that field as it is; a column present with 
 clears an optional field.
 """
 
-import datetime as dt
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -33,7 +32,16 @@ from core import cells
 from core.models import Province
 from core.thaidate import to_arabic_digits
 from imports import writer
-from imports.resources import KpiResource, RowProblem, chunks, column, need, register, render_date
+from imports.resources import (
+    KpiResource,
+    RowProblem,
+    chunks,
+    column,
+    each_chunk,
+    need,
+    register,
+    render_date,
+)
 from volunteers import rules
 from volunteers import services as volunteer_services
 from volunteers import summary as volunteer_summary
@@ -264,7 +272,7 @@ class VolunteerResource(KpiResource):
             "specialties": specialties,
             "standing": _standing(r["national_id"] for r in rows if r.get("national_id")),
             "wanted_specialties": {},  # national ID → specialty ids, for after_apply
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
             "now": timezone.now(),
         }
 
@@ -375,19 +383,21 @@ class TrainingResource(KpiResource):
     model = Enrolment
 
     def context(self, rows):
-        course_ids = {r["course_id"] for r in rows if r.get("course_id")}
-        courses = {c.pk: c for c in Course.objects.filter(pk__in=course_ids)}
+        named = {r["course_id"] for r in rows if r.get("course_id")}
+        courses = {c.pk: c for part in each_chunk(Course.objects.all(), "pk", named) for c in part}
         done = defaultdict(set)
-        queryset = LessonCompletion.objects.filter(enrolment__course_id__in=course_ids)
-        for course_id, volunteer_id, lesson in queryset.values_list(
-            "enrolment__course_id", "enrolment__volunteer_id", "lesson"
-        ):
-            done[(course_id, volunteer_id)].add(lesson)
+        for part in each_chunk(LessonCompletion.objects.all(), "enrolment__course_id", courses):
+            for course_id, volunteer_id, lesson in part.values_list(
+                "enrolment__course_id", "enrolment__volunteer_id", "lesson"
+            ):
+                done[(course_id, volunteer_id)].add(lesson)
         return {
             "courses": courses,
             "volunteers": _volunteers_by_id(r["national_id"] for r in rows if r.get("national_id")),
-            "enrolments": self.records(
-                Enrolment.objects.filter(course_id__in=course_ids),
+            "enrolments": self.records_in(
+                Enrolment.objects.all(),
+                "course_id",
+                courses,
                 key=lambda r: (r.course_id, r.volunteer_id),
             ),
             "lessons": done,
@@ -472,13 +482,13 @@ class TrainingResource(KpiResource):
                 volunteer.save(update_fields=["status"])
         if not keys:
             return
-        enrolments = (
-            Enrolment.objects.filter(course_id__in={c for c, _ in keys})
-            .select_related("course", "volunteer", "volunteer__province")
-            .order_by("course_id", "volunteer_id")
-        )
-        by_key = {(e.course_id, e.volunteer_id): e for e in enrolments}
-        today = dt.date.today()
+        enrolments = Enrolment.objects.select_related("course", "volunteer", "volunteer__province")
+        by_key = {
+            (e.course_id, e.volunteer_id): e
+            for part in each_chunk(enrolments, "course_id", {c for c, _ in keys})
+            for e in part
+        }
+        today = timezone.localdate()
         for key in sorted(keys):
             enrolment = by_key[key]
             lessons_done = None
@@ -525,7 +535,7 @@ class ServiceResource(KpiResource):
     def context(self, rows):
         return {
             "volunteers": _volunteers_by_id(r["national_id"] for r in rows if r.get("national_id")),
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
         }
 
     def resolve(self, row, ctx):
@@ -685,11 +695,8 @@ class PlanTargetResource(KpiResource):
         if not keys:
             return {}
         wanted = set(keys)
-        queryset = PlanTarget.objects.filter(
-            plan_id__in={k[0] for k in keys}, fiscal_year__in={k[1] for k in keys}
-        )
-        records = self.records(
-            queryset,
-            key=attrgetter(*self.key_fields),
+        queryset = PlanTarget.objects.filter(plan_id__in={k[0] for k in keys})
+        records = self.records_in(
+            queryset, "fiscal_year", {k[1] for k in keys}, key=attrgetter(*self.key_fields)
         )
         return {k: r for k, r in records.items() if k in wanted}

@@ -328,7 +328,12 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
     user = make_user(roles.MANAGER, username="forgetful")
     their_client = client_for(user)
     url = reverse("accounts:password", args=["forgetful"])
-    data = {"password_mode": "typed", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    data = {
+        "password_mode": "typed",
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+        "stamp": audit_stamp(user),
+    }
     assert admin_client.post(url, data).status_code == 302
     assert logs_in("forgetful", GOOD_PASSWORD)
     assert not logs_in("forgetful", "x-test-pass-9")
@@ -342,7 +347,7 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
 def test_a_generated_reset_password_is_shown_once(admin_client, make_user):
     user = make_user(username="locked-out")
     url = reverse("accounts:password", args=["locked-out"])
-    response = admin_client.post(url, {"password_mode": "generate"})
+    response = admin_client.post(url, {"password_mode": "generate", "stamp": audit_stamp(user)})
     assert response.status_code == 200
     password = re.search(
         r'data-testid="one-time-password">([^<]+)<', response.content.decode()
@@ -351,11 +356,33 @@ def test_a_generated_reset_password_is_shown_once(admin_client, make_user):
     assert AuditEntry.objects.get(target=user).action == Action.PASSWORD_SET
 
 
+def test_a_password_form_opened_before_another_admins_reset_is_refused(
+    admin_client, client_for, make_user
+):
+    user = make_user(username="twice")
+    url = reverse("accounts:password", args=["twice"])
+    opened = audit_stamp(user)
+    other_admin = client_for(make_user(roles.ADMIN, username="other-admin"))
+    assert other_admin.post(url, {"password_mode": "generate", "stamp": opened}).status_code == 200
+    data = {
+        "password_mode": "typed",
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+        "stamp": opened,
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 409
+    assert "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้" in response.content.decode()
+    assert not logs_in("twice", GOOD_PASSWORD)
+    assert audit_texts(user) == ["ตั้งรหัสผ่านใหม่ (สร้างรหัสผ่านครั้งเดียว)"]
+
+
 def test_a_weak_reset_password_is_refused(admin_client, make_user):
     make_user(username="weak")
     url = reverse("accounts:password", args=["weak"])
     response = admin_client.post(
-        url, {"password_mode": "typed", "password1": "12345678", "password2": "12345678"}
+        url,
+        {"password_mode": "typed", "password1": "12345678", "password2": "12345678", "stamp": 0},
     )
     assert response.status_code == 400
     assert "รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด" in response.content.decode()
