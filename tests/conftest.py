@@ -107,11 +107,59 @@ def chiang_mai(db) -> Province:
     return Province.objects.get(code="50")
 
 
+# The tests whose outcome depends on the database engine run in both passes (SQLite, the
+# embedded default, and PostgreSQL, the production database): the indicator SQL (window
+# functions, aggregates, collation), the import writer (COPY on PostgreSQL), the volunteers'
+# summary counters, backups (pg_dump), locks and concurrency, the published figures, the
+# production serving test. The rest (pages, forms, access, PDFs, the browser) exercise the ORM
+# the same way on both and run once, in the SQLite pass. `scripts/test` selects these with
+# `-m both_databases` for the PostgreSQL pass.
+BOTH_DATABASES = (
+    "tests/imports/",
+    "tests/reports/",
+    "tests/catalog/test_catalog.py",
+    "tests/core/test_backup.py",
+    "tests/core/test_collation",
+    "tests/core/test_duplicates.py",
+    "tests/core/test_history.py",
+    "tests/core/test_once.py",
+    "tests/core/test_serving.py",
+    "tests/indicators/test_dashboard.py",
+    "tests/indicators/test_fy2563_set.py",
+    "tests/indicators/test_kpi_command.py",
+    "tests/shelters/test_id_search.py",
+    "tests/shelters/test_kpi",
+    "tests/shelters/test_queries.py",
+    "tests/shelters/test_safe_edits.py",
+    "tests/subsidies/test_kpi.py",
+    "tests/subsidies/test_report.py",
+    "tests/subsidies/test_steps.py",
+    "tests/subsidies/test_throttle.py",
+    "tests/volunteers/test_id_search.py",
+    "tests/volunteers/test_plan.py",
+    "tests/volunteers/test_safe_edits.py",
+    "tests/volunteers/test_services.py",
+    "tests/volunteers/test_summary.py",
+    "tests/test_project.py",
+)
+
+
+def _runs_on_both(item) -> bool:
+    if item.nodeid.startswith(BOTH_DATABASES) or "concurren" in item.nodeid.split("::")[0]:
+        return True
+    # tests.concurrency.on_postgresql: real concurrency, which only the PostgreSQL pass runs
+    return any(
+        "PostgreSQL pass" in str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif")
+    )
+
+
 def pytest_collection_modifyitems(items):
     """A transactional test must restore what the migrations loaded (provinces, roles, the
     FY2563 set): without serialized_rollback its flush leaves later tests an empty database
     and content types with new ids, which the next serialized test then cannot reload."""
     for item in items:
+        if _runs_on_both(item):
+            item.add_marker(pytest.mark.both_databases)
         marker = item.get_closest_marker("django_db")
         if (
             marker

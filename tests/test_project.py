@@ -61,3 +61,26 @@ def test_an_english_browser_still_gets_thai_until_english_is_chosen(client_for, 
     c = client_for(manager)
     html = c.get(reverse("indicators:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
     assert "คะแนนรวม (เต็ม 100)" in html.decode()
+
+
+APP_DIRS = ["accounts", "catalog", "core", "imports", "indicators", "reports", "shelters",
+            "subsidies", "volunteers"]  # fmt: skip
+
+
+def test_no_app_code_takes_the_date_or_time_of_the_machines_zone():
+    """Every date and time the app writes is Asia/Bangkok (the server's zone is UTC): today is
+    ``timezone.localdate()``, now is ``timezone.now()``/``localtime()``, never the machine's."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    banned = re.compile(r"\b(?:dt\.|datetime\.)?date\.today\(\)|datetime\.now\(\)|utcnow\(\)")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for app in APP_DIRS
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if banned.search(line)
+    ]
+    assert not found, found
