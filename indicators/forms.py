@@ -7,6 +7,7 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, ThaiDateField
+from core.versioned import VersionedForm
 from indicators.models import Evidence, Indicator, IndicatorKind, IndicatorSet, ManualResult
 
 ALLOWED_EVIDENCE_TYPES = {
@@ -40,6 +41,48 @@ class EvidenceForm(BootstrapMixin, forms.ModelForm):
         if not cleaned.get("file") and not cleaned.get("url"):
             raise forms.ValidationError("แนบไฟล์หรือใส่ลิงก์อย่างน้อยหนึ่งอย่าง")
         return cleaned
+
+
+class EvidenceEditForm(VersionedForm, EvidenceForm):
+    """Replace a draft's (or a returned piece of evidence's) file, link and description. The file
+    box takes a new file that replaces the kept one; leaving it empty keeps the kept file."""
+
+    remove_file = forms.BooleanField(label=_("นำไฟล์เดิมออก (ใช้ลิงก์แทน)"), required=False)
+
+    class Meta(EvidenceForm.Meta):
+        widgets = {**EvidenceForm.Meta.widgets, "file": forms.FileInput}
+        labels = {"file": _("ไฟล์ใหม่ (แทนที่ไฟล์เดิม)")}
+        help_texts = {"file": _("ไม่เลือกไฟล์ = ใช้ไฟล์เดิมต่อไป")}
+
+    field_order = ["title", "file", "remove_file", "url", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.file:
+            del self.fields["remove_file"]
+            self.fields["file"].label = _("ไฟล์")
+            self.fields["file"].help_text = ""
+
+    def clean(self):
+        new_upload = self.files.get("file") if self.files else None
+        if self.cleaned_data.get("remove_file") and not new_upload:
+            self.cleaned_data["file"] = False  # a FileField cleared on save
+        return super().clean()
+
+
+class EvidenceDeleteForm(VersionedForm, BootstrapMixin, forms.ModelForm):
+    """Delete a draft: the reason goes into the evidence's history."""
+
+    reason = forms.CharField(
+        label=_("เหตุผลที่ลบ"),
+        max_length=100,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("โปรดระบุเหตุผลที่ลบร่างหลักฐานนี้")},
+    )
+
+    class Meta:
+        model = Evidence
+        fields = []
 
 
 class ReviewForm(BootstrapMixin, forms.Form):

@@ -257,6 +257,9 @@ class Evidence(models.Model):
     )  # fmt: skip
     reviewed_at = models.DateTimeField(_("พิจารณาเมื่อ"), null=True, blank=True)
     review_comment = models.TextField(_("ความเห็นผู้พิจารณา"), blank=True)
+    # Bumped by every change (core/versioned.py): an edit or a deletion opened at an older
+    # version is refused, never saved over what someone else did in between.
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     objects = EvidenceQuerySet.as_manager()
@@ -268,6 +271,25 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def file_name(self) -> str:
+        """The kept file's own name, without its folder."""
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+    @property
+    def is_changeable(self) -> bool:
+        """A draft, or evidence sent back to be fixed: its file and description may be replaced."""
+        return self.status in CHANGEABLE_EVIDENCE
+
+    @property
+    def is_deletable(self) -> bool:
+        """Only a draft is deleted; evidence put before the approvers stays on record."""
+        return self.status == EvidenceStatus.DRAFT
+
+
+# What the indicator's owners may still replace: never what waits for or has had a decision.
+CHANGEABLE_EVIDENCE = (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED)
 
 
 class ManualResultQuerySet(models.QuerySet):

@@ -1,11 +1,41 @@
-"""Which set and as-of date a page shows: ?year=2563&as_of=31/03/2563 (BE or CE, or ISO)."""
+"""Which set and as-of date a page shows: ?year=2563&as_of=31/03/2563 (BE or CE, or ISO).
+
+Every page that takes the period (the indicator pages, the executive dashboard, the KPI report)
+reads it here, and shows the period box ``indicators/_period.html``: a date that is not
+understood is never silently replaced. ``selected_set`` leaves on the request what was typed and
+a Thai sentence saying which date is shown instead (``request.as_of_problem``), which the period
+box shows beside the date box, keeping what was typed in it.
+"""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from core.thaidate import default_as_of, fiscal_year_bounds, fiscal_year_of, parse_date
+from core.thaidate import (
+    default_as_of,
+    fiscal_year_bounds,
+    fiscal_year_of,
+    format_thai_date,
+    parse_date,
+)
 from indicators.models import IndicatorSet
+
+
+@dataclass(frozen=True)
+class AsOfProblem:
+    typed: str
+    shown: dt.date
+
+    @property
+    def message(self) -> str:
+        lang = "en" if (get_language() or "th").startswith("en") else "th"
+        return _(
+            "ไม่เข้าใจวันที่ “%(typed)s” (ใช้รูปแบบ วว/ดด/ปปปป เช่น 31/03/2563) "
+            "จึงแสดงข้อมูล ณ วันที่ %(shown)s แทน"
+        ) % {"typed": self.typed, "shown": format_thai_date(self.shown, long=True, lang=lang)}
 
 
 def selected_set(
@@ -29,10 +59,12 @@ def selected_set(
     start, end = fiscal_year_bounds(chosen.fiscal_year)
     as_of = default_as_of(chosen.fiscal_year)
     as_of_text = request.GET.get("as_of", "").strip()
+    request.as_of_problem = None
     if as_of_text:
         try:
             as_of = parse_date(as_of_text)
         except ValueError:
             as_of = default_as_of(chosen.fiscal_year)
+            request.as_of_problem = AsOfProblem(as_of_text[:40], as_of)
         as_of = min(max(as_of, start), end)
     return chosen, as_of, sets

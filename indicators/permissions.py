@@ -31,3 +31,12 @@ def is_own_evidence(user, evidence) -> bool:
 
 def can_review_evidence(user, evidence) -> bool:
     return can_review(user) and not is_own_evidence(user, evidence)
+
+
+def can_change_evidence(user, evidence) -> bool:
+    """Who may replace or delete a piece of evidence while its owners still prepare it: whoever
+    attached it, the indicator's owners and the admins (the evidence's state decides whether it
+    may still change: ``Evidence.is_changeable`` / ``is_deletable``)."""
+    if user.pk is not None and user.pk == evidence.created_by_id:
+        return True
+    return can_edit_indicator(user, evidence.deliverable.indicator)

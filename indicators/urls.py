@@ -13,6 +13,9 @@ urlpatterns = [
     path(
         "deliverables/<int:deliverable_pk>/evidence/new/", views.evidence_add, name="evidence-add"
     ),
+    path("evidence/review/", views.review_queue, name="review-queue"),
+    path("evidence/<int:pk>/edit/", views.evidence_edit, name="evidence-edit"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence-delete"),
     path("evidence/<int:pk>/submit/", views.evidence_submit, name="evidence-submit"),
     path("evidence/<int:pk>/review/", views.evidence_review, name="evidence-review"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
