@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -87,10 +88,10 @@ class UserTable(tables.Table):
         return thaidatetime(value) if value else "–"
 
     def value_last_login(self, value):
-        return thaidatetime(value) if value else ""
+        return value  # a date-and-time cell, in Bangkok time (core.exports)
 
     def render_date_joined(self, value):
-        return format_thai_date(value.date() if value else None)
+        return format_thai_date(timezone.localdate(value) if value else None)
 
     def value_date_joined(self, value):
-        return format_thai_date(value.date() if value else None)
+        return timezone.localdate(value) if value else None

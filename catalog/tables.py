@@ -14,6 +14,8 @@ class DatasetTable(tables.Table):
     update_frequency = tables.Column(_("ความถี่"))
     data_format = tables.Column(_("รูปแบบ"))
     linked_to_center = tables.Column(_("ศูนย์ข้อมูลกลาง"), empty_values=())
+    # Not shown on the page (it sits in the link status there); a date column of its own in exports.
+    linked_since = tables.Column(_("เชื่อมโยงตั้งแต่"), visible=False)
     complete = tables.Column(_("ครบถ้วน"), empty_values=(), orderable=False)
 
     class Meta:
@@ -26,6 +28,7 @@ class DatasetTable(tables.Table):
             "update_frequency",
             "data_format",
             "linked_to_center",
+            "linked_since",
             "complete",
         )
         attrs = {"class": "table table-sm table-hover bg-white align-middle"}
@@ -40,6 +43,9 @@ class DatasetTable(tables.Table):
             return "ยังไม่เชื่อมโยง"
         since = format_thai_date(record.linked_since) if record.linked_since else "ไม่ระบุวันที่"
         return f"เชื่อมโยงแล้ว ({since})"
+
+    def value_linked_to_center(self, record):
+        return "เชื่อมโยงแล้ว" if record.linked_to_center else "ยังไม่เชื่อมโยง"
 
     def render_complete(self, record):
         missing = record.missing

@@ -2,12 +2,20 @@
 page per indicator (definition, formula, targets, result, score, evidence list). The same data
 gives the HTML page, the .xlsx and the PDF (the page's template fragments, through core.pdf).
 
+Dates are Bangkok's: an evidence sent at 01:00 on 12 March (Bangkok) is dated 12 March, though it
+is 11 March in UTC. In the .xlsx every figure is a number (weights, percentages, numerators and
+denominators, scores) with a number format that shows it as the page does, and every date a date
+cell shown in the Buddhist era (core.exports).
+
 Queries: the evaluation (fixed), baselines (1), evidence with its people (1).
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import timezone
 
 from core.thaidate import format_thai_date
 from indicators import evaluation
@@ -37,6 +45,29 @@ def person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
+
+
+def local_date(moment: dt.datetime | None) -> dt.date | None:
+    """The day a moment fell on in Bangkok (an aware datetime's own ``.date()`` is UTC's)."""
+    if moment is None:
+        return None
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+_LEADING_PERCENT = re.compile(r"^\s*ร้อยละ\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*")
+
+
+def note_without_target(target, note: str) -> str:
+    """A target's note without the figure it repeats: the FY2563 notes open with the target
+    itself ("ร้อยละ 10.72 (ผลการดำเนินงานปี 62)"), which the report shows already."""
+    match = _LEADING_PERCENT.match(note or "")
+    if target is None or not match:
+        return note
+    try:
+        same = Decimal(match.group(1).replace(",", "")) == Decimal(str(target))
+    except InvalidOperation:
+        return note
+    return note[match.end() :] if same else note
 
 
 @dataclass
@@ -70,8 +101,9 @@ class Page:
                 {
                     "label": label,
                     "points": num(points[i]),
+                    "value": target,
                     "target": f"ร้อยละ {dec2(target)}" if target is not None else "",
-                    "note": notes[i],
+                    "note": note_without_target(target, notes[i]),
                     "deliverables": [
                         {"status": s, "evidence": self.evidence.get(s.deliverable.id, [])}
                         for s in self.res.deliverables_at(i + 1)
@@ -81,35 +113,65 @@ class Page:
         return rows
 
     @property
-    def evidence_rows(self) -> list[list[str]]:
-        rows = []
+    def evidence_items(self) -> list[dict]:
+        """One line per evidence of each deliverable (or the figure from the system, or "none
+        yet"): level, deliverable, title, link, status, who sent and reviewed it and the day
+        (in Bangkok)."""
+        items = []
         for status in self.res.deliverables:
             d = status.deliverable
-            level = TARGET_LABELS[d.level - 1]
-            items = self.evidence.get(d.id, [])
+            line = {
+                "level": TARGET_LABELS[d.level - 1],
+                "deliverable": d.title,
+                "title": "",
+                "url": "",
+                "status": "",
+                "submitted_by": "",
+                "submitted_on": None,
+                "reviewed_by": "",
+                "reviewed_on": None,
+            }
+            evidence = self.evidence.get(d.id, [])
             if status.fact is not None:
-                rows.append([level, d.title, f"ตัวเลขจากระบบ: {status.fact.figure}", "", ""])
-            for ev in items:
-                rows.append(
-                    [
-                        level,
-                        d.title,
-                        ev.title + (f" ({ev.url})" if ev.url else ""),
-                        ev.get_status_display(),
-                        _approval(ev),
-                    ]
+                items.append({**line, "title": f"ตัวเลขจากระบบ: {status.fact.figure}"})
+            for ev in evidence:
+                items.append(
+                    {
+                        **line,
+                        "title": ev.title,
+                        "url": ev.url,
+                        "status": ev.get_status_display(),
+                        "submitted_by": person(ev.submitted_by) if ev.submitted_at else "",
+                        "submitted_on": local_date(ev.submitted_at),
+                        "reviewed_by": person(ev.reviewed_by) if ev.reviewed_at else "",
+                        "reviewed_on": local_date(ev.reviewed_at),
+                    }
                 )
-            if not items and status.fact is None:
-                rows.append([level, d.title, "ยังไม่มีหลักฐาน", "", ""])
-        return rows
+            if not evidence and status.fact is None:
+                items.append({**line, "title": "ยังไม่มีหลักฐาน"})
+        return items
+
+    @property
+    def evidence_rows(self) -> list[list[str]]:
+        """The evidence lines as the page and the PDF print them."""
+        return [
+            [
+                item["level"],
+                item["deliverable"],
+                item["title"] + (f" ({item['url']})" if item["url"] else ""),
+                item["status"],
+                _approval(item),
+            ]
+            for item in self.evidence_items
+        ]
 
 
-def _approval(ev: Evidence) -> str:
+def _approval(item: dict) -> str:
     parts = []
-    if ev.submitted_at:
-        parts.append(f"ส่งโดย {person(ev.submitted_by)} {format_thai_date(ev.submitted_at)}")
-    if ev.reviewed_at:
-        parts.append(f"พิจารณาโดย {person(ev.reviewed_by)} {format_thai_date(ev.reviewed_at)}")
+    if item["submitted_on"]:
+        parts.append(f"ส่งโดย {item['submitted_by']} {format_thai_date(item['submitted_on'])}")
+    if item["reviewed_on"]:
+        parts.append(f"พิจารณาโดย {item['reviewed_by']} {format_thai_date(item['reviewed_on'])}")
     return " · ".join(parts)
 
 
@@ -204,17 +266,81 @@ def build(indicator_set: IndicatorSet, as_of: dt.date, user=None) -> KpiReport:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 SUMMARY_HEADER = ["ตัวชี้วัด", "ชื่อตัวชี้วัด", "น้ำหนัก", "ผลการดำเนินงาน", "ระดับ", "คะแนน", "คะแนนถ่วงน้ำหนัก"]
+EVIDENCE_HEADER = [
+    "ระดับ", "ผลผลิต", "หลักฐาน", "ลิงก์", "สถานะ", "ส่งโดย", "วันที่ส่ง", "พิจารณาโดย", "วันที่พิจารณา",
+]  # fmt: skip
+
+# Number formats: each figure is a number in its cell and reads as the page shows it.
+PERCENT = '"ร้อยละ "0.00'
+SCORE = "0.00"
+WEIGHT = "0.##;-0.##;0"  # 20, 12.5
+CHILD_WEIGHT = '"("0.##")"'  # a sub-indicator's weight, part of its parent's: (20)
+COUNT = "#,##0"
+NUMERATOR = '"ตัวตั้ง "#,##0'
+DENOMINATOR = '"ตัวหาร "#,##0'
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number and the format it is shown in."""
+
+    value: object
+    format: str
+
+
+def _n(value, number_format: str):
+    """A number cell, or empty when there is no figure."""
+    return None if value is None else Num(Decimal(value), number_format)
+
+
+def _two(value, number_format: str):
+    """A figure the report shows with two decimals, rounded as shown (half up)."""
+    if value is None:
+        return None
+    return Num(Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP), number_format)
+
+
+def _score(value):
+    return _two(value, SCORE)
+
+
+def _percent(value):
+    return _two(value, PERCENT)
+
+
+def _put_row(sheet, values, font=None, wrap=None, left=None) -> None:
+    """Append a row of plain values and ``Num`` figures (number formats applied)."""
+    sheet.append([v.value if isinstance(v, Num) else v for v in values])
+    row = sheet.max_row
+    for col, v in enumerate(values, 1):
+        cell = sheet.cell(row, col)
+        if isinstance(v, Num):
+            cell.number_format = v.format
+            if left is not None:
+                cell.alignment = left
+        elif wrap is not None and isinstance(v, str):
+            cell.alignment = wrap
+        if font is not None:
+            cell.font = font
+
+
+def _result_figure(res: IndicatorResult):
+    """The summary's result cell: the percentage (a number) for a ratio, else the text."""
+    if res.kind == IndicatorKind.RATIO and res.value is not None:
+        return _percent(res.value)
+    return result_text(res) or None
 
 
 def as_xlsx(report: KpiReport) -> bytes:
     """Written through ``core.exports.Book``: every cell cleaned (no formulas, no control
-    characters), numbers as numbers."""
+    characters), numbers as numbers, dates as BE date cells."""
     from openpyxl.styles import Alignment, Font
 
     from core.exports import Book
 
     bold = Font(name="Sarabun", bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
+    left = Alignment(horizontal="left", vertical="top")
     book = Book()
     ws = book.active
     ws.title = "สรุป"
@@ -222,31 +348,31 @@ def as_xlsx(report: KpiReport) -> bytes:
     ws["A1"].font = Font(name="Sarabun", bold=True, size=14)
     ws.append([f"ข้อมูล ณ วันที่ {format_thai_date(report.as_of, long=True)}"])
     ws.append([])
-    ws.append(SUMMARY_HEADER)
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    _put_row(ws, SUMMARY_HEADER, font=bold)
     for row in report.summary_rows():
         res = row["res"]
-        ws.append(
+        weight = CHILD_WEIGHT if res.indicator.parent_id else WEIGHT
+        _put_row(
+            ws,
             [
                 row["code"],
                 row["name"],
-                float(res.indicator.weight),
-                row["result"],
-                row["level"],
-                float(round(res.score, 2)) if res.score is not None else None,
-                float(round(res.weighted_score, 2)) if res.weighted_score is not None else None,
-            ]
+                _n(res.indicator.weight, weight),
+                _result_figure(res),
+                row["level"] or None,
+                _score(res.score),
+                _score(res.weighted_score),
+            ],
+            wrap=wrap,
         )
-    ws.append(
-        ["รวม", "", 100, "", report.total_level_text, None, float(round(report.result.total, 2))]
-    )
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for col, width in zip("ABCDEFG", (10, 70, 10, 30, 22, 10, 18), strict=True):
+    _put_row(
+        ws,
+        ["รวม", None, Num(100, WEIGHT), None, report.total_level_text, None,
+         _score(report.result.total)],
+        font=bold,
+    )  # fmt: skip
+    for col, width in zip("ABCDEFG", (10, 70, 10, 22, 22, 10, 18), strict=True):
         ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=5):
-        row[1].alignment = wrap
 
     used = set()
     for page in report.pages:
@@ -255,54 +381,80 @@ def as_xlsx(report: KpiReport) -> bytes:
             continue
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.column_dimensions["A"].width = 24
-        sheet.column_dimensions["B"].width = 90
-        for label, value in _page_fields(page):
-            sheet.append([label, value])
+        for col, width in zip("ABCDEFGHI", (26, 60, 40, 30, 16, 22, 14, 22, 14), strict=True):
+            sheet.column_dimensions[col].width = width
+        for label, *values in _page_fields(page):
+            _put_row(sheet, [label, *values], wrap=wrap, left=left)
             sheet.cell(sheet.max_row, 1).font = bold
-            sheet.cell(sheet.max_row, 2).alignment = wrap
         if page.res.deliverables:
             sheet.append([])
-            sheet.append(["ระดับ", "ผลผลิต", "หลักฐาน", "สถานะ", "การส่ง/อนุมัติ"])
-            for cell in sheet[sheet.max_row]:
-                cell.font = bold
-            for row in page.evidence_rows:
-                sheet.append(row)
+            _put_row(sheet, EVIDENCE_HEADER, font=bold)
+            for item in page.evidence_items:
+                _put_row(
+                    sheet,
+                    [
+                        item["level"], item["deliverable"], item["title"], item["url"] or None,
+                        item["status"] or None, item["submitted_by"] or None,
+                        item["submitted_on"], item["reviewed_by"] or None, item["reviewed_on"],
+                    ],
+                    wrap=wrap,
+                )  # fmt: skip
     return book.to_bytes()
 
 
-def _page_fields(page: Page) -> list[tuple[str, str]]:
+def _page_fields(page: Page) -> list[tuple]:
+    """The indicator's sheet, a row per field: the label, then its value(s). Figures are
+    ``Num``s; texts stay texts."""
     ind = page.ind
-    fields = [
+    res = page.res
+    fields: list[tuple] = [
         ("ตัวชี้วัด", f"{ind.code} {ind.name}"),
-        ("น้ำหนัก (ร้อยละ)", num(ind.weight)),
+        ("น้ำหนัก (ร้อยละ)", _n(ind.weight, WEIGHT)),
         ("ประเภท", ind.get_kind_display()),
         ("คำอธิบาย", ind.description or "–"),
     ]
     if ind.formula:
         fields.append(("สูตรคำนวณ", ind.formula))
     for b in page.baselines:
-        text = dec2(b.value) if b.value is not None else ""
-        if b.numerator is not None and b.denominator:
-            text = f"{text} ({num(b.numerator)} / {num(b.denominator)})".strip()
-        fields.append((f"ข้อมูลพื้นฐาน ปี {b.fiscal_year}", text or b.note or "–"))
-    if ind.kind != IndicatorKind.GROUP:
-        for t in page.targets:
+        label = f"ข้อมูลพื้นฐาน ปี {b.fiscal_year}"
+        if b.value is None:
+            fields.append((label, b.note or "–"))
+        else:
             fields.append(
                 (
-                    f"{t['label']} ({t['points']} คะแนน)",
-                    " ".join(x for x in (t["target"], t["note"]) if x) or "–",
+                    label,
+                    _percent(b.value),
+                    _n(b.numerator, NUMERATOR) if b.denominator else None,
+                    _n(b.denominator, DENOMINATOR) if b.denominator else None,
+                    b.note or None,
                 )
             )
+    if ind.kind != IndicatorKind.GROUP:
+        for t in page.targets:
+            label = f"{t['label']} ({t['points']} คะแนน)"
+            if t["value"] is not None:
+                fields.append((label, _percent(t["value"]), t["note"] or None))
+            else:
+                fields.append((label, t["note"] or "–"))
     if page.children:
         fields.append(
             ("ตัวชี้วัดย่อย", "; ".join(f"{c.code} {c.indicator.name}" for c in page.children))
         )
+    if res.kind == IndicatorKind.RATIO and res.value is not None:
+        fields.append(
+            (
+                "ผลการดำเนินงาน",
+                _percent(res.value),
+                _n(res.numerator, NUMERATOR),
+                _n(res.denominator, DENOMINATOR),
+            )
+        )
+    else:
+        fields.append(("ผลการดำเนินงาน", page.result_text or "–"))
     fields += [
-        ("ผลการดำเนินงาน", page.result_text or "–"),
         ("ระดับ", page.level_text or "–"),
-        ("คะแนน", dec2(page.res.score)),
-        ("คะแนนถ่วงน้ำหนัก", dec2(page.res.weighted_score)),
+        ("คะแนน", _score(res.score) or "–"),
+        ("คะแนนถ่วงน้ำหนัก", _score(res.weighted_score) or "–"),
     ]
     return fields
 
