@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from shelters.models import Assessment, Facility, FacilityStaff, Resident
+from shelters.models import Assessment, Facility, FacilityStaff, IrpItem, Resident
 
 
 @admin.register(Facility)
@@ -43,3 +43,23 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["resident", "recorded_by"]
     date_hierarchy = "assessed_on"
     search_fields = ["resident__case_number", "resident__full_name"]
+
+
+@admin.register(IrpItem)
+class IrpItemAdmin(SimpleHistoryAdmin):
+    """The 14 items are fixed by the form (the percent is the sum over 140): texts and domains
+    change, items are neither added nor removed. Admins without /admin/ use /shelters/irp-items/."""
+
+    list_display = ["number", "domain", "text"]
+    readonly_fields = ["number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # An edit form opened in the app before this save is then refused, not saved over it.
+        obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

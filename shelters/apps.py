@@ -11,7 +11,7 @@ class SheltersConfig(AppConfig):
 
         # The views' own checks, so that links to these pages (the KPI pages' drill-down
         # counts) show only to the roles that may open them.
-        for name in ("resident-list", "resident-detail", "facility-list"):
+        for name in ("resident-list", "resident-detail", "facility-list", "irp-item-list"):
             access.register(f"shelters:{name}", permissions.can_read_residents)
         access.register("shelters:kpi", permissions.can_read_kpi)
 

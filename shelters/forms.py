@@ -7,14 +7,15 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import duplicates
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
 from core.thaidate import format_thai_date
+from core.versioned import VersionedForm
 from shelters.models import (
-    DOMAINS,
     ITEM_COUNT,
     ITEM_FIELDS,
     ITEM_MAX,
@@ -23,7 +24,9 @@ from shelters.models import (
     Assessment,
     DischargeReason,
     Facility,
+    IrpItem,
     Resident,
+    irp_domains,
     percent_of_items,
 )
 
@@ -278,8 +281,12 @@ class _AssessmentForm(forms.ModelForm):
         )
 
     def domains(self):
-        """The items grouped by domain, for the template."""
-        return [(label, [self[f"item_{n}"] for n in numbers]) for label, numbers in DOMAINS]
+        """The items under their domains as the admins set them (``IrpItem``), for the template:
+        [(domain, [(bound field, item text), …]), …]."""
+        return [
+            (domain, [(self[f"item_{n}"], text) for n, text in items])
+            for domain, items in irp_domains()
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -347,6 +354,81 @@ class _AssessmentForm(forms.ModelForm):
         pass
 
 
+REASON_MAX = 100  # django-simple-history's change reason column
+
+
+class _ReasonMixin:
+    """A correction's reason (required), kept in the record's history as its change reason."""
+
+    reason_label = _("เหตุผลที่แก้ไข")
+    reason_required = _("กรุณาระบุเหตุผลที่แก้ไข")
+    reason_example = _("กรอกคะแนนข้อ 3 ผิด")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = forms.CharField(
+            label=self.reason_label,
+            max_length=REASON_MAX,
+            help_text=gettext("บันทึกไว้ในประวัติการแก้ไข เช่น “%(example)s”")
+            % {"example": self.reason_example},
+            error_messages={
+                "required": self.reason_required,
+                "max_length": gettext("เหตุผลยาวได้ไม่เกิน %(max)s ตัวอักษร") % {"max": REASON_MAX},
+            },
+            widget=forms.TextInput(attrs={"maxlength": REASON_MAX, "autocomplete": "off"}),
+        )
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data["reason"]
+
+
+class _AssessmentEditForm(_ReasonMixin, _AssessmentForm):
+    """Correct an assessment: its date, assessor, items or percent, with the add form's rules."""
+
+    SAVED_FIELDS = ["assessed_on", "assessor", *ITEM_FIELDS, "percent"]
+
+
+class _AssessmentDeleteForm(_ReasonMixin, forms.ModelForm):
+    reason_label = _("เหตุผลที่ลบ")
+    reason_required = _("กรุณาระบุเหตุผลที่ลบผลการประเมินนี้")
+    reason_example = _("บันทึกซ้ำ หรือบันทึกผิดคน")
+
+    class Meta:
+        model = Assessment
+        fields = []
+
+
+class _DischargeEditForm(_ReasonMixin, _DischargeForm):
+    """Correct a discharge's date or reason, with the discharge form's rules."""
+
+    SAVED_FIELDS = ["discharged_on", "discharge_reason"]
+    reason_example = _("เลือกเหตุที่จำหน่ายผิด")
+
+
+class _DischargeUndoForm(_ReasonMixin, forms.ModelForm):
+    reason_label = _("เหตุผลที่ยกเลิกการจำหน่าย")
+    reason_required = _("กรุณาระบุเหตุผลที่ยกเลิกการจำหน่าย")
+    reason_example = _("บันทึกจำหน่ายผิดคน")
+
+    class Meta:
+        model = Resident
+        fields = []
+
+
+class _IrpItemForm(forms.ModelForm):
+    class Meta:
+        model = IrpItem
+        fields = ["domain", "text"]
+        error_messages = {
+            "domain": {"required": _("กรุณากรอกชื่อด้าน")},
+            "text": {"required": _("กรุณากรอกข้อความของข้อ")},
+        }
+        help_texts = {
+            "domain": _("ข้อที่อยู่ติดกันและมีชื่อด้านเดียวกันจะแสดงรวมกันใต้หัวข้อด้านนั้น"),
+        }
+
+
 # BootstrapMixin styles the fields and reads the errors once the form is built, so it comes first
 # in the MRO: the forms above have prepared their fields (scope, resident) by then.
 class ResidentForm(BootstrapMixin, OnceMixin, _ResidentForm):
@@ -363,3 +445,24 @@ class DischargeForm(BootstrapMixin, _DischargeForm):
 
 class AssessmentForm(BootstrapMixin, OnceMixin, _AssessmentForm):
     """One submission makes one assessment (``core.once``)."""
+
+
+# VersionedForm first: it adds the hidden version once the form's own fields are ready.
+class AssessmentEditForm(VersionedForm, BootstrapMixin, _AssessmentEditForm):
+    pass
+
+
+class AssessmentDeleteForm(VersionedForm, BootstrapMixin, _AssessmentDeleteForm):
+    pass
+
+
+class DischargeEditForm(VersionedForm, BootstrapMixin, _DischargeEditForm):
+    pass
+
+
+class DischargeUndoForm(VersionedForm, BootstrapMixin, _DischargeUndoForm):
+    pass
+
+
+class IrpItemForm(VersionedForm, BootstrapMixin, _IrpItemForm):
+    pass

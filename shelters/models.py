@@ -22,7 +22,10 @@ GROUP_C_MAX = Decimal(40)
 PERCENT_MIN = Decimal(10)
 PERCENT_MAX = Decimal(100)
 
-# The IRP form's 14 items in its 4 domains (ด้าน); the item numbers are the form's own.
+# The IRP form's 14 items in its 4 domains (ด้าน); the item numbers are the form's own. The
+# department's document names only the domains and the count of items (SPEC §3): the texts below
+# are this project's placeholders, seeded into ``IrpItem`` (migration 0004), where an admin sets
+# the form's own wording (/shelters/irp-items/). These serve only if a row is missing.
 DOMAINS = [
     ("ด้านร่างกาย", [1, 2, 3, 4]),
     ("ด้านจิตใจ/อารมณ์", [5, 6, 7]),
@@ -30,6 +33,22 @@ DOMAINS = [
     ("ด้านศักยภาพในการดำรงชีพ", [11, 12, 13, 14]),
 ]
 ITEM_FIELDS = [f"item_{n}" for n in range(1, ITEM_COUNT + 1)]
+DEFAULT_ITEM_TEXTS = {
+    1: "สุขภาพร่างกายโดยทั่วไปและการดูแลเมื่อเจ็บป่วย",
+    2: "การดูแลสุขอนามัยและความสะอาดของตนเอง",
+    3: "การกิน การนอน และการพักผ่อน",
+    4: "การเคลื่อนไหวและการทำกิจวัตรประจำวันด้วยตนเอง",
+    5: "การควบคุมอารมณ์และการแสดงออกอย่างเหมาะสม",
+    6: "การเห็นคุณค่าและความภาคภูมิใจในตนเอง",
+    7: "สัมพันธภาพและการอยู่ร่วมกับผู้อื่น",
+    8: "การรับรู้วัน เวลา สถานที่ และบุคคล",
+    9: "การสื่อสาร การอ่าน และการเขียน",
+    10: "การคิด การตัดสินใจ และการแก้ปัญหา",
+    11: "ทักษะอาชีพและการทำงาน",
+    12: "การจัดการเงินและทรัพย์สินของตนเอง",
+    13: "ความรับผิดชอบและการปฏิบัติตามกฎระเบียบ",
+    14: "ความพร้อมในการกลับสู่ครอบครัวและชุมชน",
+}
 
 
 class FacilityKind(models.TextChoices):
@@ -291,7 +310,10 @@ class Assessment(models.Model):
         related_name="+",
         verbose_name=_("ผู้บันทึก"),
     )
-    history = HistoricalRecords()
+    # Raised by every correction (core/versioned.py): a correction opened before someone else's
+    # is refused, not saved over it. The database default serves COPY in imports and benchmarks.
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=0, db_default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -345,3 +367,54 @@ class Assessment(models.Model):
     @property
     def group(self) -> str | None:
         return group_of(self.percent)
+
+
+class IrpItem(models.Model):
+    """One item of the IRP form: its number (1–14, the assessment's ``item_<n>`` column), its
+    domain (the group heading) and its text. Admins set the texts and domains; the number of
+    items is fixed by the form (the percent is the sum over 14 × 10)."""
+
+    number = models.PositiveSmallIntegerField(_("ข้อที่"), unique=True, editable=False)
+    domain = models.CharField(_("ด้าน"), max_length=100)
+    text = models.CharField(_("ข้อความของข้อ"), max_length=300)
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=0, db_default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "ข้อของแบบประเมิน IRP"
+        verbose_name_plural = "ข้อของแบบประเมิน IRP"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=ITEM_COUNT),
+                name="shelters_irpitem_number_range",
+                violation_error_message="ข้อที่ต้องอยู่ระหว่าง 1 ถึง 14",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ข้อ {self.number} {self.text}"
+
+
+def default_items() -> list[tuple[int, str, str]]:
+    """(number, domain, text) of the 14 items as seeded."""
+    domain_of = {n: label for label, numbers in DOMAINS for n in numbers}
+    return [(n, domain_of[n], DEFAULT_ITEM_TEXTS[n]) for n in range(1, ITEM_COUNT + 1)]
+
+
+def irp_items() -> list[tuple[int, str, str]]:
+    """(number, domain, text) of the 14 items as the admins set them (one query); a missing row
+    falls back to the seeded text."""
+    saved = {i.number: (i.number, i.domain, i.text) for i in IrpItem.objects.all()}
+    return [saved.get(item[0], item) for item in default_items()]
+
+
+def irp_domains() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The items grouped under their domains, in item order: consecutive items of the same
+    domain make one group."""
+    groups: list[tuple[str, list[tuple[int, str]]]] = []
+    for number, domain, text in irp_items():
+        if not groups or groups[-1][0] != domain:
+            groups.append((domain, []))
+        groups[-1][1].append((number, text))
+    return groups

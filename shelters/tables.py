@@ -35,6 +35,8 @@ class ResidentTable(tables.Table):
     )
     latest_on = tables.Column(_("ประเมินล่าสุด"), accessor="latest_on")
     discharged_on = tables.Column(_("จำหน่าย"))
+    # Not shown on the page (it sits under the discharge date there); a column of its own in exports.
+    discharge_reason = tables.Column(_("เหตุที่จำหน่าย"), visible=False)
 
     class Meta:
         model = Resident
@@ -49,6 +51,7 @@ class ResidentTable(tables.Table):
             "current_group",
             "latest_on",
             "discharged_on",
+            "discharge_reason",
         )
         attrs = {"class": "table table-sm table-hover bg-white align-middle"}
         empty_text = _("ไม่พบผู้รับบริการ")
@@ -96,5 +99,5 @@ class ResidentTable(tables.Table):
             record.get_discharge_reason_display(),
         )
 
-    def value_discharged_on(self, record, value):
-        return f"{value or ''} {record.discharge_reason}".strip()
+    def value_discharged_on(self, value):
+        return value

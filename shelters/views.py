@@ -10,12 +10,14 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import once
 from core.exports import requested_format, table_response
 from core.history import history_rows
 from core.models import Submission
-from core.roles import can_read_everything
+from core.roles import ADMIN, can_read_everything, has_role
 from core.tables import paginate
 from core.thaidate import (
     default_as_of,
@@ -24,25 +26,33 @@ from core.thaidate import (
     format_thai_date,
     parse_date,
 )
+from core.versioned import rebind_to_current
 from shelters import kpi, permissions
 from shelters.filters import ResidentFilter
 from shelters.forms import (
     EDIT_FIELDS,
     ID_TAKEN_TEXT,
     STALE_TEXT,
+    AssessmentDeleteForm,
+    AssessmentEditForm,
     AssessmentForm,
+    DischargeEditForm,
     DischargeForm,
+    DischargeUndoForm,
+    IrpItemForm,
     ResidentEditForm,
     ResidentForm,
     national_id_taken_error,
 )
 from shelters.models import (
-    DOMAINS,
     GROUP_A_MIN,
     GROUP_C_MAX,
     Assessment,
     Facility,
+    IrpItem,
     Resident,
+    default_items,
+    irp_items,
 )
 from shelters.tables import ResidentTable
 
@@ -164,7 +174,6 @@ def resident_detail(request, pk):
             "resident": resident,
             "assessments": list(reversed(assessments)),
             "chart": chart,
-            "domains": DOMAINS,
             "can_edit": permissions.can_edit(request.user, resident.facility_id),
             "full_id": permissions.sees_full_national_id(request.user, resident.facility_id),
             "history": history_rows(
@@ -173,11 +182,40 @@ def resident_detail(request, pk):
                 if permissions.sees_full_national_id(request.user, resident.facility_id)
                 else {"national_id"},
             ),
-            "assessment_history": Assessment.history.filter(resident_id=resident.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:30],
+            "assessment_history": _assessment_history(resident),
         },
     )
+
+
+HISTORY_ROWS = 30
+CHANGE_KINDS = {"+": _("เพิ่ม"), "~": _("แก้ไข"), "-": _("ลบ")}
+_HISTORY_HIDDEN = {"id", "history_id", "history_date", "history_change_reason", "history_type",
+                   "history_user", "recorded_by"}  # fmt: skip
+
+
+def _assessment_history(resident) -> list[dict]:
+    """The audit trail of the resident's assessments (deleted ones too), newest first, each
+    correction with its reason and the fields it changed (one query)."""
+    records = list(
+        Assessment.history.filter(resident_id=resident.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    rows, older_of = [], {}
+    for record in reversed(records):  # oldest first: each record's predecessor is known
+        older = older_of.get(record.id)
+        changes = []
+        if older is not None and record.history_type == "~":
+            for change in record.diff_against(older).changes:
+                if change.field in _HISTORY_HIDDEN:
+                    continue
+                label = str(Assessment._meta.get_field(change.field).verbose_name)
+                changes.append({"field": label, "old": change.old, "new": change.new,
+                                "date": change.field == "assessed_on"})  # fmt: skip
+        older_of[record.id] = record
+        kind = CHANGE_KINDS.get(record.history_type, record.history_type)
+        rows.append({"record": record, "type": kind, "changes": changes})
+    return list(reversed(rows))[:HISTORY_ROWS]
 
 
 def _render_form(request, template, context, form, status=None):
@@ -355,30 +393,165 @@ def assessment_add(request, pk):
     _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
-    form = AssessmentForm(request.POST or None, resident=resident)
-    if request.method == "POST":
+    context = {"resident": resident, "groupA": GROUP_A_MIN, "groupC": GROUP_C_MAX}
+    if request.method != "POST":
+        form = AssessmentForm(resident=resident)
+        return _render_form(request, "shelters/assessment_form.html", context, form)
+
+    def write(form):
+        assessment = form.save(commit=False)
+        assessment.recorded_by = request.user
+        assessment.save()
+        return assessment
+
+    with transaction.atomic():
+        # Checked against the resident as they are now, locked: a discharge (or its correction)
+        # saved meanwhile counts, and none can move the discharge date before this one.
+        locked = _locked_resident(resident)
+        form = AssessmentForm(request.POST, resident=locked)
+        assessment = _create_once(request, form, write)
+    if assessment is _Duplicate:
+        messages.info(request, once.DUPLICATE_TEXT)
+        return redirect("shelters:resident-detail", pk=resident.pk)
+    if assessment is not None:
+        messages.success(
+            request, f"บันทึกผลการประเมิน ร้อยละ {assessment.percent} (กลุ่ม {assessment.group}) แล้ว"
+        )
+        return redirect("shelters:resident-detail", pk=resident.pk)
+    return _render_form(request, "shelters/assessment_form.html", context, form)
+
+
+def _locked_resident(resident: Resident) -> Resident:
+    """The resident's row, locked until the transaction ends (``select_for_update``)."""
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    locked.facility = resident.facility
+    return locked
+
+
+def _versioned(request, form_class, locked, write, **form_kwargs):
+    """Check a correction form against the locked record: (form, status, done). Stale (someone
+    saved since the form was opened): the typed form again, bound to the record as it is now,
+    status 409 (``core.versioned``). Valid: ``write(form)``. Otherwise the form with its errors."""
+    form = form_class(request.POST, instance=locked, **form_kwargs)
+    if form.is_valid() and form.is_stale:
+        form = rebind_to_current(form_class, type(locked), locked.pk, request.POST, **form_kwargs)
+        return form, 409, False
+    if form.is_valid():
+        write(form)
+        return form, None, True
+    return form, None, False
+
+
+BASELINE_TEXT = "ข้อมูลเดิมก่อนการแก้ไขครั้งแรก"
+
+
+def _keep_baseline(obj) -> None:
+    """A record written without history (imports, COPY, the demo) gets its saved state recorded
+    before its first correction, so that the correction shows what it changed. The caller holds
+    the row's lock; ``obj`` may already carry the form's values, so the row is read afresh."""
+    model = type(obj)
+    if not model.history.filter(id=obj.pk).exists():
+        saved = model._default_manager.get(pk=obj.pk)
+        saved._history_user = None  # written by nobody here: not the corrector's own record
+        model.history.bulk_history_create([saved], default_change_reason=BASELINE_TEXT)
+
+
+def _assessment(resident, apk) -> Assessment:
+    return get_object_or_404(Assessment, pk=apk, resident=resident)
+
+
+GONE_TEXT = _("ผลการประเมินนี้ถูกลบไปแล้วระหว่างที่ท่านกรอก จึงไม่ได้บันทึก")
+
+
+@login_required
+def assessment_edit(request, pk, apk):
+    _reader(request)
+    resident = _resident(request, pk)
+    assessment = _assessment(resident, apk)
+    _editor(request, resident)
+    template = "shelters/assessment_form.html"
+    context = {
+        "resident": resident,
+        "assessment": assessment,
+        "editing": True,
+        "groupA": GROUP_A_MIN,
+        "groupC": GROUP_C_MAX,
+    }
+    if request.method != "POST":
+        form = AssessmentEditForm(instance=assessment, resident=resident)
+        return _render_form(request, template, context, form)
+    status = None
+    try:
+        with transaction.atomic():
+            # The resident first (as every writer of their assessments and discharge does), then
+            # the assessment: checked against both as they are now.
+            locked_resident = _locked_resident(resident)
+            locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+            if locked is None:
+                form = AssessmentEditForm(request.POST, resident=locked_resident)
+                form.is_valid()
+                form.add_error(None, GONE_TEXT)
+                return _render_form(request, template, context | {"gone": True}, form, 409)
+
+            def write(form):
+                _keep_baseline(form.instance)
+                form.save_versioned(AssessmentEditForm.SAVED_FIELDS, reason=form.reason)
+
+            form, status, done = _versioned(
+                request, AssessmentEditForm, locked, write, resident=locked_resident
+            )
+            if done:
+                saved = form.instance
+                messages.success(
+                    request,
+                    gettext("แก้ไขผลการประเมินวันที่ %(day)s แล้ว (ร้อยละ %(percent)s กลุ่ม %(group)s)")
+                    % {
+                        "day": format_thai_date(saved.assessed_on),
+                        "percent": saved.percent,
+                        "group": saved.group,
+                    },
+                )
+                return redirect("shelters:resident-detail", pk=resident.pk)
+            if status == 409:
+                context["current"] = form.current
+    except IntegrityError as exc:
+        _integrity_error(request, form, exc)
+    return _render_form(request, template, context, form, status)
+
+
+@login_required
+def assessment_delete(request, pk, apk):
+    _reader(request)
+    resident = _resident(request, pk)
+    assessment = _assessment(resident, apk)
+    _editor(request, resident)
+    template = "shelters/assessment_delete.html"
+    context = {"resident": resident, "assessment": assessment}
+    if request.method != "POST":
+        return _render_form(request, template, context, AssessmentDeleteForm(instance=assessment))
+    with transaction.atomic():
+        _locked_resident(resident)
+        locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        if locked is None:
+            messages.info(request, gettext("ผลการประเมินนี้ถูกลบไปแล้ว"))
+            return redirect("shelters:resident-detail", pk=resident.pk)
 
         def write(form):
-            assessment = form.save(commit=False)
-            assessment.recorded_by = request.user
-            assessment.save()
-            return assessment
+            _keep_baseline(form.instance)
+            form.instance._change_reason = form.reason
+            form.instance.delete()
 
-        assessment = _create_once(request, form, write)
-        if assessment is _Duplicate:
-            messages.info(request, once.DUPLICATE_TEXT)
-            return redirect("shelters:resident-detail", pk=resident.pk)
-        if assessment is not None:
+        form, status, done = _versioned(request, AssessmentDeleteForm, locked, write)
+        if done:
             messages.success(
-                request, f"บันทึกผลการประเมิน ร้อยละ {assessment.percent} (กลุ่ม {assessment.group}) แล้ว"
+                request,
+                gettext("ลบผลการประเมินวันที่ %(day)s แล้ว")
+                % {"day": format_thai_date(locked.assessed_on)},
             )
             return redirect("shelters:resident-detail", pk=resident.pk)
-    return _render_form(
-        request,
-        "shelters/assessment_form.html",
-        {"resident": resident, "groupA": GROUP_A_MIN, "groupC": GROUP_C_MAX},
-        form,
-    )
+        if status == 409:
+            context |= {"assessment": form.current, "stale": True}
+    return _render_form(request, template, context, form, status)
 
 
 def _already_discharged(request, resident):
@@ -416,6 +589,137 @@ def resident_discharge(request, pk):
             messages.success(request, f"บันทึกการจำหน่าย {resident} แล้ว")
             return redirect("shelters:resident-detail", pk=resident.pk)
     return _render_form(request, "shelters/discharge_form.html", {"resident": resident}, form)
+
+
+def _not_discharged(request, resident):
+    messages.info(
+        request,
+        gettext("%(resident)s อยู่ในความดูแล (ไม่ได้จำหน่าย) จึงไม่มีการจำหน่ายให้แก้ไข")
+        % {"resident": resident},
+    )
+    return redirect("shelters:resident-detail", pk=resident.pk)
+
+
+UNDONE_TEXT = _(
+    "มีผู้ยกเลิกการจำหน่ายผู้รับบริการรายนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก"
+    " ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์มด้านล่าง หากต้องการจำหน่ายอีกครั้ง โปรดใช้ปุ่ม “จำหน่าย”"
+)
+
+
+@login_required
+def discharge_edit(request, pk):
+    _reader(request)
+    resident = _resident(request, pk)
+    _editor(request, resident)
+    template = "shelters/discharge_form.html"
+    context = {"resident": resident, "editing": True}
+    if request.method != "POST":
+        if resident.in_care:
+            return _not_discharged(request, resident)
+        return _render_form(request, template, context, DischargeEditForm(instance=resident))
+    with transaction.atomic():
+        locked = _locked_resident(resident)
+        if locked.in_care:
+            # Undone meanwhile: nothing to correct; what was typed stays on the page.
+            form = DischargeEditForm(request.POST, instance=copy.copy(locked))
+            form.is_valid()
+            form.add_error(None, UNDONE_TEXT)
+            return _render_form(request, template, context | {"gone": True}, form, 409)
+
+        def write(form):
+            _keep_baseline(form.instance)
+            form.save_versioned(DischargeEditForm.SAVED_FIELDS, reason=form.reason)
+
+        form, status, done = _versioned(request, DischargeEditForm, locked, write)
+        if done:
+            messages.success(
+                request, gettext("แก้ไขการจำหน่าย %(resident)s แล้ว") % {"resident": resident}
+            )
+            return redirect("shelters:resident-detail", pk=resident.pk)
+        if status == 409:
+            context["current"] = form.current
+    return _render_form(request, template, context, form, status)
+
+
+@login_required
+def discharge_undo(request, pk):
+    _reader(request)
+    resident = _resident(request, pk)
+    _editor(request, resident)
+    template = "shelters/discharge_undo.html"
+    context = {"resident": resident}
+    if request.method != "POST":
+        if resident.in_care:
+            return _not_discharged(request, resident)
+        return _render_form(request, template, context, DischargeUndoForm(instance=resident))
+    with transaction.atomic():
+        locked = _locked_resident(resident)
+
+        def write(form):
+            if form.instance.in_care:
+                return  # nothing to undo (and no history record for nothing)
+            _keep_baseline(form.instance)
+            form.instance.discharged_on = None
+            form.instance.discharge_reason = ""
+            form.save_versioned(["discharged_on", "discharge_reason"], reason=form.reason)
+
+        form, status, done = _versioned(request, DischargeUndoForm, locked, write)
+        if done:
+            messages.success(
+                request,
+                gettext("ยกเลิกการจำหน่าย %(resident)s แล้ว (กลับมาอยู่ในความดูแล)")
+                % {"resident": resident},
+            )
+            return redirect("shelters:resident-detail", pk=resident.pk)
+        if status == 409:
+            context |= {"resident": form.current, "stale": True}
+    return _render_form(request, template, context, form, status)
+
+
+def _admin(request):
+    if not has_role(request.user, ADMIN):
+        raise PermissionDenied
+
+
+@login_required
+def irp_item_list(request):
+    _reader(request)
+    items = irp_items()
+    seeded = {(n, text) for n, _, text in default_items()}
+    return render(
+        request,
+        "shelters/irp_item_list.html",
+        {
+            "items": [(n, domain, text, (n, text) in seeded) for n, domain, text in items],
+            "placeholders": sum((n, text) in seeded for n, _, text in items),
+            "can_edit": has_role(request.user, ADMIN),
+        },
+    )
+
+
+def _save_item(form):
+    _keep_baseline(form.instance)
+    form.save_versioned(["domain", "text"])
+
+
+@login_required
+def irp_item_edit(request, number):
+    _reader(request)
+    _admin(request)
+    item = get_object_or_404(IrpItem, number=number)
+    template = "shelters/irp_item_form.html"
+    context = {"item": item}
+    if request.method != "POST":
+        return _render_form(request, template, context, IrpItemForm(instance=item))
+    with transaction.atomic():
+        locked = IrpItem.objects.select_for_update().get(pk=item.pk)
+        form, status, done = _versioned(request, IrpItemForm, locked, _save_item)
+        if done:
+            messages.success(request, gettext("บันทึกข้อ %(n)s แล้ว") % {"n": item.number})
+            return redirect("shelters:irp-item-list")
+        if status == 409:
+            context["current"] = form.current
+    return _render_form(request, template, context, form, status)
 
 
 @login_required

@@ -131,5 +131,7 @@ def test_the_export_neutralises_formulas_and_offers_excel(client_for, staff, res
     resident.save()
     response = client_for(staff).get(reverse("shelters:resident-list"), {"export": "xlsx"})
     sheet = load_workbook(BytesIO(response.content)).active
-    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert '\'=HYPERLINK("http://evil.test","x")' in names
+    # A text cell (never a formula) with Excel's quote prefix: the name as typed, no apostrophe.
+    (cell,) = [row[1] for row in sheet.iter_rows(min_row=2) if "HYPERLINK" in str(row[1].value)]
+    assert cell.value == '=HYPERLINK("http://evil.test","x")'
+    assert cell.data_type == "s" and cell.quotePrefix

@@ -43,6 +43,28 @@
     out.warning.textContent = note || "";
   }
 
+  // While any item is filled, the percent box shows the items' percent (read-only), or nothing
+  // when the items do not give one (an invalid or missing item): never a figure computed from
+  // items since changed. A percent typed with no items (Qlife plus) is kept aside meanwhile and
+  // comes back when every item is emptied again.
+  var typedPercent = null;
+
+  function derivePercent(value) {
+    if (!percentInput.readOnly) typedPercent = percentInput.value;
+    percentInput.readOnly = true;
+    percentInput.classList.add("bg-body-secondary");
+    percentInput.value = value;
+  }
+
+  function releasePercent() {
+    if (percentInput.readOnly) {
+      percentInput.readOnly = false;
+      percentInput.classList.remove("bg-body-secondary");
+      percentInput.value = typedPercent || "";
+      typedPercent = null;
+    }
+  }
+
   function update() {
     var values = items.map(function (input) { return toNumber(input.value); });
     var bad = [];
@@ -61,21 +83,22 @@
       }
     });
     if (bad.length) {
+      derivePercent("");
       show(null, null, "คะแนนแต่ละข้อต้องเป็นจำนวนเต็มระหว่าง 1 ถึง 10 (ข้อ " + bad.join(", ") + ")");
       return;
     }
     if (filled === items.length) {
-      percentInput.readOnly = true;
       var pct = sum * 100 / 140;
-      percentInput.value = (Math.round(pct * 100) / 100).toFixed(2);
+      derivePercent((Math.round(pct * 100) / 100).toFixed(2));
       show(pct, sum, "");
       return;
     }
-    percentInput.readOnly = false;
     if (filled > 0) {
+      derivePercent("");
       show(null, sum, "กรอกคะแนนให้ครบ 14 ข้อ (กรอกแล้ว " + filled + " ข้อ) หรือกรอกร้อยละคะแนนอย่างเดียว");
       return;
     }
+    releasePercent();
     var typed = toNumber(percentInput.value);
     if (typed === null) { show(null, null, ""); return; }
     if (isNaN(typed) || typed < 10 || typed > 100) {
