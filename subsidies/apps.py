@@ -1,13 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SubsidiesConfig(AppConfig):
     name = "subsidies"
-    verbose_name = "เงินอุดหนุน"
+    verbose_name = _("เงินอุดหนุน")
 
     def ready(self):
         from core import nav
         from core.roles import ADMIN, MANAGER, SUBSIDY_OFFICER
         from subsidies import demo, kpi  # noqa: F401 - register the demo builder and KPI 3.2
 
-        nav.register(40, "เงินอุดหนุน", "subsidies:list", [SUBSIDY_OFFICER, MANAGER, ADMIN])
+        nav.register(40, _("เงินอุดหนุน"), "subsidies:list", [SUBSIDY_OFFICER, MANAGER, ADMIN])

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
-from subsidies.models import Application, Decision, Step
+from core.versioned import VersionedForm
+from subsidies.models import Application, Decision, Step, StepEntry
 
 
 class ApplicationForm(BootstrapMixin, forms.ModelForm):
@@ -77,6 +78,65 @@ class MoveForm(BootstrapMixin, forms.Form):
             self.initial.setdefault("acted_on", timezone.localdate())
         if application is not None and application.next_step != Step.DECIDED:
             self.fields["decision"].widget = forms.HiddenInput()
+
+
+REASON_HELP = _("จะบันทึกไว้ในประวัติการแก้ไข (ไม่เกิน 100 ตัวอักษร)")
+
+
+def reason_field(label):
+    return forms.CharField(
+        label=label, max_length=100, help_text=REASON_HELP, widget=forms.TextInput()
+    )
+
+
+class StepVersionMixin(VersionedForm):
+    """The latest step's entry the form was opened on (``entry``) and its version: a form
+    opened before another correction, an undo or a move is stale (core.versioned)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if not self.is_bound:
+            self.initial["entry"] = self.instance.pk
+
+    @property
+    def is_stale(self) -> bool:
+        return super().is_stale or self.cleaned_data.get("entry") != self.instance.pk
+
+
+class StepCorrectionForm(StepVersionMixin, BootstrapMixin, forms.ModelForm):
+    """A correction of the latest step: its date, its decision (step 4 only), its note, and the
+    required reason kept in the history. Bind it to a copy of the locked entry: validating a
+    ModelForm writes the typed values onto its instance."""
+
+    acted_on = ThaiDateField(label=_("วันที่"))
+    reason = reason_field(_("เหตุผลที่แก้ไข"))
+
+    class Meta:
+        model = StepEntry
+        fields = ["acted_on", "decision", "note"]
+        widgets = {"note": forms.Textarea({"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.step == Step.DECIDED:
+            self.fields["decision"] = forms.ChoiceField(
+                label=_("ผลการพิจารณา"), choices=Decision.choices
+            )
+            self.fields["decision"].widget.attrs["class"] = "form-select"
+        else:
+            del self.fields["decision"]
+        self.order_fields(["acted_on", "decision", "note", "reason"])
+
+
+class StepUndoForm(StepVersionMixin, BootstrapMixin, forms.ModelForm):
+    """Taking back the latest step, with the required reason."""
+
+    reason = reason_field(_("เหตุผลที่ย้อนขั้นตอน"))
+
+    class Meta:
+        model = StepEntry
+        fields = []
 
 
 class TypedNationalIdField(NationalIdField):

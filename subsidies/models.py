@@ -223,6 +223,9 @@ class StepEntry(models.Model):
     )
     note = models.TextField(_("หมายเหตุ"), blank=True)
     recorded_at = models.DateTimeField(_("บันทึกเมื่อ"), auto_now_add=True)
+    # Raised by every correction (core.versioned): a correction or an undo opened before another
+    # one was saved is refused (subsidies.views.step_correct).
+    version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:

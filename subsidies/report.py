@@ -197,7 +197,7 @@ def as_xlsx(report: UsageReport) -> bytes:
     comments = wb.create_sheet("ข้อเสนอแนะ")
     comments.append(["วันที่", "คะแนน", "ข้อเสนอแนะ"])
     for row in report.comments:
-        comments.append([format_thai_date(row["date"]), row["score"], row["comment"]])
+        comments.append([row["date"], row["score"], row["comment"]])
     for cell in comments[1]:
         cell.font = bold
     comments.column_dimensions["A"].width = 16

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import normalize
-from core.thaidate import fiscal_year_of
+from core.thaidate import fiscal_year_of, format_thai_date
 from subsidies.models import (
     Application,
     Channel,
@@ -173,6 +174,160 @@ def move(
             ) from None
     application.refresh_from_db()
     return entry
+
+
+# --- corrections of the latest step ----------------------------------------------------------
+
+NOTHING_CHANGED_TEXT = _("ไม่มีข้อมูลที่เปลี่ยนแปลง โปรดแก้ไขวันที่ ผลการพิจารณา หรือหมายเหตุ ก่อนบันทึก")
+FIRST_STEP_UNDO_TEXT = _("ขั้นตอนที่ 1 รับคำขอ ย้อนกลับไม่ได้ หากวันที่รับคำขอผิด โปรดแก้ไขวันที่แทน")
+
+
+def lock_latest(pk: int) -> tuple[Application, StepEntry | None]:
+    """The application's row and its latest step entry, both locked (``select_for_update``):
+    moves, corrections and undos of one application wait for each other."""
+    locked = Application.objects.select_for_update().get(pk=pk)
+    return locked, latest_entry(locked, lock=True)
+
+
+def latest_entry(application: Application, *, lock: bool = False) -> StepEntry | None:
+    entries = StepEntry.objects.filter(
+        application_id=application.pk, step=application.step
+    ).select_related("officer")
+    if lock:  # the entry's row only (the officer is an outer join)
+        entries = entries.select_for_update(of=("self",))
+    return entries.first()
+
+
+def state_before(application: Application, entry: StepEntry) -> Application:
+    """The application as it was just before ``entry``'s step was recorded (step 0 before the
+    first): what ``check_move`` judges a corrected step against, and what an undo goes back to."""
+    previous = (
+        StepEntry.objects.filter(application_id=application.pk, step__lt=entry.step)
+        .order_by("-step")
+        .first()
+    )
+    if previous is None:
+        return Application(pk=application.pk, step=0, step_on=None, decision="")
+    decision = previous.decision if previous.step == Step.DECIDED else ""
+    return Application(
+        pk=application.pk, step=previous.step, step_on=previous.acted_on, decision=decision
+    )
+
+
+def check_correction(
+    application: Application, entry: StepEntry, acted_on: dt.date, decision: str
+) -> Application:
+    """A correction of the latest step follows the rules of the move that recorded it (SPEC §5:
+    the date not before the previous step's nor after today, a decision at step 4 and only
+    there): the move is judged again, from the state before it. Returns that state."""
+    before = state_before(application, entry)
+    check_move(before, entry.step, acted_on, decision)
+    return before
+
+
+def correct_step(
+    locked: Application,
+    entry: StepEntry,
+    *,
+    acted_on: dt.date,
+    decision: str,
+    note: str,
+    reason: str,
+) -> StepEntry:
+    """Correct the latest step's date, decision (step 4) or note, with ``reason`` kept in the
+    history of the entry and of the application. The caller holds the locks (``lock_latest``)
+    and has checked the version; the application follows (its step date, decision, and date
+    received for step 1). ``StepError`` when the rules refuse it or nothing changed."""
+    if entry.step != Step.DECIDED:
+        decision = entry.decision
+    check_correction(locked, entry, acted_on, decision)
+    if (acted_on, decision, note) == (entry.acted_on, entry.decision, entry.note):
+        raise StepError(str(NOTHING_CHANGED_TEXT))
+    entry.acted_on, entry.decision, entry.note = acted_on, decision, note
+    entry.version += 1
+    entry._change_reason = reason
+    entry.save(update_fields=["acted_on", "decision", "note", "version"])
+    changed = []
+    if locked.step_on != acted_on:
+        locked.step_on = acted_on
+        changed.append("step_on")
+    if entry.step == Step.DECIDED and locked.decision != decision:
+        locked.decision = decision
+        changed.append("decision")
+    if entry.step == Step.RECEIVED and locked.received_on != acted_on:
+        locked.received_on = acted_on
+        locked.version += 1  # an edit form opened before must not put the old date back
+        changed += ["received_on", "version"]
+    if changed:
+        locked._change_reason = reason
+        locked.save(update_fields=[*changed, "updated_at"])
+    return entry
+
+
+def undo_step(locked: Application, entry: StepEntry, *, reason: str) -> Application:
+    """Take back the latest step: its entry is deleted (kept in the history with ``reason``) and
+    the application is back at the previous step, with that step's date and decision. The
+    caller holds the locks (``lock_latest``) and has checked the version."""
+    if entry.step == Step.RECEIVED:
+        raise StepError(str(FIRST_STEP_UNDO_TEXT))
+    before = state_before(locked, entry)
+    entry._change_reason = reason
+    entry.delete()
+    locked.step, locked.step_on, locked.decision = before.step, before.step_on, before.decision
+    locked._change_reason = reason
+    locked.save(update_fields=["step", "step_on", "decision", "updated_at"])
+    return locked
+
+
+def step_corrections(application: Application) -> list[dict]:
+    """The corrections and undos of the application's steps, newest first, each with who,
+    when, the reason and what changed (from the entries' history, deleted entries included):
+    one query whatever the number of entries."""
+    records = list(
+        StepEntry.history.filter(application_id=application.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    rows, previous = [], {}
+    for record in records:
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if record.history_type == "+" or before is None:
+            continue
+        changes = []
+        if record.history_type == "~":
+            for name in ("acted_on", "decision", "note"):
+                old, new = getattr(before, name), getattr(record, name)
+                if old != new:
+                    changes.append(
+                        {
+                            "field": StepEntry._meta.get_field(name).verbose_name,
+                            "old": _shown_value(name, old),
+                            "new": _shown_value(name, new),
+                        }
+                    )
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "step": record.step,
+                "step_label": Step(record.step).label,
+                "undone": record.history_type == "-",
+                "acted_on": record.acted_on,
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+    rows.sort(key=lambda row: row["when"], reverse=True)
+    return rows
+
+
+def _shown_value(name: str, value) -> str:
+    if name == "acted_on":
+        return format_thai_date(value, True)
+    if name == "decision":
+        return Decision(value).label if value else ""
+    return value
 
 
 # --- what the citizen sees --------------------------------------------------------------------

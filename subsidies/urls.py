@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/edit/", views.application_edit, name="edit"),
     path("<int:pk>/move/", views.application_move, name="move"),
+    path("<int:pk>/correct/", views.step_correct, name="correct"),
     path("<int:pk>/slip/", views.application_slip, name="slip"),
     path("<int:pk>/slip.pdf", views.application_slip_pdf, name="slip-pdf"),
     path("report/", views.usage_report, name="report"),

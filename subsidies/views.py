@@ -1,19 +1,24 @@
+import copy
 import json
+import math
+import os
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import once
+from core import once, versioned
 from core.exports import requested_format, table_response
 from core.history import history_rows
 from core.roles import (
@@ -36,8 +41,10 @@ from subsidies.forms import (
     LookupForm,
     MoveForm,
     RatingForm,
+    StepCorrectionForm,
+    StepUndoForm,
 )
-from subsidies.models import Application, Channel, Rating, StatusCheck, Step
+from subsidies.models import Application, Channel, Rating, StatusCheck, Step, StepEntry
 from subsidies.tables import ApplicationTable
 
 READERS = (SUBSIDY_OFFICER, MANAGER, ADMIN)
@@ -117,6 +124,7 @@ def _render_detail(request, application, move_form, status=200, move_error=""):
             "next_step_label": Step(application.next_step).label if application.next_step else "",
             "can_change": can_change(request.user),
             "show_full_id": can_change(request.user),
+            "corrections": services.step_corrections(application),
             "history": history_rows(
                 application,
                 masked_fields=frozenset() if can_change(request.user) else {"national_id"},
@@ -255,6 +263,102 @@ def application_move(request, pk):
     return _render_detail(request, application, form, status=400)
 
 
+UNDO = "undo"
+
+
+@role_required(*WRITERS)
+@require_http_methods(["GET", "POST"])
+def step_correct(request, pk):
+    """Correct the latest step (date, decision, note) or take it back, with a reason kept in the
+    history. On the locked rows (services.lock_latest), with a version check: a form opened
+    before another correction, undo or move is refused (409), keeping what was typed."""
+    application = _application(request, pk)
+    if request.method == "GET":
+        latest = services.latest_entry(application)
+        return _render_correction(
+            request,
+            application,
+            latest,
+            StepCorrectionForm(instance=latest),
+            StepUndoForm(instance=latest, prefix=UNDO),
+        )
+    undo = request.POST.get("action") == UNDO
+    form_class = StepUndoForm if undo else StepCorrectionForm
+    prefix = UNDO if undo else None
+    status = 400
+    with transaction.atomic():
+        locked, latest = services.lock_latest(application.pk)
+        form = form_class(request.POST, instance=copy.copy(latest), prefix=prefix)
+        if form.is_valid() and form.is_stale:
+            status = 409
+        elif form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                if undo:
+                    services.undo_step(locked, latest, reason=reason)
+                else:
+                    services.correct_step(
+                        locked,
+                        latest,
+                        acted_on=form.cleaned_data["acted_on"],
+                        decision=form.cleaned_data.get("decision", ""),
+                        note=form.cleaned_data["note"],
+                        reason=reason,
+                    )
+            except services.StepError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if undo:
+                    text = _("ย้อนกลับเป็นขั้นตอนที่ %(step)s %(label)s แล้ว")
+                    done = {"step": locked.step, "label": locked.get_step_display()}
+                else:
+                    text = _("แก้ไขขั้นตอนที่ %(step)s %(label)s แล้ว")
+                    done = {"step": latest.step, "label": latest.get_step_display()}
+                messages.success(request, text % done)
+                return redirect("subsidies:detail", pk=application.pk)
+    if status == 409:
+        # What was typed, bound to the latest step as it is now (another officer's correction,
+        # undo or move was saved meanwhile), at its current version: a second save is deliberate.
+        application = _application(request, pk)
+        latest = services.latest_entry(application)
+        data = request.POST.copy()
+        name = f"{prefix}-" if prefix else ""
+        data[f"{name}{versioned.FIELD}"] = str(latest.version)
+        data[f"{name}entry"] = str(latest.pk)
+        form = form_class(data, instance=copy.copy(latest), prefix=prefix)
+        form.is_valid()
+        form.add_error(None, versioned.STALE_TEXT)
+    else:
+        application.refresh_from_db()
+    other = (
+        StepCorrectionForm(instance=latest) if undo else StepUndoForm(instance=latest, prefix=UNDO)
+    )
+    forms_ = (other, form) if undo else (form, other)
+    return _render_correction(
+        request, application, latest, *forms_, status=status, stale=status == 409
+    )
+
+
+def _render_correction(request, application, latest, form, undo_form, status=200, stale=False):
+    return render(
+        request,
+        "subsidies/step_correct.html",
+        {
+            "application": application,
+            "latest": latest,
+            "form": form,
+            "undo_form": undo_form,
+            "can_undo": latest.step > Step.RECEIVED,
+            "stale": stale,
+            "timeline": services.timeline(
+                application,
+                application.entries.order_by("step").only("step", "decision", "acted_on"),
+            ),
+        },
+        status=status,
+    )
+
+
 def _slip_context(request, application) -> dict:
     return {
         "application": application,
@@ -324,16 +428,70 @@ NOT_FOUND_TEXT = (
 
 RATED_TEXT = "ท่านได้ประเมินความพึงพอใจสำหรับขั้นตอนนี้ของคำขอแล้ว ขอบคุณสำหรับความเห็นของท่าน"
 
+# Post/redirect/get: a successful lookup (and a rating) answers with a redirect to the page,
+# which shows the result kept in the citizen's session: Back and reload never ask to send the
+# form again. The session keeps the check's id only (never the national ID), for a short time.
+RESULT_SESSION_KEY = "subsidies.status.result"
+RATED_SESSION_KEY = "subsidies.status.rated"
+RESULT_MAX_AGE = 600  # seconds: a shared computer (a service counter) forgets it soon
 
-def _throttled(request, retry_after: int, *, api: bool):
+
+def throttled_text(retry_after: int) -> str:
+    """How long to wait, in whole minutes (at least one), in Thai."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    return _(
+        "มีการตรวจสอบที่ไม่ถูกต้องหลายครั้งจากเครื่องของท่าน โปรดลองใหม่อีกครั้งในอีกประมาณ %(minutes)s นาที"
+    ) % {"minutes": minutes}
+
+
+PHONE = re.compile(r"\+?\d[\d -]{1,14}\d")
+
+
+def helpline() -> dict | None:
+    """The department's contact line for citizens: ``SUBSIDY_HELPLINE`` (a setting, else the
+    environment variable), e.g. "ศูนย์ช่วยเหลือสังคม สายด่วน 1300". Its first phone number is
+    a tap-to-call link. None when unset: the page then points to the office of the application."""
+    value = getattr(settings, "SUBSIDY_HELPLINE", None)
+    if value is None:
+        value = os.getenv("SUBSIDY_HELPLINE", "")
+    text = " ".join(str(value).split())
+    if not text:
+        return None
+    match = PHONE.search(text)
+    if match is None:
+        return {"before": text, "phone": "", "dial": "", "after": ""}
+    return {
+        "before": text[: match.start()],
+        "phone": match.group(),
+        "dial": re.sub(r"[^\d+]", "", match.group()),
+        "after": text[match.end() :],
+    }
+
+
+def _public_page(request, context=None, status=200, reference=""):
+    context = {"helpline": helpline(), **(context or {})}
+    if "form" not in context:
+        context["form"] = LookupForm(initial={"reference": reference})
+        if reference:  # the ID is what is left to type again
+            context["form"].fields["national_id"].widget.attrs["autofocus"] = True
+    return render(request, "subsidies/public/status.html", context, status=status)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _throttled(request, retry_after: int, *, api: bool, reference: str = ""):
     if api:
         response = JsonResponse({"found": False, "error": THROTTLED_TEXT}, status=429)
     else:
-        response = render(
+        response = _public_page(
             request,
-            "subsidies/public/status.html",
-            {"form": LookupForm(), "error": THROTTLED_TEXT},
+            {"error": throttled_text(retry_after), "throttled": True},
             status=429,
+            reference=reference,
         )
     response["Retry-After"] = str(retry_after)
     return response
@@ -350,43 +508,88 @@ def _look_up(request, reference: str, national_id: str, channel: str):
     return found, 0
 
 
+def _stored_result(request) -> dict | None:
+    """The result of this session's latest successful lookup, if it is recent: the application
+    as it is now (a correction or a move made since shows), and whether the check is rated."""
+    kept = request.session.get(RESULT_SESSION_KEY)
+    if not isinstance(kept, dict):
+        return None
+    age = timezone.now().timestamp() - float(kept.get("at", 0))
+    check = (
+        StatusCheck.objects.filter(pk=kept.get("check"), application__isnull=False)
+        .only("pk", "citizen_key", "application_id", "step")
+        .first()
+        if 0 <= age <= RESULT_MAX_AGE
+        else None
+    )
+    if check is None:
+        request.session.pop(RESULT_SESSION_KEY, None)
+        return None
+    application = Application.objects.get(pk=check.application_id)
+    entries = list(
+        StepEntry.objects.filter(application_id=application.pk)
+        .order_by("step")
+        .only("step", "decision", "acted_on", "application_id")
+    )
+    rated = Rating.objects.filter(
+        citizen_key=check.citizen_key, application_id=application.pk, step=check.step
+    ).exists()
+    return {"application": application, "entries": entries, "check": check, "rated": rated}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def public_status(request):
     """The citizen's page: no login; reference + national ID → the five steps."""
     if request.method == "GET":
-        return render(request, "subsidies/public/status.html", {"form": LookupForm()})
+        return _public_result(request)
+    # A new lookup forgets the previous one's result, whatever its outcome.
+    request.session.pop(RESULT_SESSION_KEY, None)
+    request.session.pop(RATED_SESSION_KEY, None)
+    typed_reference = request.POST.get("reference", "")[:32]
     keys = services.throttle_keys(request, request.POST.get("reference", ""))
     wait = services.retry_after(keys)
     if wait:
-        return _throttled(request, wait, api=False)
+        return _throttled(request, wait, api=False, reference=typed_reference)
     form = LookupForm(request.POST)
     if not form.is_valid():
-        return render(request, "subsidies/public/status.html", {"form": form}, status=400)
+        return _public_page(request, {"form": form}, status=400)
     found, wait = _look_up(
         request, form.cleaned_data["reference"], form.cleaned_data["national_id"], Channel.WEB
     )
     if wait:
-        return _throttled(request, wait, api=False)
+        return _throttled(request, wait, api=False, reference=typed_reference)
     if found is None:
-        return render(
-            request,
-            "subsidies/public/status.html",
-            {"form": LookupForm(), "error": NOT_FOUND_TEXT},
-            status=404,
+        # The reference stays as typed (a typo in the ID is the usual mistake); the ID does not.
+        return _public_page(
+            request, {"error": NOT_FOUND_TEXT}, status=404, reference=typed_reference
         )
-    context = {
-        "found": found.application,
-        "timeline": services.timeline(found.application, found.entries),
-        "next_text": services.next_text(found.application),
-        "form": LookupForm(),
+    request.session[RESULT_SESSION_KEY] = {
+        "check": found.check.pk,
+        "at": timezone.now().timestamp(),
     }
-    if found.rated:
+    return _see_other(reverse("subsidies:status"))
+
+
+def _public_result(request):
+    """GET: the empty form, or the stored result (after the redirect, on Back, on reload)."""
+    thanks = request.session.pop(RATED_SESSION_KEY, None) is not None
+    result = _stored_result(request)
+    if result is None:
+        return _public_page(request, {"thanks": thanks})
+    application = result["application"]
+    context = {
+        "found": application,
+        "timeline": services.timeline(application, result["entries"]),
+        "next_text": services.next_text(application),
+        "thanks": thanks,
+    }
+    if result["rated"] and not thanks:
         context["rated_text"] = RATED_TEXT
-    else:
-        token = signing.dumps(found.check.pk, salt=RATING_SALT)
+    elif not result["rated"]:
+        token = signing.dumps(result["check"].pk, salt=RATING_SALT)
         context["rating_form"] = RatingForm(initial={"token": token})
-    return render(request, "subsidies/public/status.html", context)
+    return _public_page(request, context)
 
 
 @never_cache
@@ -394,21 +597,14 @@ def public_status(request):
 def public_rate(request):
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "subsidies/public/rated.html", {"error": "โปรดเลือกคะแนน 1–5"}, status=400
-        )
+        return _rated_page(request, "โปรดเลือกคะแนน 1–5", 400)
     try:
         check_id = signing.loads(
             form.cleaned_data["token"], salt=RATING_SALT, max_age=RATING_MAX_AGE
         )
         check = StatusCheck.objects.get(pk=check_id)
     except (signing.BadSignature, StatusCheck.DoesNotExist):
-        return render(
-            request,
-            "subsidies/public/rated.html",
-            {"error": "แบบประเมินหมดอายุแล้ว โปรดตรวจสอบสถานะอีกครั้งเพื่อประเมิน"},
-            status=400,
-        )
+        return _rated_page(request, "แบบประเมินหมดอายุแล้ว โปรดตรวจสอบสถานะอีกครั้งเพื่อประเมิน", 400)
     try:
         with transaction.atomic():
             Rating.objects.create(
@@ -420,8 +616,19 @@ def public_rate(request):
                 comment=form.cleaned_data["comment"].strip(),
             )
     except IntegrityError:  # this check, or this citizen at this step, rated already
-        return render(request, "subsidies/public/rated.html", {"error": RATED_TEXT}, status=409)
-    return render(request, "subsidies/public/rated.html", {})
+        return _rated_page(request, RATED_TEXT, 409)
+    # Post/redirect/get: the thanks (and the status, while it is kept) on the page itself.
+    request.session[RATED_SESSION_KEY] = check.pk
+    return _see_other(reverse("subsidies:status"))
+
+
+def _rated_page(request, error: str, status: int):
+    return render(
+        request,
+        "subsidies/public/rated.html",
+        {"error": error, "helpline": helpline()},
+        status=status,
+    )
 
 
 def _as_json(application, entries) -> dict:

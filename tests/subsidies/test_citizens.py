@@ -23,12 +23,15 @@ END_2563 = dt.date(2020, 9, 30)
 
 
 def look(client, app):
-    return client.post(URL, {"reference": app.reference, "national_id": app.national_id})
+    """A lookup on the page, following its redirect to the result (post/redirect/get)."""
+    return client.post(
+        URL, {"reference": app.reference, "national_id": app.national_id}, follow=True
+    )
 
 
 def test_one_person_rates_one_application_once_per_step(client, application, officer):
     tokens = [look(client, application).context["rating_form"].initial["token"] for _ in range(2)]
-    assert client.post(RATE, {"token": tokens[0], "score": 1}).status_code == 200
+    assert client.post(RATE, {"token": tokens[0], "score": 1}, follow=True).status_code == 200
     for token in tokens:
         assert client.post(RATE, {"token": token, "score": 1}).status_code == 409
     # Further lookups of that step ask no more and say so.
@@ -45,7 +48,7 @@ def test_one_person_rates_one_application_once_per_step(client, application, off
     # A new step may be rated again.
     advance(application, officer, 2)
     token = look(client, application).context["rating_form"].initial["token"]
-    assert client.post(RATE, {"token": token, "score": 5}).status_code == 200
+    assert client.post(RATE, {"token": token, "score": 5}, follow=True).status_code == 200
     assert sorted(Rating.objects.values_list("step", "score")) == [(1, 1), (2, 5)]
 
 
@@ -106,7 +109,7 @@ THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 def test_the_page_and_the_service_take_every_digit_form(client, application, digits):
     reference = application.formatted_reference.translate(digits)
     national_id = format_id(application.national_id).translate(digits)
-    page = client.post(URL, {"reference": reference, "national_id": national_id})
+    page = client.post(URL, {"reference": reference, "national_id": national_id}, follow=True)
     assert page.status_code == 200 and "คุณสมหญิง" in page.content.decode()
     api = client.post(
         API,

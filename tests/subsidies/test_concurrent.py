@@ -1,6 +1,7 @@
 """Real concurrent requests on PostgreSQL (tests/concurrency.py): the throttle counts exactly,
 a double submit makes one application, an edit meeting a move keeps the move."""
 
+import datetime as dt
 import http.client
 import json
 import secrets
@@ -143,3 +144,115 @@ def test_four_moves_at_once_record_one_and_answer_the_others_in_thai(
     assert all("ขั้นตอนถัดไป" in body for status, body, _ in results if status == 400)
     application.refresh_from_db()
     assert application.step == 2 and application.entries.count() == 2
+
+
+# --- corrections and undos of the latest step (subsidies.views.step_correct) ------------------
+
+
+def _opened(client, app, prefix=""):
+    form = client.get(reverse("subsidies:correct", args=[app.pk])).context[
+        "undo_form" if prefix else "form"
+    ]
+    return {f"{prefix}entry": form["entry"].value(), f"{prefix}version": form["version"].value()}
+
+
+def _consistent(app):
+    """The row and its history agree: the latest entry is the current step, with its date."""
+    app.refresh_from_db()
+    entries = list(app.entries.order_by("step").values_list("step", "acted_on"))
+    assert [step for step, _ in entries] == list(range(1, app.step + 1))
+    assert entries[-1] == (app.step, app.step_on)
+
+
+def test_two_corrections_at_once_save_one_and_refuse_the_other(
+    live_server, officer, make_application, client_for
+):
+    from tests.subsidies.conftest import advance
+
+    cookies, client = session_of(officer), client_for(officer)
+    for _attempt in range(3):
+        app = advance(make_application(), officer, 2)
+        path = reverse("subsidies:correct", args=[app.pk])
+        opened = _opened(client, app)
+        bodies = [
+            {**opened, "action": "correct", "acted_on": day, "note": note, "reason": note}
+            for day, note in [("09/01/2563", "คนที่หนึ่ง"), ("10/01/2563", "คนที่สอง")]
+        ]
+        results = requests_at_once(
+            live_server.url, [(path, FORM, urlencode(b)) for b in bodies], cookies
+        )
+        assert sorted(status for status, _, _ in results) == [302, 409]
+        entry = app.entries.get(step=2)
+        assert entry.version == 1 and entry.note in ("คนที่หนึ่ง", "คนที่สอง")
+        # No lost update: the saved note is the one the single correction in the history wrote.
+        changes = entry.history.filter(history_type="~")
+        assert list(changes.values_list("note", "history_change_reason")) == [
+            (entry.note, entry.note)
+        ]
+        _consistent(app)
+
+
+def test_a_correction_meeting_a_move_is_either_saved_first_or_refused(
+    live_server, officer, make_application, client_for
+):
+    from tests.subsidies.conftest import advance
+
+    cookies, client = session_of(officer), client_for(officer)
+    for _attempt in range(3):
+        app = advance(make_application(), officer, 2)
+        fix = {**_opened(client, app), "action": "correct", "acted_on": "09/01/2563",
+               "note": "แก้", "reason": "วันที่ผิด"}  # fmt: skip
+        move = {"to_step": 3, "acted_on": "20/01/2563"}
+        results = requests_at_once(
+            live_server.url,
+            [
+                (reverse("subsidies:correct", args=[app.pk]), FORM, urlencode(fix)),
+                (reverse("subsidies:move", args=[app.pk]), FORM, urlencode(move)),
+            ],
+            cookies,
+        )
+        by_path = {headers.get("Location", status): status for status, _, headers in results}
+        statuses = sorted(status for status, _, _ in results)
+        assert statuses in ([302, 302], [302, 409]), by_path
+        app.refresh_from_db()
+        assert app.step == 3
+        step2 = app.entries.get(step=2)
+        if statuses == [302, 302]:  # the correction first, then the move
+            assert (step2.acted_on, step2.version) == (dt.date(2020, 1, 9), 1)
+        else:  # the move first: the correction of a step no longer the latest is refused
+            assert (step2.acted_on, step2.version) == (dt.date(2020, 1, 8), 0)
+        _consistent(app)
+
+
+def test_an_undo_meeting_a_move_or_another_undo_leaves_a_consistent_application(
+    live_server, officer, make_application, client_for
+):
+    from tests.subsidies.conftest import advance
+
+    cookies, client = session_of(officer), client_for(officer)
+    for _attempt in range(2):
+        app = advance(make_application(), officer, 3)
+        back = {**_opened(client, app, "undo-"), "action": "undo", "undo-reason": "ผิดคำขอ"}
+        correct = reverse("subsidies:correct", args=[app.pk])
+        # Two undos at once: one step back, not two.
+        results = requests_at_once(live_server.url, [(correct, FORM, urlencode(back))] * 2, cookies)
+        assert sorted(status for status, _, _ in results) == [302, 409]
+        _consistent(app)
+        assert app.step == 2
+        # An undo and a move at once.
+        back = {**_opened(client, app, "undo-"), "action": "undo", "undo-reason": "ผิดอีก"}
+        move = {"to_step": 3, "acted_on": "20/01/2563"}
+        results = requests_at_once(
+            live_server.url,
+            [
+                (correct, FORM, urlencode(back)),
+                (reverse("subsidies:move", args=[app.pk]), FORM, urlencode(move)),
+            ],
+            cookies,
+        )
+        statuses = sorted(status for status, _, _ in results)
+        # The undo first (the move to 3 is then not the next step: 400), or the move first
+        # (the undo of a step no longer the latest: 409).
+        assert statuses in ([302, 400], [302, 409])
+        _consistent(app)
+        assert app.step == (1 if statuses == [302, 400] else 3)
