@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 # The pages of the app by who may open them (volunteers.permissions); the menu, the app's tabs
 # and the KPI pages' links ask core.access, so they show only what the user may open.
@@ -23,7 +24,7 @@ PLAN_EDIT_PAGES = ("plan-create", "plan-edit")
 
 class VolunteersConfig(AppConfig):
     name = "volunteers"
-    verbose_name = "อาสาสมัคร อพม."
+    verbose_name = _("อาสาสมัคร อพม.")
 
     def ready(self):
         from core import access, nav
@@ -37,5 +38,5 @@ class VolunteersConfig(AppConfig):
         ):
             for name in names:
                 access.register(f"volunteers:{name}", rule)
-        nav.register(30, "อพม.", "volunteers:home")
-        nav.register(31, "แผนพัฒนา อพม.", "volunteers:plan-list")
+        nav.register(30, _("อพม."), "volunteers:home")
+        nav.register(31, _("แผนพัฒนา อพม."), "volunteers:plan-list")

@@ -1,5 +1,5 @@
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import inlineformset_factory, modelformset_factory
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,7 @@ from core.nationalid import is_valid, normalize
 from core.once import OnceMixin
 from core.roles import ADMIN, MANAGER, has_role
 from core.thaidate import parse_date
+from core.versioned import VersionedForm
 from volunteers.models import (
     LESSON_CHOICES,
     Course,
@@ -42,6 +43,42 @@ class CheckboxChoices(forms.CheckboxSelectMultiple):
     label to one word a line over the fields below."""
 
     template_name = "volunteers/widgets/checkbox_choices.html"
+
+
+VERSION = "version"
+
+
+class EditVersioned(VersionedForm):
+    """core.versioned's check for edits; a new record (a new plan, a new target row) has no
+    version to carry yet."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            remember_opened_values(self)
+
+    def clean(self):
+        if self.instance.pk is None:
+            return super(VersionedForm, self).clean()
+        return super().clean()
+
+    def has_changed(self) -> bool:
+        return has_changed_data(self)
+
+
+def has_changed_data(form) -> bool:
+    """Changed by the user: the data fields, not the version the form carries."""
+    return any(name != VERSION for name in form.changed_data)
+
+
+def remember_opened_values(form) -> None:
+    """Each data field also carries, hidden, the value the page was opened with, so that
+    ``has_changed`` tells what this user changed from what someone else changed meanwhile."""
+    for name, field in form.fields.items():
+        if name not in (VERSION, "id", "DELETE"):
+            field.show_hidden_initial = True
 
 
 def _provinces_for(user):
@@ -165,40 +202,50 @@ class CourseForm(OnceMixin, BootstrapMixin, forms.ModelForm):
 
 
 class EnrolForm(OnceMixin, BootstrapMixin, forms.Form):
+    """Participants for a course: found by a search (``q``, then ticked: ``volunteer``) and/or
+    pasted national IDs; previewed (volunteers/enrolling.py), then enrolled all at once."""
+
+    q = forms.CharField(
+        label=_("ค้นหา อพม. (ชื่อ นามสกุล หรือเลขประจำตัวประชาชน 13 หลัก)"),
+        required=False,
+        max_length=100,
+    )
+    volunteer = forms.TypedMultipleChoiceField(
+        label=_("อพม. ที่เลือกจากการค้นหา"), required=False, coerce=int, choices=()
+    )
     national_ids = forms.CharField(
-        label=_("เลขประจำตัวประชาชนของ อพม. ที่เข้าอบรม"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("หนึ่งเลขต่อบรรทัด (เฉพาะ อพม. ในทะเบียนของจังหวัดท่าน)"),
+        label=_("หรือวางเลขประจำตัวประชาชนของ อพม. ที่เข้าอบรม"),
+        required=False,
+        max_length=60_000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "font-monospace"}),
+        help_text=_(
+            "หนึ่งเลขต่อบรรทัด หรือคั่นด้วยเว้นวรรค/จุลภาค (เฉพาะ อพม. ในทะเบียนของท่าน) ใช้เลขไทยหรือมีขีดคั่นก็ได้"
+        ),
     )
 
     def __init__(self, *args, user=None, course=None, **kwargs):
         self.user, self.course = user, course
         super().__init__(*args, **kwargs)
+        # Any number may be sent; the preview decides which are in the officer's scope.
+        self.fields["volunteer"].valid_value = lambda value: str(value).isdigit()
 
-    def clean_national_ids(self):
-        ids, errors = [], []
-        for n, line in enumerate(self.cleaned_data["national_ids"].splitlines(), 1):
-            if not line.strip():
-                continue
-            value = normalize(line)
-            if not is_valid(value):
-                errors.append(f"บรรทัด {n}: เลขประจำตัวประชาชนไม่ถูกต้อง")
-            else:
-                ids.append(value)
-        found = dict(
-            Volunteer.objects.visible_to(self.user)
-            .filter(national_id__in=ids)
-            .values_list("national_id", "pk")
-        )
-        for value in ids:
-            if value not in found:
-                errors.append(f"ไม่พบ อพม. เลข {value} ในทะเบียนของท่าน")
-        if errors:
-            raise forms.ValidationError(errors)
-        return [found[v] for v in dict.fromkeys(ids)]
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_volunteer(self):
+        return list(dict.fromkeys(self.cleaned_data.get("volunteer") or []))[:500]
+
+    def fingerprint(self) -> str:
+        """What a preview was made of: a confirm of other inputs is previewed again first."""
+        import hashlib
+
+        text = self.cleaned_data.get("national_ids") or ""
+        picked = ",".join(str(p) for p in sorted(self.cleaned_data.get("volunteer") or []))
+        return hashlib.sha256(f"{normalize(text)}|{picked}".encode()).hexdigest()
 
 
-class ResultForm(BootstrapMixin, forms.ModelForm):
+class ResultForm(VersionedForm, BootstrapMixin, forms.ModelForm):
+    """One enrolment's results; carries the enrolment's ``version`` (core/versioned.py)."""
+
     TEST_CHOICES = [("", "ยังไม่มีผล"), ("1", "ผ่าน"), ("0", "ไม่ผ่าน")]
     test_passed = forms.TypedChoiceField(
         label=_("ผลแบบทดสอบความรู้"),
@@ -237,6 +284,41 @@ class ResultForm(BootstrapMixin, forms.ModelForm):
                 f"ชั่วโมงที่เข้าอบรมต้องไม่เกิน {self.instance.course.hours} ชั่วโมงของหลักสูตร"
             )
         return hours
+
+
+class ResultRowForm(ResultForm):
+    """A row of the course's results page: the same fields and checks as ResultForm; each field
+    also carries, hidden, the value the page was opened with, so that ``has_changed`` tells the
+    rows this officer changed from the rows someone else changed meanwhile."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.instance.volunteer.full_name if self.instance.volunteer_id else ""
+        remember_opened_values(self)
+        for field_name, field in self.fields.items():
+            if field_name in (VERSION, "id"):
+                continue
+            field.help_text = ""
+            field.widget.attrs["aria-label"] = f"{field.label}: {name}"
+        if "lessons" in self.fields:
+            self.fields["lessons"].choices = [(n, str(n)) for n, _label in LESSON_CHOICES]
+            self.fields["lessons"].widget.attrs.pop("aria-label", None)
+        for field_name in ("hours_attended", "test_score"):
+            self.fields[field_name].widget.attrs.update(
+                {"inputmode": "decimal", "style": "width: 5.5rem"}
+            )
+
+    def has_changed(self) -> bool:
+        return has_changed_data(self)
+
+
+ResultFormSet = modelformset_factory(
+    Enrolment,
+    form=ResultRowForm,
+    fields=["hours_attended", "session_attended", "test_passed", "test_score"],
+    extra=0,
+    can_delete=False,
+)
 
 
 class ServiceForm(OnceMixin, BootstrapMixin, forms.ModelForm):
@@ -361,7 +443,7 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
         return parsed
 
 
-class PlanForm(BootstrapMixin, forms.ModelForm):
+class PlanForm(EditVersioned, BootstrapMixin, forms.ModelForm):
     approved_on = ThaiDateField(label=_("วันที่หัวหน้าส่วนราชการเห็นชอบ"), required=False)
 
     class Meta:
@@ -379,7 +461,7 @@ class PlanForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class PlanTargetForm(BootstrapMixin, forms.ModelForm):
+class PlanTargetForm(EditVersioned, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = PlanTarget
         fields = [

@@ -52,6 +52,17 @@ EDIT_FIELDS = frozenset({
 })  # fmt: skip
 
 
+def _bump_version(obj, kwargs) -> None:
+    """A save of an existing row moves its ``version`` on (exact on a row locked with
+    select_for_update, as the app's writers do)."""
+    if obj._state.adding or obj.pk is None:
+        return
+    obj.version = (obj.version or 0) + 1
+    fields = kwargs.get("update_fields")
+    if fields is not None and "version" not in fields:
+        kwargs["update_fields"] = [*fields, "version"]
+
+
 class VolunteerQuerySet(ScopedQuerySet):
     """Bulk writes of the edited fields (an enrolment's status; an import's updates, since
     ``bulk_update`` writes through ``update``) move the version on too, in the database."""
@@ -299,6 +310,9 @@ class Enrolment(models.Model):
     passed = models.BooleanField(_("ผลการอบรม"), null=True, blank=True, editable=False)
     reason = models.TextField(_("เหตุผล"), blank=True, editable=False)
     decided_on = models.DateField(_("วันที่ตัดสินผล"), null=True, blank=True, editable=False)
+    # Moved on by every save of an existing row (a result recorded by the form, the course's
+    # results page or an import): a result form opened before is refused as stale (core/versioned.py).
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=1, editable=False)
     history = HistoricalRecords()
 
     objects = EnrolmentQuerySet.as_manager()
@@ -311,6 +325,10 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} @ {self.course_id}"
+
+    def save(self, *args, **kwargs):
+        _bump_version(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class LessonCompletion(models.Model):
@@ -512,6 +530,8 @@ class Plan(models.Model):
     approved_by = models.CharField(_("ผู้ให้ความเห็นชอบ"), max_length=200, blank=True)
     note = models.TextField(_("แนวทางการพัฒนา/หมายเหตุ"), blank=True)
     is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
+    # Moved on by every save: the plan form carries it (core/versioned.py).
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -521,6 +541,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        _bump_version(self, kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("volunteers:plan-detail", args=[self.pk])
@@ -555,6 +579,9 @@ class PlanTarget(models.Model):
         help_text=_("สำหรับตัววัดบริการ; เว้นว่าง = ทุกประเภท"),
     )
     planned = models.PositiveIntegerField(_("ค่าเป้าหมาย"), validators=[MinValueValidator(1)])
+    # Moved on by every save (the plan form's row, an import): each row of the plan form
+    # carries it (core/versioned.py).
+    version = models.PositiveIntegerField(_("รุ่นของข้อมูล"), default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -564,3 +591,7 @@ class PlanTarget(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.get_measure_display()
+
+    def save(self, *args, **kwargs):
+        _bump_version(self, kwargs)
+        super().save(*args, **kwargs)

@@ -1,14 +1,16 @@
 import datetime as dt
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Max, Prefetch
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import once
@@ -26,7 +28,8 @@ from core.thaidate import (
     format_thai_date,
     parse_date,
 )
-from volunteers import documents, permissions, report, services, summary
+from core.versioned import rebind_to_current
+from volunteers import documents, enrolling, permissions, report, services, summary
 from volunteers import plan as plan_mod
 from volunteers.filters import ServiceFilter, VolunteerFilter
 from volunteers.forms import (
@@ -38,6 +41,7 @@ from volunteers.forms import (
     PlanForm,
     PlanTargetFormSet,
     ResultForm,
+    ResultFormSet,
     ServiceForm,
     VolunteerForm,
 )
@@ -45,6 +49,7 @@ from volunteers.models import (
     Course,
     Enrolment,
     Plan,
+    PlanTarget,
     Service,
     ServiceType,
     Specialty,
@@ -73,10 +78,40 @@ def _show_province(user) -> bool:
 
 
 def _year(request) -> int:
-    text = request.GET.get("year", "")
+    """?year=2563, else the year the pages open on (``default_year``)."""
+    text = normalize(request.GET.get("year", ""))
     if text.isdigit() and 2500 < int(text) < 2700:
         return int(text)
-    return fiscal_year_of(dt.date.today())
+    return default_year(request.user)
+
+
+def default_year(user) -> int:
+    """The latest fiscal year (up to this one) with volunteer data the user may see (services,
+    trainings, courses); without any, the active indicator set's year (the latest up to this
+    one); else this fiscal year. Three indexed MAX queries (and one for the set)."""
+    today = dt.date.today()
+    now = fiscal_year_of(today)
+    dates = [
+        Service.objects.visible_to(user).filter(date__lte=today).aggregate(d=Max("date"))["d"],
+        Volunteer.objects.visible_to(user)
+        .filter(trained_on__lte=today)
+        .aggregate(d=Max("trained_on"))["d"],
+        Course.objects.visible_to(user)
+        .filter(start_date__lte=today)
+        .aggregate(d=Max("start_date"))["d"],
+    ]
+    dates = [d for d in dates if d is not None]
+    if dates:
+        return fiscal_year_of(max(dates))
+    from indicators.models import IndicatorSet
+
+    latest = (
+        IndicatorSet.objects.filter(fiscal_year__lte=now)
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .first()
+    )
+    return latest or now
 
 
 def _as_of(request, year: int) -> dt.date:
@@ -137,7 +172,7 @@ def dashboard(request):
     month_rows = {} if no_scope else summary.totals(("month", "service_type"), start, end, province)
     months = []
     y, m = start.year, start.month
-    for _ in range(12):
+    for _i in range(12):
         months.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     grid = {(st, ym): 0 for st in ServiceType.values for ym in months}
@@ -239,10 +274,10 @@ def _register_row(v: Volunteer, show: bool) -> list:
     return [
         format_id(v.national_id) if show else mask(v.national_id),
         v.title, v.first_name, v.last_name, v.get_sex_display(),
-        format_thai_date(v.birth_date), v.phone if show else "", v.province.name,
+        v.birth_date, v.phone if show else "", v.province.name,
         v.district, v.sub_district, v.get_kind_display(), v.get_status_display(),
-        v.get_training_path_display(), format_thai_date(v.trained_on),
-        v.registration_number or "", v.card_number or "", format_thai_date(v.card_expires_on),
+        v.get_training_path_display(), v.trained_on,
+        v.registration_number or "", v.card_number or "", v.card_expires_on,
     ]  # fmt: skip
 
 
@@ -511,35 +546,8 @@ def course_form(request, pk=None):
 def course_detail(request, pk):
     _viewer(request)
     course = _visible_course(request, pk)
-    enrol_form = EnrolForm(request.POST or None, user=request.user, course=course)
-    if request.method == "POST":
-        _editor(request)
-        if enrol_form.is_valid():
-            try:
-                with transaction.atomic():
-                    if not once.claim(enrol_form, request.user):
-                        messages.info(request, once.DUPLICATE_TEXT)
-                        return redirect(course)
-                    have = set(course.enrolments.values_list("volunteer_id", flat=True))
-                    new = [
-                        Enrolment(course=course, volunteer_id=v)
-                        for v in enrol_form.cleaned_data["national_ids"]
-                        if v not in have
-                    ]
-                    for e in new:
-                        e.save()
-                    Volunteer.objects.filter(
-                        pk__in=[e.volunteer_id for e in new], status=Status.APPLICANT
-                    ).update(status=Status.TRAINING)
-            except IntegrityError:  # the same volunteer enrolled by someone else meanwhile
-                enrol_form.add_error(
-                    "national_ids",
-                    "มีผู้เพิ่ม อพม. บางคนในรายชื่อนี้เข้าหลักสูตรนี้ระหว่างที่ท่านกรอก"
-                    " โปรดตรวจสอบรายชื่อผู้เข้าอบรมด้านล่าง แล้วกดเพิ่มอีกครั้ง",
-                )
-            else:
-                messages.success(request, f"เพิ่มผู้เข้าอบรม {len(new)} คน")
-                return redirect(course)
+    if request.method == "POST":  # the enrol form, also posted here by older pages
+        return course_enrol(request, pk)
     enrolments = (
         Enrolment.objects.visible_to(request.user)
         .filter(course=course)
@@ -550,13 +558,125 @@ def course_detail(request, pk):
     return render(
         request,
         "volunteers/course_detail.html",
-        _ctx(request, course=course, enrolments=enrolments, enrol_form=enrol_form),
-        status=400 if request.method == "POST" else 200,
+        _ctx(request, course=course, enrolments=enrolments),
     )
+
+
+SEARCH_LIMIT = 50
+ENROL_RACE = _(
+    "มีผู้เพิ่ม อพม. บางคนในรายชื่อนี้เข้าหลักสูตรนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้เพิ่มผู้ใด"
+    " โปรดตรวจสอบรายการด้านล่าง แล้วกดยืนยันอีกครั้ง"
+)
+
+
+def _search(request, q: str):
+    """Volunteers the officer may see, by name or by a whole national ID (the register's own
+    search, VolunteerFilter.search: an ID only as an exact full match, and only for the roles
+    that see IDs in full)."""
+    if not q.strip():
+        return None
+    qs = Volunteer.objects.visible_to(request.user).select_related("province")
+    found = VolunteerFilter(
+        {"q": q}, queryset=qs, show_province=_show_province(request.user), request=request
+    ).qs
+    return list(found.order_by("first_name", "last_name", "pk")[: SEARCH_LIMIT + 1])
+
+
+@login_required
+def course_enrol(request, pk):
+    """Enrol participants: search (``action=search``), preview (``action=preview``, the
+    default) and enrol all of them at once (``action=confirm``, one submission = once)."""
+    _viewer(request)
+    _editor(request)
+    course = _visible_course(request, pk)
+    data = request.POST if request.method == "POST" else None
+    form = EnrolForm(
+        data, user=request.user, course=course, initial={"q": request.GET.get("q", "")}
+    )
+    action = request.POST.get("action", "preview") if data is not None else "search"
+    status, preview, results = 200, None, None
+    if data is None:
+        results = _search(request, request.GET.get("q", ""))
+    elif not form.is_valid():
+        status = 400
+    elif action == "search":
+        results = _search(request, form.cleaned_data["q"])
+    else:
+        text, picked = form.cleaned_data["national_ids"], form.cleaned_data["volunteer"]
+        if len(text.splitlines()) > enrolling.MAX_LINES:
+            form.add_error("national_ids", _("วางได้ไม่เกิน 2,000 บรรทัดต่อครั้ง"))
+            status = 400
+        elif not text.strip() and not picked:
+            form.add_error(None, _("ยังไม่ได้เลือกหรือวางรายชื่อผู้เข้าอบรม"))
+            status = 400
+        else:
+            preview = enrolling.preview(course, request.user, text, picked)
+            moved = action == "confirm" and form.cleaned_data["previewed"] != form.fingerprint()
+            done = preview.problems or not preview.to_enrol
+            if action == "confirm" and done and _claimed_before(request):
+                # read after the preview: a copy of a submission that already enrolled them
+                messages.info(request, once.DUPLICATE_TEXT)
+                return redirect(course)
+            if done:
+                status = 400
+            elif moved:  # the inputs changed after their preview: show this one first
+                form.add_error(
+                    None, _("รายชื่อเปลี่ยนไปจากที่ตรวจสอบไว้ โปรดตรวจสอบผลด้านล่างแล้วกดยืนยันอีกครั้ง")
+                )
+            elif action == "confirm":
+                try:
+                    with transaction.atomic():
+                        if not once.claim(form, request.user):
+                            messages.info(request, once.DUPLICATE_TEXT)
+                            return redirect(course)
+                        made = enrolling.enrol(course, preview.to_enrol, request.user)
+                except IntegrityError:
+                    preview = enrolling.preview(course, request.user, text, picked)
+                    form.add_error(None, ENROL_RACE)
+                    status = 409
+                else:
+                    messages.success(
+                        request, _("เพิ่มผู้เข้าอบรม %(n)s คนแล้ว") % {"n": f"{len(made):,}"}
+                    )
+                    return redirect(course)
+    picked_rows, picked_pks = [], (getattr(form, "cleaned_data", None) or {}).get("volunteer")
+    if picked_pks:
+        picked_rows = list(
+            Volunteer.objects.visible_to(request.user)
+            .filter(pk__in=picked_pks)
+            .select_related("province")
+        )
+    if preview is not None:  # the confirm button confirms this preview's inputs
+        form.data = form.data.copy()
+        form.data["previewed"] = form.fingerprint()
+    enrolled = set(course.enrolments.values_list("volunteer_id", flat=True))
+    return render(
+        request,
+        "volunteers/course_enrol.html",
+        _ctx(
+            request,
+            course=course,
+            form=form,
+            preview=preview,
+            results=None if results is None else results[:SEARCH_LIMIT],
+            more=results is not None and len(results) > SEARCH_LIMIT,
+            picked=[v for v in picked_rows if results is None or v not in results[:SEARCH_LIMIT]],
+            picked_pks={v.pk for v in picked_rows},
+            enrolled=enrolled,
+            searched=(form.data.get("q") if form.is_bound else request.GET.get("q", "")) or "",
+        ),
+        status=status,
+    )
+
+
+def _lessons_of(form):
+    return form.cleaned_data.get("lessons") if "lessons" in form.fields else None
 
 
 @login_required
 def enrolment_result(request, pk):
+    """One participant's results, on the locked row, refused (409, what was typed kept) when
+    the enrolment changed since the form was opened (core/versioned.py)."""
     _viewer(request)
     _editor(request)
     enrolment = get_object_or_404(
@@ -566,22 +686,150 @@ def enrolment_result(request, pk):
         pk=pk,
         course__in=Course.objects.visible_to(request.user),
     )
-    form = ResultForm(request.POST or None, instance=enrolment)
-    if request.method == "POST" and form.is_valid():
-        enrolment = form.save(commit=False)
-        lessons = form.cleaned_data.get("lessons") if "lessons" in form.fields else None
-        decision = services.record_result(enrolment, lessons)
-        if decision.passed:
-            messages.success(request, "ผ่านการอบรม: ออกวุฒิบัตร ขึ้นทะเบียน และออกบัตรแล้ว")
-        else:
-            messages.warning(request, f"ยังไม่ผ่าน: {decision.reason}")
-        return redirect(enrolment.course)
+    form = ResultForm(instance=enrolment)
+    stale = False
+    if request.method == "POST":
+        with transaction.atomic():
+            locked = (
+                Enrolment.objects.select_for_update()
+                .select_related("course", "volunteer", "volunteer__province")
+                .get(pk=enrolment.pk)
+            )
+            form = ResultForm(request.POST, instance=locked)
+            if form.is_valid() and form.is_stale:
+                stale = True
+            elif form.is_valid():
+                decision = services.record_result(form.save(commit=False), _lessons_of(form))
+                if decision.passed:
+                    messages.success(request, "ผ่านการอบรม: ออกวุฒิบัตร ขึ้นทะเบียน และออกบัตรแล้ว")
+                else:
+                    messages.warning(request, f"ยังไม่ผ่าน: {decision.reason}")
+                return redirect(enrolment.course)
+        if stale:
+            form = rebind_to_current(ResultForm, Enrolment, enrolment.pk, request.POST)
     return render(
         request,
         "volunteers/enrolment_form.html",
         _ctx(request, form=form, enrolment=enrolment),
-        status=400 if request.method == "POST" else 200,
+        status=(409 if stale else 400) if request.method == "POST" else 200,
     )
+
+
+ROWS_CHANGED = _(
+    "ผลของผู้เข้าอบรมต่อไปนี้มีผู้บันทึกไว้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึกผลใดในหน้านี้:"
+    " %(names)s — ค่าที่ท่านกรอกยังอยู่ในตาราง (แถวที่เน้นสี) โปรดเทียบกับผลล่าสุดที่แสดงไว้"
+    " แก้ไขให้ถูกต้อง แล้วกดบันทึกอีกครั้ง"
+)
+
+
+def _results_queryset(course):
+    return (
+        Enrolment.objects.filter(course=course)
+        .select_related("course", "volunteer")
+        .prefetch_related("lessons")
+        .order_by("volunteer__first_name", "volunteer__last_name", "pk")
+    )
+
+
+def _row_data(form) -> dict:
+    """A row form's current values as POST data (and as its 'opened with' hidden values)."""
+    out = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        key = form.add_prefix(name)
+        if isinstance(field.widget, forms.CheckboxInput):
+            values = ["on"] if value else []
+        elif isinstance(value, (list, tuple)):
+            values = [str(v) for v in value]
+        elif name == "id":
+            values = [str(form.instance.pk)]
+        else:
+            values = [] if value is None else [str(value)]
+        out[key] = values
+        if field.show_hidden_initial:
+            hidden = "True" if value is True else "False" if value is False else None
+            out[form.add_initial_prefix(name)] = [hidden] if hidden else values
+    return out
+
+
+@login_required
+def course_results(request, pk):
+    """The results of the whole course on one page (a formset), saved in one transaction.
+    Each row carries its enrolment's version and the values it was opened with: a row this
+    officer changed while someone else recorded it is refused with the others (409, what was
+    typed kept, the rows named); rows the officer did not change are left as they are."""
+    _viewer(request)
+    _editor(request)
+    course = _visible_course(request, pk)
+    conflicts = []
+    if request.method != "POST":
+        formset = ResultFormSet(queryset=_results_queryset(course))
+        status = 200
+    else:
+        status = 400
+        with transaction.atomic():
+            locked = _results_queryset(course).select_for_update(of=("self",))
+            formset = ResultFormSet(request.POST, queryset=locked)
+            if formset.is_valid():
+                changed = [f for f in formset.forms if f.has_changed()]
+                conflicts = [f for f in changed if f.is_stale]
+                if not conflicts:
+                    decisions = [
+                        services.record_result(f.save(commit=False), _lessons_of(f))
+                        for f in changed
+                    ]
+                    passed = sum(1 for d in decisions if d.passed)
+                    messages.success(
+                        request,
+                        _("บันทึกผลการอบรม %(n)s คนแล้ว (ผ่าน %(passed)s คน)")
+                        % {"n": f"{len(changed):,}", "passed": f"{passed:,}"},
+                    )
+                    return redirect(course)
+        if conflicts:
+            formset, status = _results_again(request, course, conflicts), 409
+    return render(
+        request,
+        "volunteers/course_results.html",
+        _ctx(
+            request,
+            course=course,
+            formset=formset,
+            conflicts={f.instance.pk for f in conflicts},
+            conflict_text=ROWS_CHANGED
+            % {"names": ", ".join(f.instance.volunteer.full_name for f in conflicts)}
+            if conflicts
+            else "",
+        ),
+        status=status,
+    )
+
+
+def _results_again(request, course, conflicts):
+    """The page again after a conflict: the conflicting rows keep what was typed and now carry
+    the current version and values (so saving again is a choice made knowing them); the rows
+    this officer did not change show the results as they are now."""
+    fresh = ResultFormSet(queryset=_results_queryset(course))
+    by_pk = {f.instance.pk: f for f in fresh.forms}
+    sent = ResultFormSet(request.POST, queryset=_results_queryset(course))
+    sent.is_valid()
+    typed = {f.instance.pk: f for f in sent.forms if f.has_changed()}
+    data = QueryDict(mutable=True)
+    for key, value in fresh.management_form.initial.items():
+        data[fresh.management_form.add_prefix(key)] = str(value)
+    conflicting = {f.instance.pk for f in conflicts}
+    for pk, form in by_pk.items():
+        for key, values in _row_data(form).items():
+            mine = typed.get(pk)
+            kept = key.startswith("initial-") or key.endswith(("-version", "-id"))
+            if mine is not None and not kept:  # what was typed, under this row's prefix
+                values = request.POST.getlist(mine.add_prefix(key[len(form.prefix) + 1 :]))
+            data.setlist(key, values)
+    again = ResultFormSet(data, queryset=_results_queryset(course))
+    again.is_valid()
+    for form in again.forms:
+        if form.instance.pk in conflicting:
+            form.current = by_pk[form.instance.pk].instance
+    return again
 
 
 # --- services -------------------------------------------------------------------------------
@@ -693,7 +941,7 @@ def plan_list(request):
         header = ["เลขที่", "แผน", "ปีเริ่ม", "ปีสิ้นสุด", "เห็นชอบเมื่อ", "ผู้ให้ความเห็นชอบ", "จำนวนเป้าหมาย"]
         rows = (
             [
-                p.pk, p.title, p.first_year, p.last_year, format_thai_date(p.approved_on),
+                p.pk, p.title, p.first_year, p.last_year, p.approved_on,
                 p.approved_by, p.n_targets,
             ]
             for p in plans
@@ -737,29 +985,85 @@ def plan_detail(request, pk):
     )
 
 
+PLAN_CHANGED = _(
+    "มีผู้แก้ไขแผนนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก: %(what)s — ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์ม"
+    " โปรดเทียบกับข้อมูลล่าสุดที่แสดงไว้ แก้ไขให้ถูกต้อง แล้วกดบันทึกอีกครั้ง"
+)
+
+
 @login_required
 def plan_form(request, pk=None):
+    """The plan and its yearly targets, saved together on the locked plan. The plan and each
+    target row carry their version: a part this user changed that someone else saved meanwhile
+    refuses the whole save (409, what was typed kept, the parts named with their current
+    values); the parts this user did not change are not written."""
     _plan_viewer(request)
     if not permissions.can_edit_plan(request.user):
         raise PermissionDenied
     plan = get_object_or_404(Plan, pk=pk) if pk else None
-    form = PlanForm(request.POST or None, instance=plan)
-    formset = PlanTargetFormSet(request.POST or None, instance=plan or Plan(), prefix="t")
-    if request.method == "POST" and form.is_valid():
-        formset = PlanTargetFormSet(request.POST, instance=form.instance, prefix="t")
-        if formset.is_valid():
-            with transaction.atomic():
-                plan = form.save()
-                formset.instance = plan
-                formset.save()
-            messages.success(request, "บันทึกแผนแล้ว")
-            return redirect(plan)
+    form = PlanForm(instance=plan)
+    formset = PlanTargetFormSet(instance=plan or Plan(), prefix="t")
+    status, changed_now, stale, locked = 200, {}, [], None
+    if request.method == "POST":
+        status = 400
+        with transaction.atomic():
+            locked = Plan.objects.select_for_update().get(pk=plan.pk) if plan else None
+            form = PlanForm(request.POST, instance=locked)
+            formset = PlanTargetFormSet(request.POST, instance=locked or Plan(), prefix="t")
+            if form.is_valid() and formset.is_valid():
+                stale = []
+                if locked is not None and form.has_changed() and form.is_stale:
+                    stale.append(form)
+                stale += [
+                    f for f in formset.forms if f.instance.pk and f.has_changed() and f.is_stale
+                ]
+                if not stale:
+                    saved = form.save() if locked is None or form.has_changed() else locked
+                    formset.instance = saved
+                    formset.save()
+                    messages.success(request, "บันทึกแผนแล้ว")
+                    return redirect(saved)
+        if locked is not None and stale:
+            form, formset, changed_now = _plan_again(request, locked.pk, stale)
+            status = 409
     return render(
         request,
         "volunteers/plan_form.html",
-        _ctx(request, form=form, formset=formset, plan=plan),
-        status=400 if request.method == "POST" else 200,
+        _ctx(request, form=form, formset=formset, plan=plan, changed_now=changed_now),
+        status=status,
     )
+
+
+def _plan_again(request, pk, stale):
+    """The typed plan form again, now carrying the current versions of the parts that changed
+    (so saving again is a deliberate choice), with what those parts are now."""
+    data = request.POST.copy()
+    current = Plan.objects.get(pk=pk)
+    targets = PlanTarget.objects.in_bulk(
+        [f.instance.pk for f in stale if not isinstance(f, PlanForm)]
+    )
+    what, changed_now = [], {}
+    for f in stale:
+        if isinstance(f, PlanForm):
+            data["version"] = str(current.version)
+            what.append(_("ข้อมูลของแผน"))
+        else:
+            now = targets.get(f.instance.pk)
+            if now is None:
+                continue
+            data[f.add_prefix("version")] = str(now.version)
+            changed_now[f.instance.pk] = now
+            what.append(_("เป้าหมาย “%(t)s” ปี %(y)s") % {"t": now, "y": now.fiscal_year})
+    form = PlanForm(data, instance=current)
+    formset = PlanTargetFormSet(data, instance=current, prefix="t")
+    form.is_valid()
+    formset.is_valid()
+    for row in formset.forms:
+        row.current = changed_now.get(row.instance.pk)
+    form.add_error(None, PLAN_CHANGED % {"what": ", ".join(what)})
+    if any(isinstance(f, PlanForm) for f in stale):
+        form.current = current
+    return form, formset, changed_now
 
 
 # --- field-work report ----------------------------------------------------------------------

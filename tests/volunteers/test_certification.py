@@ -22,7 +22,7 @@ def test_recording_a_pass_issues_certificate_registration_and_card(
     e = enrol(make_course(bangkok), bkk_volunteer)
     response = client_for(officer_bkk).post(
         reverse("volunteers:enrolment-result", args=[e.pk]),
-        {"hours_attended": "19.2", "test_passed": "1"},
+        {"hours_attended": "19.2", "test_passed": "1", "version": e.version},
     )
     assert response.status_code == 302
     e.refresh_from_db()
@@ -44,7 +44,7 @@ def test_recording_19_1_hours_stores_the_reason_and_issues_nothing(
     e = enrol(make_course(bangkok), bkk_volunteer)
     client_for(officer_bkk).post(
         reverse("volunteers:enrolment-result", args=[e.pk]),
-        {"hours_attended": "19.1", "test_passed": "1"},
+        {"hours_attended": "19.1", "test_passed": "1", "version": e.version},
     )
     e.refresh_from_db()
     assert e.passed is False
@@ -62,13 +62,29 @@ def test_elearning_result_with_lessons_and_session(
     e = enrol(make_course(bangkok, kind=Path.ELEARNING), bkk_volunteer)
     url = reverse("volunteers:enrolment-result", args=[e.pk])
     client = client_for(officer_bkk)
-    client.post(url, {"lessons": [1, 2, 3, 4, 6], "session_attended": "on", "test_passed": "1"})
+    client.post(
+        url,
+        {
+            "lessons": [1, 2, 3, 4, 6],
+            "session_attended": "on",
+            "test_passed": "1",
+            "version": e.version,
+        },
+    )
     e.refresh_from_db()
     assert e.passed is False and "4 จาก 5" in e.reason
-    client.post(url, {"lessons": [1, 2, 3, 4, 5], "test_passed": "1"})
+    client.post(url, {"lessons": [1, 2, 3, 4, 5], "test_passed": "1", "version": e.version})
     e.refresh_from_db()
     assert e.passed is False and e.reason == "ยังไม่ได้เข้าอบรม 1 วัน"
-    client.post(url, {"lessons": [1, 2, 3, 4, 5], "session_attended": "on", "test_passed": "1"})
+    client.post(
+        url,
+        {
+            "lessons": [1, 2, 3, 4, 5],
+            "session_attended": "on",
+            "test_passed": "1",
+            "version": e.version,
+        },
+    )
     e.refresh_from_db()
     assert e.passed is True
     assert sorted(e.lessons.values_list("lesson", flat=True)) == [1, 2, 3, 4, 5]
@@ -81,7 +97,7 @@ def test_hours_above_the_course_are_refused(
     e = enrol(make_course(bangkok), bkk_volunteer)
     response = client_for(officer_bkk).post(
         reverse("volunteers:enrolment-result", args=[e.pk]),
-        {"hours_attended": "30", "test_passed": "1"},
+        {"hours_attended": "30", "test_passed": "1", "version": e.version},
     )
     assert response.status_code == 400
 
@@ -137,11 +153,11 @@ def test_no_card_before_a_pass_is_a_404(client_for, officer_bkk, bkk_volunteer):
 
 
 def test_enrolling_by_national_id(client_for, officer_bkk, bangkok, make_course, bkk_volunteer):
+    from tests.volunteers.test_enrolling import confirmed
+
     course = make_course(bangkok)
-    response = client_for(officer_bkk).post(
-        reverse("volunteers:course-detail", args=[course.pk]),
-        {"national_ids": bkk_volunteer.national_id + "\n"},
-    )
+    client, url = client_for(officer_bkk), reverse("volunteers:course-enrol", args=[course.pk])
+    response = client.post(url, confirmed(client, url, national_ids=bkk_volunteer.national_id))
     assert response.status_code == 302
     assert Enrolment.objects.filter(course=course, volunteer=bkk_volunteer).exists()
     assert Volunteer.objects.get(pk=bkk_volunteer.pk).status == Status.TRAINING

@@ -170,8 +170,10 @@ def test_a_course_and_an_enrolment_sent_twice_are_made_once(
     again = client.post(reverse("volunteers:course-create"), course, follow=True)
     assert once.DUPLICATE_TEXT in again.content.decode()
     made = Course.objects.get()
-    enrol = {"submission": str(uuid.uuid4()), "national_ids": bkk_volunteer.national_id}
-    url = reverse("volunteers:course-detail", args=[made.pk])
+    from tests.volunteers.test_enrolling import confirmed
+
+    url = reverse("volunteers:course-enrol", args=[made.pk])
+    enrol = confirmed(client, url, national_ids=bkk_volunteer.national_id)
     client.post(url, enrol)
     again = client.post(url, enrol, follow=True)
     assert again.status_code == 200 and once.DUPLICATE_TEXT in again.content.decode()
@@ -274,6 +276,8 @@ def test_certification_is_what_makes_a_volunteer_registered(
     course = make_course(bangkok)
     e = enrol(course, bkk_volunteer)
     url = reverse("volunteers:enrolment-result", args=[e.pk])
-    client_for(officer_bkk).post(url, {"hours_attended": "24", "test_passed": "1"})
+    client_for(officer_bkk).post(
+        url, {"hours_attended": "24", "test_passed": "1", "version": e.version}
+    )
     v = Volunteer.objects.get()
     assert v.status == Status.ACTIVE and v.registration_number

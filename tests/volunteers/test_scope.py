@@ -150,7 +150,7 @@ def test_an_officer_cannot_record_a_result_for_another_provinces_enrolment(
     e = enrol(make_course(chiang_mai), cm_volunteer)
     response = client_for(officer_bkk).post(
         reverse("volunteers:enrolment-result", args=[e.pk]),
-        {"hours_attended": "24", "test_passed": "1"},
+        {"hours_attended": "24", "test_passed": "1", "version": e.version},
     )
     assert response.status_code == 404
     e.refresh_from_db()
