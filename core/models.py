@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.collation import thai_order
+
 
 class Province(models.Model):
     """One of Thailand's 77 provinces (code as in TIS 1099, e.g. 10 = Bangkok)."""
@@ -11,7 +13,8 @@ class Province(models.Model):
     name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=64)
 
     class Meta:
-        ordering = ["name"]
+        # Thai dictionary order (เชียงใหม่ under ช), the same on PostgreSQL and SQLite.
+        ordering = [thai_order("name")]
         verbose_name = "จังหวัด"
         verbose_name_plural = "จังหวัด"
 

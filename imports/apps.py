@@ -1,14 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportsConfig(AppConfig):
     name = "imports"
-    verbose_name = "นำเข้าข้อมูล"
+    verbose_name = _("นำเข้าข้อมูล")
 
     def ready(self):
         from core import nav
         from core.roles import ADMIN
 
-        nav.register(80, "นำเข้าข้อมูล", "imports:upload", [ADMIN])
+        nav.register(80, _("นำเข้าข้อมูล"), "imports:upload", [ADMIN])
         # The kinds that can be imported: each module registers its resources.
         from imports.kinds import shelters, subsidies, volunteers  # noqa: F401

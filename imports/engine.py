@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from imports import writer, xlsx
 from imports.resources import KpiResource, RowProblem, chunks
@@ -38,6 +39,10 @@ class CellError:
 
 @dataclass
 class Report:
+    """What a file holds and would change. ``error_count`` counts problems (one row may have
+    several); ``error_rows`` the rows that have at least one, which is what the preview shows
+    as "ผิดพลาด"."""
+
     kind: str
     rows: int = 0
     new: int = 0
@@ -47,9 +52,11 @@ class Report:
     errors: list[CellError] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
     applied: bool = False
+    bad_rows: set[int] = field(default_factory=set)
 
     def add_error(self, row: int, column: str, message: str) -> None:
         self.error_count += 1
+        self.bad_rows.add(row)
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(CellError(row, column, message))
 
@@ -57,20 +64,37 @@ class Report:
     def ok(self) -> bool:
         return self.error_count == 0
 
+    @property
+    def error_rows(self) -> int:
+        """Rows with at least one problem (a problem of the whole apply counts as one)."""
+        return len(self.bad_rows)
+
+    @property
+    def changes(self) -> int:
+        """Rows that applying the file would write (new or updated)."""
+        return self.new + self.updated
+
     def counts(self) -> dict:
         return {
             "rows": self.rows,
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "errors": self.error_count,
+            "error_rows": self.error_rows,
+            "errors": self.error_count,  # problems, kept under the name older uploads use
         }
 
     def summary(self) -> str:
-        return (
-            f"{self.rows} แถว: ใหม่ {self.new}, ปรับปรุง {self.updated}, ไม่เปลี่ยนแปลง "
-            f"{self.unchanged}, ผิดพลาด {self.error_count}"
-        )
+        text = gettext(
+            "%(rows)s แถว: ใหม่ %(new)s, ปรับปรุง %(updated)s, ไม่เปลี่ยนแปลง %(unchanged)s, "
+            "ผิดพลาด %(error_rows)s แถว"
+        ) % {
+            "rows": self.rows, "new": self.new, "updated": self.updated,
+            "unchanged": self.unchanged, "error_rows": self.error_rows,
+        }  # fmt: skip
+        if self.error_count > self.error_rows:
+            text += gettext(" (%(count)s ข้อผิดพลาด)") % {"count": self.error_count}
+        return text
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.db import OperationalError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.roles import ADMIN, role_required
@@ -29,7 +30,10 @@ def _store(upload: Upload, report: engine.Report) -> None:
 
 @role_required(ADMIN)
 def upload(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # ?kind= (the preview's "upload again") picks the kind of data.
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")}
+    )
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         data = form.cleaned_data["file"].read()
@@ -64,11 +68,34 @@ def upload(request):
 def preview(request, pk):
     record = get_object_or_404(Upload.objects.select_related("uploaded_by"), pk=pk)
     resource_class = resources.get(record.kind)
+    counts = record.counts or {}
     return render(
         request,
         "imports/preview.html",
-        {"upload": record, "label": resource_class.label if resource_class else record.kind},
+        {
+            "upload": record,
+            "label": resource_class.label if resource_class else record.kind,
+            # Uploads made before rows in error were counted hold only the problems' count.
+            "error_rows": counts.get("error_rows", counts.get("errors", 0)),
+            "problems": counts.get("errors", 0),
+            "nothing_to_apply": _nothing_to_apply(record),
+            "again": UploadForm(initial={"kind": record.kind}) if resource_class else None,
+        },
     )
+
+
+def _nothing_to_apply(record: Upload) -> bool:
+    """A previewed file without errors that would write no row (all unchanged, or empty)."""
+    counts = record.counts or {}
+    return (
+        record.status == UploadStatus.PREVIEWED
+        and not counts.get("errors")
+        and not counts.get("new")
+        and not counts.get("updated")
+    )
+
+
+NOTHING_TEXT = gettext_lazy("ไม่มีข้อมูลที่ต้องเปลี่ยน: ทุกแถวในไฟล์ตรงกับข้อมูลในระบบแล้ว")
 
 
 BUSY_TEXT = "ไฟล์นี้กำลังนำเข้าจากอีกคำขอหนึ่ง (อาจกดยืนยันซ้ำ) โปรดรอสักครู่แล้วดูผลในหน้านี้"
@@ -95,6 +122,9 @@ def confirm(request, pk):
 def _confirm_locked(request, record: Upload) -> None:
     if record.status != UploadStatus.PREVIEWED:
         messages.error(request, "ไฟล์นี้ยืนยันไม่ได้ (นำเข้าแล้ว ยกเลิก หรือมีข้อผิดพลาด)")
+        return
+    if _nothing_to_apply(record):
+        messages.info(request, NOTHING_TEXT)
         return
     with record.file.open("rb") as handle:
         data = handle.read()
