@@ -13,8 +13,8 @@ from core.roles import FACILITY_STAFF, PROVINCIAL_OFFICER, ROLE_LABELS
 RESERVED_USERNAMES = {"new"}
 GENERATE, TYPED = "generate", "typed"
 PASSWORD_MODES = [
-    (GENERATE, "สร้างรหัสผ่านครั้งเดียวให้ (แสดงครั้งเดียวหลังบันทึก)"),
-    (TYPED, "กำหนดรหัสผ่านเอง"),
+    (GENERATE, _("สร้างรหัสผ่านครั้งเดียวให้ (แสดงครั้งเดียวหลังบันทึก)")),
+    (TYPED, _("กำหนดรหัสผ่านเอง")),
 ]
 
 
@@ -37,56 +37,56 @@ class AccountFieldsMixin(forms.Form):
     email = forms.EmailField(
         label=_("อีเมล"),
         required=False,
-        error_messages={"invalid": "รูปแบบอีเมลไม่ถูกต้อง"},
+        error_messages={"invalid": _("รูปแบบอีเมลไม่ถูกต้อง")},
     )
     position = forms.CharField(label=_("ตำแหน่ง"), max_length=128, required=False)
     roles = forms.MultipleChoiceField(
         label=_("บทบาท"),
-        choices=list(ROLE_LABELS.items()),
+        choices=[(r, _(label)) for r, label in ROLE_LABELS.items()],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("เลือกได้หลายบทบาท ผู้ที่ไม่มีบทบาทเข้าสู่ระบบได้แต่ไม่เห็นข้อมูลใด"),
     )
     province = forms.ModelChoiceField(
         label=_("จังหวัด (สำหรับเจ้าหน้าที่ พมจ.)"),
-        queryset=Province.objects.order_by("name"),
+        queryset=Province.objects.all(),  # Thai dictionary order (Meta)
         required=False,
-        empty_label="— ไม่กำหนด —",
+        empty_label=_("— ไม่กำหนด —"),
     )
     facility = FacilityChoiceField(
         label=_("หน่วยงาน (สำหรับเจ้าหน้าที่สถานคุ้มครองฯ)"),
         queryset=None,
         required=False,
-        empty_label="— ไม่กำหนด —",
+        empty_label=_("— ไม่กำหนด —"),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = _facilities()
         for name in ("first_name", "last_name", "email", "position"):
-            self.fields[name].error_messages.setdefault("required", "กรุณากรอกข้อมูลนี้")
-        self.fields["first_name"].error_messages["required"] = "กรุณากรอกชื่อ"
-        self.fields["roles"].error_messages["invalid_choice"] = "ไม่มีบทบาทนี้"
-        self.fields["province"].error_messages["invalid_choice"] = "ไม่พบจังหวัดนี้"
-        self.fields["facility"].error_messages["invalid_choice"] = "ไม่พบหน่วยงานนี้"
+            self.fields[name].error_messages.setdefault("required", _("กรุณากรอกข้อมูลนี้"))
+        self.fields["first_name"].error_messages["required"] = _("กรุณากรอกชื่อ")
+        self.fields["roles"].error_messages["invalid_choice"] = _("ไม่มีบทบาทนี้")
+        self.fields["province"].error_messages["invalid_choice"] = _("ไม่พบจังหวัดนี้")
+        self.fields["facility"].error_messages["invalid_choice"] = _("ไม่พบหน่วยงานนี้")
 
     def clean(self):
         data = super().clean()
         roles = data.get("roles") or []
         province, facility = data.get("province"), data.get("facility")
         if PROVINCIAL_OFFICER in roles and not province:
-            self.add_error("province", "เจ้าหน้าที่ พมจ. ต้องกำหนดจังหวัดที่รับผิดชอบ")
+            self.add_error("province", _("เจ้าหน้าที่ พมจ. ต้องกำหนดจังหวัดที่รับผิดชอบ"))
         if province and PROVINCIAL_OFFICER not in roles:
             self.add_error(
                 "province",
-                "กำหนดจังหวัดได้เฉพาะผู้ที่มีบทบาทเจ้าหน้าที่ พมจ. (เลือกบทบาทหรือเลือก “ไม่กำหนด”)",
+                _("กำหนดจังหวัดได้เฉพาะผู้ที่มีบทบาทเจ้าหน้าที่ พมจ. (เลือกบทบาทหรือเลือก “ไม่กำหนด”)"),
             )
         if FACILITY_STAFF in roles and not facility:
-            self.add_error("facility", "เจ้าหน้าที่สถานคุ้มครองฯ ต้องกำหนดหน่วยงานที่สังกัด")
+            self.add_error("facility", _("เจ้าหน้าที่สถานคุ้มครองฯ ต้องกำหนดหน่วยงานที่สังกัด"))
         if facility and FACILITY_STAFF not in roles:
             self.add_error(
                 "facility",
-                "กำหนดหน่วยงานได้เฉพาะผู้ที่มีบทบาทเจ้าหน้าที่สถานคุ้มครองฯ (เลือกบทบาทหรือเลือก “ไม่กำหนด”)",
+                _("กำหนดหน่วยงานได้เฉพาะผู้ที่มีบทบาทเจ้าหน้าที่สถานคุ้มครองฯ (เลือกบทบาทหรือเลือก “ไม่กำหนด”)"),
             )
         return data
 
@@ -119,9 +119,9 @@ class PasswordFieldsMixin(forms.Form):
         if mode == TYPED:
             p1, p2 = data.get("password1") or "", data.get("password2") or ""
             if not p1:
-                self.add_error("password1", "กรุณากรอกรหัสผ่าน")
+                self.add_error("password1", _("กรุณากรอกรหัสผ่าน"))
             elif p1 != p2:
-                self.add_error("password2", "รหัสผ่านทั้งสองช่องไม่ตรงกัน")
+                self.add_error("password2", _("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))
             else:
                 try:
                     validate_password_thai(p1, self.password_user())
@@ -136,7 +136,7 @@ class PasswordFieldsMixin(forms.Form):
         return self.cleaned_data["password1"], False
 
 
-TAKEN_TEXT = "มีผู้ใช้ชื่อนี้แล้ว"
+TAKEN_TEXT = _("มีผู้ใช้ชื่อนี้แล้ว")
 
 
 class UserCreateForm(OnceMixin, BootstrapMixin, PasswordFieldsMixin, AccountFieldsMixin):
@@ -144,7 +144,7 @@ class UserCreateForm(OnceMixin, BootstrapMixin, PasswordFieldsMixin, AccountFiel
         label=_("ชื่อผู้ใช้ (สำหรับเข้าสู่ระบบ)"),
         max_length=150,
         help_text=_("ตัวอักษรภาษาอังกฤษ ตัวเลข และ . @ + - _ เท่านั้น"),
-        error_messages={"required": "กรุณากรอกชื่อผู้ใช้"},
+        error_messages={"required": _("กรุณากรอกชื่อผู้ใช้")},
     )
     field_order = ["username", "first_name", "last_name", "email", "position", "roles"]
 
@@ -154,10 +154,10 @@ class UserCreateForm(OnceMixin, BootstrapMixin, PasswordFieldsMixin, AccountFiel
             UnicodeUsernameValidator()(username)
         except forms.ValidationError:
             raise forms.ValidationError(
-                "ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษร ตัวเลข และ . @ + - _ (ไม่มีช่องว่าง)"
+                _("ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษร ตัวเลข และ . @ + - _ (ไม่มีช่องว่าง)")
             ) from None
         if username.lower() in RESERVED_USERNAMES:
-            raise forms.ValidationError("ชื่อนี้สงวนไว้สำหรับระบบ กรุณาใช้ชื่ออื่น")
+            raise forms.ValidationError(_("ชื่อนี้สงวนไว้สำหรับระบบ กรุณาใช้ชื่ออื่น"))
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(TAKEN_TEXT)
         return username
@@ -184,7 +184,9 @@ class UserEditForm(BootstrapMixin, AccountFieldsMixin):
         from core.roles import ADMIN
 
         if self.target.pk == self.actor.pk and ADMIN not in roles and not self.target.is_superuser:
-            raise forms.ValidationError("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ")
+            raise forms.ValidationError(
+                _("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ")
+            )
         return roles
 
 

@@ -2,9 +2,11 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import ADMIN, ROLE_LABELS
+from core.tables import thai_ordering
 from core.templatetags.thai import thaidatetime
 from core.thaidate import format_thai_date
 
@@ -21,7 +23,7 @@ def scope_text(user) -> str:
     parts = []
     profile = getattr(user, "profile", None)
     if profile is not None and profile.province_id:
-        parts.append(f"จังหวัด{profile.province.name}")
+        parts.append(_("จังหวัด%(name)s") % {"name": profile.province.name})
     assignment = getattr(user, "shelter_assignment", None)
     if assignment is not None:
         parts.append(str(assignment.facility))
@@ -37,6 +39,8 @@ class UserTable(tables.Table):
         _("ชื่อ-นามสกุล"), accessor="first_name", order_by=("first_name", "last_name")
     )
     roles = tables.Column(_("บทบาท"), accessor="pk", orderable=False)
+
+    order_full_name = thai_ordering("first_name", "last_name")
     scope = tables.Column(_("ขอบเขต"), accessor="pk", orderable=False)
     is_active = tables.Column(_("สถานะ"), attrs=NOWRAP)
     last_login = tables.Column(_("เข้าสู่ระบบล่าสุด"), default="–", attrs=NOWRAP)
@@ -60,15 +64,15 @@ class UserTable(tables.Table):
     def render_roles(self, record):
         names = role_names(record)
         if not names:
-            return format_html('<span class="text-muted">{}</span>', "ไม่มีบทบาท")
+            return format_html('<span class="text-muted">{}</span>', _("ไม่มีบทบาท"))
         return format_html_join(
             " ",
             '<span class="badge text-bg-light border fw-normal">{}</span>',
-            ((ROLE_LABELS[n],) for n in names),
+            ((gettext(ROLE_LABELS[n]),) for n in names),
         )
 
     def value_roles(self, record):
-        return ", ".join(ROLE_LABELS[n] for n in role_names(record))
+        return ", ".join(gettext(ROLE_LABELS[n]) for n in role_names(record))
 
     def render_scope(self, record):
         return scope_text(record) or "–"
@@ -78,11 +82,11 @@ class UserTable(tables.Table):
 
     def render_is_active(self, value):
         if value:
-            return format_html('<span class="badge text-bg-success">{}</span>', "ใช้งาน")
-        return format_html('<span class="badge text-bg-secondary">{}</span>', "ระงับการใช้งาน")
+            return format_html('<span class="badge text-bg-success">{}</span>', _("ใช้งาน"))
+        return format_html('<span class="badge text-bg-secondary">{}</span>', _("ระงับการใช้งาน"))
 
     def value_is_active(self, value):
-        return "ใช้งาน" if value else "ระงับการใช้งาน"
+        return _("ใช้งาน") if value else _("ระงับการใช้งาน")
 
     def render_last_login(self, value):
         return thaidatetime(value) if value else "–"

@@ -6,35 +6,37 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.collation import thai_order
+
 
 class Agency(models.TextChoices):
     """The owner agencies of the document's table (หน่วยงานเจ้าของข้อมูล)."""
 
-    OPS = "สป.", "สำนักงานปลัดกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ (สป.)"
-    DCY = "คย.", "กรมกิจการเด็กและเยาวชน (คย.)"
-    DWF = "สค.", "กรมกิจการสตรีและสถาบันครอบครัว (สค.)"
-    DSDW = "พส.", "กรมพัฒนาสังคมและสวัสดิการ (พส.)"
-    DEP = "พท.", "กรมส่งเสริมและพัฒนาคุณภาพชีวิตคนพิการ (พท.)"
-    DOP = "ผส.", "กรมกิจการผู้สูงอายุ (ผส.)"
-    ALL = "ทุกส่วนราชการ", "ทุกส่วนราชการในสังกัดกระทรวง"
+    OPS = "สป.", _("สำนักงานปลัดกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ (สป.)")
+    DCY = "คย.", _("กรมกิจการเด็กและเยาวชน (คย.)")
+    DWF = "สค.", _("กรมกิจการสตรีและสถาบันครอบครัว (สค.)")
+    DSDW = "พส.", _("กรมพัฒนาสังคมและสวัสดิการ (พส.)")
+    DEP = "พท.", _("กรมส่งเสริมและพัฒนาคุณภาพชีวิตคนพิการ (พท.)")
+    DOP = "ผส.", _("กรมกิจการผู้สูงอายุ (ผส.)")
+    ALL = "ทุกส่วนราชการ", _("ทุกส่วนราชการในสังกัดกระทรวง")
 
 
 class Frequency(models.TextChoices):
     """Update frequency, each with its term in the Dublin Core frequency vocabulary."""
 
-    CONTINUOUS = "continuous", "ต่อเนื่อง (Realtime)"
-    DAILY = "daily", "รายวัน"
-    WEEKLY = "weekly", "รายสัปดาห์"
-    MONTHLY = "monthly", "รายเดือน"
-    QUARTERLY = "quarterly", "รายไตรมาส"
-    ANNUAL = "annual", "รายปี"
-    IRREGULAR = "irregular", "ไม่สม่ำเสมอ"
+    CONTINUOUS = "continuous", _("ต่อเนื่อง (Realtime)")
+    DAILY = "daily", _("รายวัน")
+    WEEKLY = "weekly", _("รายสัปดาห์")
+    MONTHLY = "monthly", _("รายเดือน")
+    QUARTERLY = "quarterly", _("รายไตรมาส")
+    ANNUAL = "annual", _("รายปี")
+    IRREGULAR = "irregular", _("ไม่สม่ำเสมอ")
 
 
 class Access(models.TextChoices):
-    PUBLIC = "public", "เปิดเผยได้"
-    RESTRICTED = "restricted", "ใช้ภายในหน่วยงานรัฐ"
-    CONFIDENTIAL = "confidential", "ปกปิด (มีข้อมูลส่วนบุคคล)"
+    PUBLIC = "public", _("เปิดเผยได้")
+    RESTRICTED = "restricted", _("ใช้ภายในหน่วยงานรัฐ")
+    CONFIDENTIAL = "confidential", _("ปกปิด (มีข้อมูลส่วนบุคคล)")
 
 
 class ExternalAgency(models.Model):
@@ -44,9 +46,9 @@ class ExternalAgency(models.Model):
     abbreviation = models.CharField(_("ชื่อย่อ"), max_length=40, blank=True)
 
     class Meta:
-        ordering = ["name"]
-        verbose_name = "หน่วยงานภายนอก"
-        verbose_name_plural = "หน่วยงานภายนอก"
+        ordering = [thai_order("name")]
+        verbose_name = _("หน่วยงานภายนอก")
+        verbose_name_plural = _("หน่วยงานภายนอก")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
@@ -98,8 +100,8 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["number"]
-        verbose_name = "ฐานข้อมูลในบัญชีข้อมูล"
-        verbose_name_plural = "บัญชีข้อมูลกลาง"
+        verbose_name = _("ฐานข้อมูลในบัญชีข้อมูล")
+        verbose_name_plural = _("บัญชีข้อมูลกลาง")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"

@@ -9,8 +9,24 @@ end, the last page). ``per_page=None`` configures the table unpaginated: an expo
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django_tables2 import RequestConfig
 
+from core.collation import thai_order
+
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+
+
+def thai_ordering(*fields: str):
+    """A table's ``order_<column>`` method sorting by ``fields`` in Thai dictionary order (names,
+    provinces), the same on SQLite and PostgreSQL::
+
+        order_name = thai_ordering("first_name", "last_name")
+    """
+
+    def order(self, queryset, is_descending):
+        sign = "-" if is_descending else ""
+        return queryset.order_by(*(thai_order(sign + f) for f in fields), "pk"), True
+
+    return order
 
 
 def _whole(text: str | None, default: int) -> int:

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import format_id, mask
+from core.tables import thai_ordering
 from core.thaidate import format_thai_date
 from subsidies.models import Application
 
@@ -14,6 +15,9 @@ class ApplicationTable(tables.Table):
     province = tables.Column(_("จังหวัด"), accessor="province__name")
     subsidy_type = tables.Column(_("ประเภท"))
     amount_requested = tables.Column(_("จำนวนเงิน (บาท)"), attrs={"td": {"class": "text-end"}})
+
+    order_name = thai_ordering("first_name", "last_name")
+    order_province = thai_ordering("province__name")
     received_on = tables.Column(_("รับคำขอ"))
     step = tables.Column(_("ขั้นตอน"))
 

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from django.db.models import Case, Count, F, Value, When
 
+from core.collation import sort_key
 from core.thaidate import fiscal_year_bounds
 from volunteers import summary
 from volunteers.models import (
@@ -106,7 +107,7 @@ class PlanResult:
                 label = t.target.province.name if pid else "ทั้งประเทศ"
                 groups[pid] = GroupResult(label, pid, [])
             groups[pid].targets.append(t)
-        return sorted(groups.values(), key=lambda g: (g.province_id is not None, g.label))
+        return sorted(groups.values(), key=lambda g: (g.province_id is not None, sort_key(g.label)))
 
 
 def plan_for_year(fiscal_year: int) -> Plan | None:

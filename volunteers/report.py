@@ -6,6 +6,7 @@ the number of records; downloadable as xlsx and PDF."""
 import datetime as dt
 from dataclasses import dataclass
 
+from core.collation import thai_sorted
 from core.models import Province
 from core.thaidate import MONTHS_SHORT, be_year, fiscal_year_bounds, format_thai_date
 from volunteers import summary
@@ -61,7 +62,7 @@ def build(
     by_group = _rows(totals("target_group"), TargetGroup.choices)
     prov = totals("province_id")
     names = dict(Province.objects.filter(pk__in=[k for (k,) in prov]).values_list("pk", "name"))
-    by_province = sorted(
+    by_province = thai_sorted(
         (Row(names[k], n, p) for (k,), (n, p) in prov.items()), key=lambda r: r.label
     )
     months = {(m.year, m.month): v for (m,), v in totals("month").items()}

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import format_id, mask
+from core.tables import thai_ordering
 from core.thaidate import format_thai_date
 from volunteers.models import Course, Service, Volunteer
 
@@ -18,6 +19,8 @@ class VolunteerTable(tables.Table):
         _("ชื่อ-นามสกุล"), accessor="first_name", order_by=("first_name", "last_name")
     )
     province = tables.Column(_("จังหวัด"), accessor="province__name", orderable=False)
+
+    order_name = thai_ordering("first_name", "last_name")
     district = tables.Column(_("อำเภอ/เขต"), orderable=False)
     kind = tables.Column(_("ประเภท"), orderable=False)
     status = tables.Column(_("สถานะ"))

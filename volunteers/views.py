@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import once
+from core.collation import thai_order
 from core.exports import requested_format, rows_response, table_response
 from core.models import Province, province_of
 from core.nationalid import format_id, mask, normalize
@@ -553,7 +554,7 @@ def course_detail(request, pk):
         .filter(course=course)
         .select_related("volunteer")
         .prefetch_related("lessons")
-        .order_by("volunteer__first_name")
+        .order_by(thai_order("volunteer__first_name"), thai_order("volunteer__last_name"), "pk")
     )
     return render(
         request,
@@ -579,7 +580,9 @@ def _search(request, q: str):
     found = VolunteerFilter(
         {"q": q}, queryset=qs, show_province=_show_province(request.user), request=request
     ).qs
-    return list(found.order_by("first_name", "last_name", "pk")[: SEARCH_LIMIT + 1])
+    return list(
+        found.order_by(thai_order("first_name"), thai_order("last_name"), "pk")[: SEARCH_LIMIT + 1]
+    )
 
 
 @login_required
@@ -727,7 +730,7 @@ def _results_queryset(course):
         Enrolment.objects.filter(course=course)
         .select_related("course", "volunteer")
         .prefetch_related("lessons")
-        .order_by("volunteer__first_name", "volunteer__last_name", "pk")
+        .order_by(thai_order("volunteer__first_name"), thai_order("volunteer__last_name"), "pk")
     )
 
 

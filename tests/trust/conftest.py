@@ -144,6 +144,12 @@ def _build(world: World) -> None:
     rx2.discharged_on, rx2.discharge_reason = dt.date(2020, 3, 1), "family"
     rx2.save()
     world.pk.update(facility_x=fx.pk, facility_y=fy.pk, resident_x=rx.pk, resident_y=ry.pk)
+    world.pk.update(
+        discharged_x=rx2.pk,
+        discharged_y=ry2.pk,
+        assessment_x=rx.assessments.order_by("assessed_on").first().pk,
+        assessment_y=ry.assessments.order_by("assessed_on").first().pk,
+    )
     world.text.update(resident_x_id=mine_id, resident_y_id=other_id)
 
     # --- volunteers: P (Bangkok) and Q (Chiang Mai) ----------------------------------------
@@ -193,6 +199,15 @@ def _build(world: World) -> None:
         )
         world.pk.update({f"volunteer_{key}": vol.pk, f"course_{key}": course.pk})
         world.pk[f"enrolment_{key}"] = enrolment.pk
+    # A course of P nobody is enrolled in yet (the enrol write goes into it).
+    world.pk["course_p_empty"] = Course.objects.create(
+        kind=Path.WORKSHOP,
+        title="Course P2",
+        province=bangkok,
+        start_date=dt.date(2020, 2, 4),
+        end_date=dt.date(2020, 2, 6),
+        hours=24,
+    ).pk
     plan = Plan.objects.create(title="Plan 2563-2565", first_year=2563, last_year=2565)
     PlanTarget.objects.create(plan=plan, fiscal_year=2563, measure="trained", planned=10)
     world.pk["plan"] = plan.pk
