@@ -2,11 +2,17 @@
 
 The UI shows dates as ``12 มี.ค. 2563``; people and spreadsheets give BE or CE years, in Thai or
 Arabic digits, as dd/mm/yyyy or yyyy-mm-dd.
+
+English mode keeps the Buddhist era, the year every figure, fiscal year and typed date of the
+site is in, and says so: ``12 Mar 2563 BE`` (long or not), inputs take
+dd/mm/yyyy (BE) as in Thai. A date shown in English is the same year a Thai user sees and types.
 """
 
 import datetime as dt
 import re
 import unicodedata
+
+from django.utils import timezone
 
 BE_OFFSET = 543
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -45,12 +51,22 @@ def ce_year(year: int) -> int:
     return year - BE_OFFSET if year > _BE_THRESHOLD else year
 
 
-def format_thai_date(value: dt.date | None, long: bool = False, lang: str = "th") -> str:
+def current_lang() -> str:
+    """ "en" when the request is in English mode, else "th"."""
+    from django.utils.translation import get_language
+
+    return "en" if (get_language() or "th").startswith("en") else "th"
+
+
+def format_thai_date(value: dt.date | None, long: bool = False, lang: str | None = None) -> str:
+    """``12 มี.ค. 2563`` (long: ``12 มีนาคม 2563``); in English mode ``12 Mar 2563 BE``.
+    ``lang`` defaults to the current language."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = value.date()
-    if lang == "en":
+        # an aware time is dated in Asia/Bangkok (01:30 on the 12th is the 12th, not the 11th)
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if (lang or current_lang()) == "en":
         return f"{value.day} {MONTHS_EN[value.month - 1]} {be_year(value.year)} BE"
     months = MONTHS_LONG if long else MONTHS_SHORT
     return f"{value.day} {months[value.month - 1]} {be_year(value.year)}"
@@ -70,7 +86,8 @@ _YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 def parse_date(text: str) -> dt.date:
     """Parse dd/mm/yyyy or yyyy-mm-dd, BE or CE, Thai or Arabic digits.
 
-    Raises ValueError with a Thai message when the text is no date or the date does not exist.
+    Raises ValueError with a message in the current language (Thai by default) when the text is
+    no date or the date does not exist.
     """
     cleaned = to_arabic_digits(str(text)).strip()
     # Fast path for the common dd/mm/yyyy (spreadsheets carry thousands of these).
@@ -80,7 +97,7 @@ def parse_date(text: str) -> dt.date:
             try:
                 return dt.date(ce_year(int(year)), int(month), int(day))
             except ValueError:
-                raise ValueError(f"'{text}' ไม่ใช่วันที่ที่มีอยู่จริง") from None
+                raise ValueError(_no_such_day(text)) from None
     cleaned = cleaned.split(" ")[0] if _YMD.match(cleaned.split(" ")[0] or "") else cleaned
     match = _DMY.match(cleaned)
     if match:
@@ -88,12 +105,24 @@ def parse_date(text: str) -> dt.date:
     else:
         match = _YMD.match(cleaned)
         if not match:
-            raise ValueError(f"'{text}' ไม่ใช่วันที่ (ใช้รูปแบบ วว/ดด/ปปปป)")
+            raise ValueError(_not_a_date(text))
         year, month, day = (int(g) for g in match.groups())
     try:
         return dt.date(ce_year(year), month, day)
     except ValueError:
-        raise ValueError(f"'{text}' ไม่ใช่วันที่ที่มีอยู่จริง") from None
+        raise ValueError(_no_such_day(text)) from None
+
+
+def _not_a_date(text) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("'%(text)s' ไม่ใช่วันที่ (ใช้รูปแบบ วว/ดด/ปปปป)") % {"text": text}
+
+
+def _no_such_day(text) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("'%(text)s' ไม่ใช่วันที่ที่มีอยู่จริง") % {"text": text}
 
 
 def fiscal_year_of(day: dt.date) -> int:
@@ -109,6 +138,6 @@ def fiscal_year_bounds(fiscal_year_be: int) -> tuple[dt.date, dt.date]:
 
 def default_as_of(fiscal_year_be: int, today: dt.date | None = None) -> dt.date:
     """The year's last day, or today if the year has not ended yet."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     _, end = fiscal_year_bounds(fiscal_year_be)
     return min(end, today)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -45,17 +46,17 @@ def selected_set(
     to one year's set (an indicator's page) takes that year, and any other year is a 404."""
     sets = list(IndicatorSet.objects.filter(agency_code=agency_code).order_by("-fiscal_year"))
     if not sets:
-        raise Http404("ยังไม่มีชุดตัวชี้วัด")
+        raise Http404(_("ยังไม่มีชุดตัวชี้วัด"))
     by_year = {s.fiscal_year: s for s in sets}
     year_text = request.GET.get("year", "") or (str(only_year) if only_year else "")
     if only_year and year_text != str(only_year):
-        raise Http404("ตัวชี้วัดนี้เป็นของปีงบประมาณอื่น")
+        raise Http404(_("ตัวชี้วัดนี้เป็นของปีงบประมาณอื่น"))
     if year_text.isdigit() and int(year_text) in by_year:
         chosen = by_year[int(year_text)]
     elif year_text:
-        raise Http404("ไม่พบชุดตัวชี้วัดของปีงบประมาณนี้")
+        raise Http404(_("ไม่พบชุดตัวชี้วัดของปีงบประมาณนี้"))
     else:
-        chosen = by_year.get(fiscal_year_of(dt.date.today()), sets[0])
+        chosen = by_year.get(fiscal_year_of(timezone.localdate()), sets[0])
     start, end = fiscal_year_bounds(chosen.fiscal_year)
     as_of = default_as_of(chosen.fiscal_year)
     as_of_text = request.GET.get("as_of", "").strip()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -82,20 +83,20 @@ def _year_and_as_of(request) -> tuple[int, dt.date]:
     year_text = request.GET.get("year", "")
     if year_text:
         if not year_text.isdigit() or not 2500 <= int(year_text) <= 2700:
-            raise Http404("ปีงบประมาณไม่ถูกต้อง")
+            raise Http404(_("ปีงบประมาณไม่ถูกต้อง"))
         year = int(year_text)
     else:
         from indicators.models import IndicatorSet
 
         latest = IndicatorSet.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=1)
-        year = min(fiscal_year_of(dt.date.today()), latest.first() or 9999)
+        year = min(fiscal_year_of(timezone.localdate()), latest.first() or 9999)
     start, end = fiscal_year_bounds(year)
     as_of = default_as_of(year)
     if request.GET.get("as_of"):
         try:
             as_of = min(max(parse_date(request.GET["as_of"]), start), end)
         except ValueError:
-            raise Http404("วันที่ไม่ถูกต้อง") from None
+            raise Http404(_("วันที่ไม่ถูกต้อง")) from None
     return year, as_of
 
 
@@ -106,7 +107,7 @@ def _drilldown(request):
         return None
     category = request.GET.get("cat", "population")
     if name not in kpi.CONDITIONS or category not in kpi.CONDITIONS[name]:
-        raise Http404("ไม่พบรายการตัวชี้วัด")
+        raise Http404(_("ไม่พบรายการตัวชี้วัด"))
     year, as_of = _year_and_as_of(request)
     return {
         "kpi": name,
@@ -128,7 +129,7 @@ def resident_list(request):
     if facility_param and not (
         facility_param.isdigit() and facilities.filter(pk=facility_param).exists()
     ):
-        raise Http404("ไม่พบหน่วยงาน")
+        raise Http404(_("ไม่พบหน่วยงาน"))
     residents = Resident.objects.visible_to(user).select_related("facility").with_latest()
     drill = _drilldown(request)
     if drill:
@@ -272,11 +273,11 @@ def _integrity_error(request, form, exc):
         )
         form.add_error("national_id", message or ID_TAKEN_TEXT)
     elif "case_number" in text:
-        form.add_error("case_number", "เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้")
+        form.add_error("case_number", _("เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้"))
     elif "assessed_on" in text or "one_per_day" in text:
-        form.add_error("assessed_on", "ผู้รับบริการรายนี้มีผลการประเมินในวันนี้แล้ว (ประเมินได้วันละหนึ่งครั้ง)")
+        form.add_error("assessed_on", _("ผู้รับบริการรายนี้มีผลการประเมินในวันนี้แล้ว (ประเมินได้วันละหนึ่งครั้ง)"))
     else:
-        form.add_error(None, "บันทึกไม่สำเร็จเพราะข้อมูลซ้ำกับรายการที่มีอยู่แล้ว โปรดตรวจสอบแล้วบันทึกอีกครั้ง")
+        form.add_error(None, _("บันทึกไม่สำเร็จเพราะข้อมูลซ้ำกับรายการที่มีอยู่แล้ว โปรดตรวจสอบแล้วบันทึกอีกครั้ง"))
 
 
 def _first_resident(request, facilities):
@@ -308,9 +309,9 @@ def resident_add(request):
             messages.info(request, once.DUPLICATE_TEXT)
             return _first_resident(request, facilities)
         if resident is not None:
-            messages.success(request, f"รับเข้า {resident} แล้ว")
+            messages.success(request, _("รับเข้า %(resident)s แล้ว") % {"resident": resident})
             return redirect("shelters:resident-detail", pk=resident.pk)
-    return _render_form(request, "shelters/resident_form.html", {"title": "รับผู้รับบริการเข้า"}, form)
+    return _render_form(request, "shelters/resident_form.html", {"title": _("รับผู้รับบริการเข้า")}, form)
 
 
 def _edit_form(request, resident, data=None):
@@ -351,7 +352,7 @@ def resident_edit(request, pk):
     _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
-    context = {"title": f"แก้ไขข้อมูล {resident}", "resident": resident}
+    context = {"title": _("แก้ไขข้อมูล %(resident)s") % {"resident": resident}, "resident": resident}
     if request.method != "POST":
         form = _edit_form(request, resident)
         return _render_form(request, "shelters/resident_form.html", context, form)
@@ -381,7 +382,7 @@ def resident_edit(request, pk):
                 status = 409
             elif form.is_valid():
                 form.save_fields()
-                messages.success(request, "บันทึกข้อมูลผู้รับบริการแล้ว")
+                messages.success(request, _("บันทึกข้อมูลผู้รับบริการแล้ว"))
                 return redirect("shelters:resident-detail", pk=resident.pk)
     except IntegrityError as exc:
         _integrity_error(request, form, exc)
@@ -415,7 +416,9 @@ def assessment_add(request, pk):
         return redirect("shelters:resident-detail", pk=resident.pk)
     if assessment is not None:
         messages.success(
-            request, f"บันทึกผลการประเมิน ร้อยละ {assessment.percent} (กลุ่ม {assessment.group}) แล้ว"
+            request,
+            _("บันทึกผลการประเมิน ร้อยละ %(percent)s (กลุ่ม %(group)s) แล้ว")
+            % {"percent": assessment.percent, "group": assessment.group},
         )
         return redirect("shelters:resident-detail", pk=resident.pk)
     return _render_form(request, "shelters/assessment_form.html", context, form)
@@ -442,7 +445,7 @@ def _versioned(request, form_class, locked, write, **form_kwargs):
     return form, None, False
 
 
-BASELINE_TEXT = "ข้อมูลเดิมก่อนการแก้ไขครั้งแรก"
+BASELINE_TEXT = _("ข้อมูลเดิมก่อนการแก้ไขครั้งแรก")
 
 
 def _keep_baseline(obj) -> None:
@@ -557,8 +560,11 @@ def assessment_delete(request, pk, apk):
 def _already_discharged(request, resident):
     messages.info(
         request,
-        f"ผู้รับบริการรายนี้จำหน่ายแล้วเมื่อ {format_thai_date(resident.discharged_on)}"
-        f" ({resident.get_discharge_reason_display()}) จึงไม่บันทึกการจำหน่ายซ้ำ",
+        _("ผู้รับบริการรายนี้จำหน่ายแล้วเมื่อ %(day)s (%(reason)s) จึงไม่บันทึกการจำหน่ายซ้ำ")
+        % {
+            "day": format_thai_date(resident.discharged_on),
+            "reason": resident.get_discharge_reason_display(),
+        },
     )
     return redirect("shelters:resident-detail", pk=resident.pk)
 
@@ -586,7 +592,7 @@ def resident_discharge(request, pk):
         if form.is_valid():
             form.save(commit=False)
             locked.save(update_fields=["discharged_on", "discharge_reason"])
-            messages.success(request, f"บันทึกการจำหน่าย {resident} แล้ว")
+            messages.success(request, _("บันทึกการจำหน่าย %(resident)s แล้ว") % {"resident": resident})
             return redirect("shelters:resident-detail", pk=resident.pk)
     return _render_form(request, "shelters/discharge_form.html", {"resident": resident}, form)
 

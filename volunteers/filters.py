@@ -3,6 +3,7 @@ import datetime as dt
 import django_filters as df
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ThaiDateField
@@ -74,7 +75,7 @@ class VolunteerFilter(_Bootstrap, df.FilterSet):
         return queryset.filter(q)
 
     def card_expiry(self, queryset, name, value):
-        today = dt.date.today()
+        today = timezone.localdate()
         if value == "expired":
             return queryset.filter(card_expires_on__lt=today)
         if value in ("30", "90"):

@@ -5,6 +5,7 @@ reused, even if a volunteer is later removed."""
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.thaidate import be_year
 from volunteers.models import Counter, Enrolment, LessonCompletion, Status, Volunteer
@@ -98,7 +99,7 @@ def record_result(
     enrolment: Enrolment, lessons_done=None, today: dt.date | None = None
 ) -> Decision:
     """Save the lessons (e-learning), decide pass/fail, store it and certify on a pass."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if lessons_done is not None:
         lessons_done = sorted(set(lessons_done))
         enrolment.lessons.exclude(lesson__in=lessons_done).delete()

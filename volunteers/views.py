@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -90,7 +91,7 @@ def default_year(user) -> int:
     """The latest fiscal year (up to this one) with volunteer data the user may see (services,
     trainings, courses); without any, the active indicator set's year (the latest up to this
     one); else this fiscal year. Three indexed MAX queries (and one for the set)."""
-    today = dt.date.today()
+    today = timezone.localdate()
     now = fiscal_year_of(today)
     dates = [
         Service.objects.visible_to(user).filter(date__lte=today).aggregate(d=Max("date"))["d"],
@@ -480,7 +481,7 @@ def card_renew(request, pk):
         messages.error(request, "ไม่ได้ระบุบัตรที่จะออกใหม่ โปรดกดปุ่ม “ออกบัตรใหม่” จากหน้าข้อมูล อพม.")
         return redirect(volunteer)
     try:
-        renewed = services.renew_card(volunteer.pk, request.POST["card"], dt.date.today())
+        renewed = services.renew_card(volunteer.pk, request.POST["card"], timezone.localdate())
     except services.StaleRenewal as stale:
         messages.warning(
             request,

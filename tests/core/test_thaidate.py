@@ -50,3 +50,11 @@ def test_fiscal_years_start_in_october():
 def test_the_default_as_of_date_is_the_years_end_or_today():
     assert default_as_of(2563, today=dt.date(2026, 1, 1)) == dt.date(2020, 9, 30)
     assert default_as_of(2563, today=dt.date(2020, 3, 1)) == dt.date(2020, 3, 1)
+
+
+def test_an_aware_time_is_dated_in_bangkok():
+    """18:30 UTC on 11 March is 01:30 on 12 March in Asia/Bangkok: the 12th, not the 11th."""
+    from core.thaidate import format_thai_date
+
+    late = dt.datetime(2020, 3, 11, 18, 30, tzinfo=dt.UTC)
+    assert format_thai_date(late, lang="th") == "12 มี.ค. 2563"
