@@ -6,8 +6,9 @@ from decimal import Decimal
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core import duplicates
@@ -35,7 +36,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-ID_TAKEN_TEXT = "เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว"
+ID_TAKEN_TEXT = _("เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว")
 
 
 def national_id_taken_error(national_id: str, user, exclude_pk=None) -> str | None:
@@ -95,16 +96,16 @@ class _ResidentForm(forms.ModelForm):
             "admitted_on",
         ]
         error_messages = {
-            "case_number": {"required": "กรุณากรอกเลขทะเบียนผู้รับบริการ"},
-            "full_name": {"required": "กรุณากรอกชื่อ-นามสกุล"},
-            "target_group": {"required": "กรุณาเลือกกลุ่มเป้าหมาย"},
-            "facility": {"required": "กรุณาเลือกหน่วยงาน"},
+            "case_number": {"required": _("กรุณากรอกเลขทะเบียนผู้รับบริการ")},
+            "full_name": {"required": _("กรุณากรอกชื่อ-นามสกุล")},
+            "target_group": {"required": _("กรุณาเลือกกลุ่มเป้าหมาย")},
+            "facility": {"required": _("กรุณาเลือกหน่วยงาน")},
         }
 
     def __init__(self, *args, facilities=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["admitted_on"].error_messages["required"] = "กรุณากรอกวันที่รับเข้า"
+        self.fields["admitted_on"].error_messages["required"] = _("กรุณากรอกวันที่รับเข้า")
         queryset = facilities if facilities is not None else Facility.objects.all()
         self.fields["facility"].queryset = queryset
         if self.instance.pk or len(queryset) == 1:
@@ -125,67 +126,42 @@ class _ResidentForm(forms.ModelForm):
         admitted = cleaned.get("admitted_on")
         born = cleaned.get("birth_date")
         if admitted and admitted > _today():
-            self.add_error("admitted_on", "วันที่รับเข้าต้องไม่เป็นวันในอนาคต")
+            self.add_error("admitted_on", _("วันที่รับเข้าต้องไม่เป็นวันในอนาคต"))
         if born and born > _today():
-            self.add_error("birth_date", "วันเกิดต้องไม่เป็นวันในอนาคต")
+            self.add_error("birth_date", _("วันเกิดต้องไม่เป็นวันในอนาคต"))
         if born and admitted and born > admitted:
-            self.add_error("birth_date", "วันเกิดต้องไม่หลังวันที่รับเข้า")
+            self.add_error("birth_date", _("วันเกิดต้องไม่หลังวันที่รับเข้า"))
         if admitted and self.instance.pk:
             first = self.instance.assessments.order_by("assessed_on").first()
             if first and admitted > first.assessed_on:
                 self.add_error(
                     "admitted_on",
-                    f"วันที่รับเข้าต้องไม่หลังการประเมินครั้งแรก ({format_thai_date(first.assessed_on)})",
+                    _("วันที่รับเข้าต้องไม่หลังการประเมินครั้งแรก (%(day)s)")
+                    % {"day": format_thai_date(first.assessed_on)},
                 )
             if self.instance.discharged_on and admitted > self.instance.discharged_on:
-                self.add_error("admitted_on", "วันที่รับเข้าต้องไม่หลังวันที่จำหน่าย")
+                self.add_error("admitted_on", _("วันที่รับเข้าต้องไม่หลังวันที่จำหน่าย"))
         facility = cleaned.get("facility")
         case_number = cleaned.get("case_number")
         if facility and case_number:
             clash = Resident.objects.filter(facility=facility, case_number=case_number)
             if clash.exclude(pk=self.instance.pk).exists():
-                self.add_error("case_number", "เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้")
+                self.add_error("case_number", _("เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้"))
         return cleaned
 
 
 EDIT_FIELDS = ["case_number", "full_name", "sex", "birth_date", "national_id", "target_group",
                "admitted_on"]  # fmt: skip
-STALE_TEXT = (
-    "มีผู้แก้ไขข้อมูลนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์มด้านล่าง"
-    " โปรดเทียบกับข้อมูลล่าสุด แก้ไขให้ถูกต้อง แล้วกดบันทึกอีกครั้ง"
-)
 
 
 class _ResidentEditForm(_ResidentForm):
-    """Edit: carries the version it was opened at (a form opened before someone else's save is
-    refused, not saved over it), and saves only its own fields."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("version") is None and "version" not in self.errors:
-            raise forms.ValidationError(
-                "แบบฟอร์มนี้ไม่สมบูรณ์ (ไม่มีรุ่นของข้อมูล) โปรดเปิดหน้าแก้ไขใหม่แล้วกรอกอีกครั้ง"
-            )
-        return cleaned
-
-    @property
-    def is_stale(self) -> bool:
-        """Opened at an older version than the (locked) instance's: someone saved in between."""
-        return self.cleaned_data.get("version") != self.instance.version
+    """Edit: carries the version it was opened at (core/versioned.py: a form opened before
+    someone else's save is refused, not saved over it), and saves only its own fields."""
 
     def save_fields(self) -> Resident:
         """Save the form's own fields (and the next version) on the instance, which the caller
         has locked; nothing else of the row (the discharge) is written."""
-        resident = self.save(commit=False)
-        resident.version = self.instance.version + 1
-        resident.save(update_fields=[*EDIT_FIELDS, "version"])
-        return resident
+        return self.save_versioned(EDIT_FIELDS)
 
 
 class _DischargeForm(forms.ModelForm):
@@ -194,37 +170,44 @@ class _DischargeForm(forms.ModelForm):
     class Meta:
         model = Resident
         fields = ["discharged_on", "discharge_reason"]
-        error_messages = {"discharge_reason": {"required": "กรุณาเลือกเหตุที่จำหน่าย"}}
+        error_messages = {"discharge_reason": {"required": _("กรุณาเลือกเหตุที่จำหน่าย")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["discharged_on"].error_messages["required"] = "กรุณากรอกวันที่จำหน่าย"
+        self.fields["discharged_on"].error_messages["required"] = _("กรุณากรอกวันที่จำหน่าย")
         self.fields["discharge_reason"].required = True
         self.fields["discharge_reason"].choices = [("", "---------"), *DischargeReason.choices]
-        self.fields[
-            "discharge_reason"
-        ].help_text = "เฉพาะ “กลับสู่ครอบครัว” และ “ทำงานในสถานประกอบการแบบประจำ” นับเป็นการกลับคืนสู่สังคม"
+        self.fields["discharge_reason"].help_text = _(
+            "เฉพาะ “กลับสู่ครอบครัว” และ “ทำงานในสถานประกอบการแบบประจำ” นับเป็นการกลับคืนสู่สังคม"
+        )
 
     def clean_discharged_on(self):
         value = self.cleaned_data["discharged_on"]
         if value > _today():
-            raise forms.ValidationError("วันที่จำหน่ายต้องไม่เป็นวันในอนาคต")
+            raise forms.ValidationError(_("วันที่จำหน่ายต้องไม่เป็นวันในอนาคต"))
         if value < self.instance.admitted_on:
             raise forms.ValidationError(
-                f"วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า ({format_thai_date(self.instance.admitted_on)})"
+                _("วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า (%(day)s)")
+                % {"day": format_thai_date(self.instance.admitted_on)}
             )
         last = self.instance.assessments.order_by("-assessed_on").first()
         if last and value < last.assessed_on:
             raise forms.ValidationError(
-                f"วันที่จำหน่ายต้องไม่ก่อนการประเมินครั้งล่าสุด ({format_thai_date(last.assessed_on)})"
+                _("วันที่จำหน่ายต้องไม่ก่อนการประเมินครั้งล่าสุด (%(day)s)")
+                % {"day": format_thai_date(last.assessed_on)}
             )
         return value
 
 
+def _lazy_percent(text, **values):
+    """``_(text) % values`` translated when shown, not at import (fields built at import)."""
+    return lazy(lambda: gettext(text) % values, str)()
+
+
 def _item_field(n: int) -> forms.IntegerField:
-    message = f"ข้อ {n}: คะแนนต้องเป็นจำนวนเต็มระหว่าง 1 ถึง 10"
+    message = _lazy_percent(gettext_noop("ข้อ %(n)s: คะแนนต้องเป็นจำนวนเต็มระหว่าง 1 ถึง 10"), n=n)
     return forms.IntegerField(
-        label=f"ข้อ {n}",
+        label=_lazy_percent(gettext_noop("ข้อ %(n)s"), n=n),
         required=False,
         min_value=1,
         max_value=ITEM_MAX,
@@ -246,10 +229,10 @@ class _AssessmentForm(forms.ModelForm):
         decimal_places=2,
         help_text=_("กรอกเฉพาะเมื่อไม่มีคะแนนรายข้อ (เช่น ข้อมูลจาก Qlife plus)"),
         error_messages={
-            "invalid": "ร้อยละคะแนนต้องเป็นตัวเลข",
-            "max_decimal_places": "ร้อยละคะแนนมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง",
-            "max_digits": "ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100",
-            "max_whole_digits": "ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100",
+            "invalid": _("ร้อยละคะแนนต้องเป็นตัวเลข"),
+            "max_decimal_places": _("ร้อยละคะแนนมีทศนิยมได้ไม่เกิน 2 ตำแหน่ง"),
+            "max_digits": _("ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100"),
+            "max_whole_digits": _("ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100"),
         },
     )
 
@@ -275,7 +258,7 @@ class _AssessmentForm(forms.ModelForm):
     def __init__(self, *args, resident: Resident, **kwargs):
         super().__init__(*args, **kwargs)
         self.resident = resident
-        self.fields["assessed_on"].error_messages["required"] = "กรุณากรอกวันที่ประเมิน"
+        self.fields["assessed_on"].error_messages["required"] = _("กรุณากรอกวันที่ประเมิน")
         self.fields["percent"].widget.attrs.update(
             {"min": PERCENT_MIN, "max": PERCENT_MAX, "step": "0.01", "data-irp-percent": "1"}
         )
@@ -294,7 +277,10 @@ class _AssessmentForm(forms.ModelForm):
         given = [name for name, v in items.items() if v is not None]
         for name in given:
             if not 1 <= items[name] <= ITEM_MAX:
-                self.add_error(name, f"ข้อ {ITEM_FIELDS.index(name) + 1}: คะแนนต้องอยู่ระหว่าง 1 ถึง 10")
+                self.add_error(
+                    name,
+                    _("ข้อ %(n)s: คะแนนต้องอยู่ระหว่าง 1 ถึง 10") % {"n": ITEM_FIELDS.index(name) + 1},
+                )
         has_errors_in_items = any(name in self.errors for name in ITEM_FIELDS)
         percent = cleaned.get("percent")
         if given and len(given) < ITEM_COUNT and not has_errors_in_items:
@@ -302,20 +288,22 @@ class _AssessmentForm(forms.ModelForm):
                 str(ITEM_FIELDS.index(n) + 1) for n in ITEM_FIELDS if n not in given
             )
             raise forms.ValidationError(
-                f"กรอกคะแนนให้ครบทั้ง 14 ข้อ (ยังขาดข้อ {missing}) หรือกรอกร้อยละคะแนนอย่างเดียว"
+                _("กรอกคะแนนให้ครบทั้ง 14 ข้อ (ยังขาดข้อ %(missing)s) หรือกรอกร้อยละคะแนนอย่างเดียว")
+                % {"missing": missing}
             )
         if len(given) == ITEM_COUNT and not has_errors_in_items:
             computed = percent_of_items(items.values())
             if percent is not None and abs(percent - computed) > Decimal("0.01"):
                 self.add_error(
                     "percent",
-                    f"ร้อยละคะแนนไม่ตรงกับคะแนนรายข้อ (คำนวณได้ {computed}) ลบร้อยละออกหรือแก้ให้ตรง",
+                    _("ร้อยละคะแนนไม่ตรงกับคะแนนรายข้อ (คำนวณได้ %(computed)s) ลบร้อยละออกหรือแก้ให้ตรง")
+                    % {"computed": computed},
                 )
             cleaned["percent"] = computed
         elif not given and percent is None and "percent" not in self.errors:
-            raise forms.ValidationError("กรอกคะแนนรายข้อให้ครบ 14 ข้อ หรือกรอกร้อยละคะแนน")
+            raise forms.ValidationError(_("กรอกคะแนนรายข้อให้ครบ 14 ข้อ หรือกรอกร้อยละคะแนน"))
         elif percent is not None and not PERCENT_MIN <= percent <= PERCENT_MAX:
-            self.add_error("percent", "ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100")
+            self.add_error("percent", _("ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100"))
         self._clean_date(cleaned.get("assessed_on"))
         return cleaned
 
@@ -324,16 +312,18 @@ class _AssessmentForm(forms.ModelForm):
             return
         resident = self.resident
         if day > _today():
-            self.add_error("assessed_on", "วันที่ประเมินต้องไม่เป็นวันในอนาคต")
+            self.add_error("assessed_on", _("วันที่ประเมินต้องไม่เป็นวันในอนาคต"))
         elif day < resident.admitted_on:
             self.add_error(
                 "assessed_on",
-                f"วันที่ประเมินต้องไม่ก่อนวันที่รับเข้า ({format_thai_date(resident.admitted_on)})",
+                _("วันที่ประเมินต้องไม่ก่อนวันที่รับเข้า (%(day)s)")
+                % {"day": format_thai_date(resident.admitted_on)},
             )
         elif resident.discharged_on and day > resident.discharged_on:
             self.add_error(
                 "assessed_on",
-                f"วันที่ประเมินต้องไม่หลังวันที่จำหน่าย ({format_thai_date(resident.discharged_on)})",
+                _("วันที่ประเมินต้องไม่หลังวันที่จำหน่าย (%(day)s)")
+                % {"day": format_thai_date(resident.discharged_on)},
             )
         elif (
             Assessment.objects.filter(resident=resident, assessed_on=day)
@@ -342,7 +332,8 @@ class _AssessmentForm(forms.ModelForm):
         ):
             self.add_error(
                 "assessed_on",
-                f"ผู้รับบริการรายนี้มีผลการประเมินวันที่ {format_thai_date(day)} แล้ว (ประเมินได้วันละหนึ่งครั้ง)",
+                _("ผู้รับบริการรายนี้มีผลการประเมินวันที่ %(day)s แล้ว (ประเมินได้วันละหนึ่งครั้ง)")
+                % {"day": format_thai_date(day)},
             )
 
     def _post_clean(self):
@@ -435,7 +426,7 @@ class ResidentForm(BootstrapMixin, OnceMixin, _ResidentForm):
     """Admit: one submission makes one resident (``core.once``)."""
 
 
-class ResidentEditForm(BootstrapMixin, _ResidentEditForm):
+class ResidentEditForm(VersionedForm, BootstrapMixin, _ResidentEditForm):
     pass
 
 

@@ -27,13 +27,12 @@ from core.thaidate import (
     format_thai_date,
     parse_date,
 )
-from core.versioned import rebind_to_current
+from core.versioned import STALE_TEXT, rebind_to_current
 from shelters import kpi, permissions
 from shelters.filters import ResidentFilter
 from shelters.forms import (
     EDIT_FIELDS,
     ID_TAKEN_TEXT,
-    STALE_TEXT,
     AssessmentDeleteForm,
     AssessmentEditForm,
     AssessmentForm,

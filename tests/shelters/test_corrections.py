@@ -194,7 +194,7 @@ def test_a_stale_assessment_correction_is_refused_with_409_and_keeps_what_was_ty
     response = client.post(edit_url(latest), {**opened, "percent": "91", "reason": "ทีหลัง"})
     assert response.status_code == 409
     html = response.content.decode()
-    assert STALE_TEXT in html
+    assert str(STALE_TEXT) in html
     assert 'value="91"' in html and 'value="ทีหลัง"' in html  # what was typed
     panel = html.split('data-testid="current-values"')[1].split("</section>")[0]
     assert "60.00" in panel  # the saved value beside it
@@ -258,7 +258,7 @@ def test_a_stale_delete_is_refused_with_409(client, client_for, kpi_admin, lates
     response = client.post(delete_url(latest), {"version": 0, "reason": "ลบทิ้ง"})
     assert response.status_code == 409
     html = response.content.decode()
-    assert STALE_TEXT in html and 'value="ลบทิ้ง"' in html and "60.00" in html
+    assert str(STALE_TEXT) in html and 'value="ลบทิ้ง"' in html and "60.00" in html
     assert Assessment.objects.filter(pk=latest.pk).exists()
 
 
@@ -344,7 +344,7 @@ def test_a_stale_discharge_correction_is_refused_with_409(
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert STALE_TEXT in html and 'value="ครอบครัว"' in html
+    assert str(STALE_TEXT) in html and 'value="ครอบครัว"' in html
     assert "ส่งต่อ" in html.split('data-testid="current-values"')[1]
     discharged.refresh_from_db()
     assert discharged.discharge_reason == "transfer"

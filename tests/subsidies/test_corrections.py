@@ -218,7 +218,7 @@ def test_a_correction_opened_before_another_one_is_refused_keeping_what_was_type
     response = mine.post(url(application), stale)
     assert response.status_code == 409
     html = response.content.decode()
-    assert versioned.STALE_TEXT in html
+    assert str(versioned.STALE_TEXT) in html
     assert 'value="09/01/2563"' in html and "ของฉัน" in html  # what I typed
     assert "10 มกราคม 2563" in html  # what is saved now
     assert latest(application).note == "ของเขา"
