@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test run test lint format benchmark
+.PHONY: install install-test run test lint format benchmark messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -12,6 +12,7 @@ $(BIN)/python:
 install: $(BIN)/python
 	./scripts/system-deps run
 	$(BIN)/pip install -q -e .
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv -v0
 
 install-test: $(BIN)/python
 	./scripts/system-deps test
@@ -28,6 +29,14 @@ test: install-test
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# After adding or changing a UI string: refresh the .po (new msgids come in empty; write their
+# English in locale/en/LC_MESSAGES/django.po itself), then `make test` checks none is left.
+messages:
+	$(BIN)/python manage.py makemessages -l en $(MESSAGES_IGNORE) --no-obsolete --add-location=file
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv -v0
+
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=test-artifacts --ignore=media --ignore=staticfiles
 
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -3,10 +3,11 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.roles import ADMIN, ROLE_LABELS
 
-ACTIVE_CHOICES = [("active", "ใช้งาน"), ("inactive", "ระงับการใช้งาน")]
+ACTIVE_CHOICES = [("active", _("ใช้งาน")), ("inactive", _("ระงับการใช้งาน"))]
 NO_ROLE = "none"
 
 
@@ -17,13 +18,16 @@ class UserFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("ชื่อผู้ใช้ ชื่อ นามสกุล หรืออีเมล")}),
     )
     role = django_filters.ChoiceFilter(
-        choices=[*ROLE_LABELS.items(), (NO_ROLE, "ไม่มีบทบาท")],
+        choices=[*((r, _(label)) for r, label in ROLE_LABELS.items()), (NO_ROLE, _("ไม่มีบทบาท"))],
         method="filter_role",
         label=_("บทบาท"),
         empty_label=_("ทุกบทบาท"),
     )
     status = django_filters.ChoiceFilter(
-        choices=ACTIVE_CHOICES, method="filter_status", label=_("สถานะ"), empty_label=_("ทั้งหมด")
+        choices=ACTIVE_CHOICES,
+        method="filter_status",
+        label=_("สถานะ"),
+        empty_label=pgettext_lazy("filter", "ทั้งหมด"),
     )
 
     class Meta:

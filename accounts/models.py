@@ -8,46 +8,47 @@ the Thai text shown on the user's page; it never holds a password.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Action(models.TextChoices):
-    CREATED = "created", "สร้างผู้ใช้"
-    DETAILS = "details", "แก้ไขข้อมูล"
-    ROLE_GIVEN = "role_given", "ให้บทบาท"
-    ROLE_TAKEN = "role_taken", "ถอนบทบาท"
-    PROVINCE_SET = "province_set", "กำหนดจังหวัด"
-    PROVINCE_CLEARED = "province_cleared", "ยกเลิกจังหวัด"
-    FACILITY_SET = "facility_set", "กำหนดหน่วยงาน"
-    FACILITY_CLEARED = "facility_cleared", "ยกเลิกหน่วยงาน"
-    DEACTIVATED = "deactivated", "ระงับการใช้งาน"
-    REACTIVATED = "reactivated", "เปิดใช้งานอีกครั้ง"
-    PASSWORD_SET = "password_set", "ตั้งรหัสผ่านใหม่"
+    CREATED = "created", _("สร้างผู้ใช้")
+    DETAILS = "details", _("แก้ไขข้อมูล")
+    ROLE_GIVEN = "role_given", _("ให้บทบาท")
+    ROLE_TAKEN = "role_taken", _("ถอนบทบาท")
+    PROVINCE_SET = "province_set", _("กำหนดจังหวัด")
+    PROVINCE_CLEARED = "province_cleared", _("ยกเลิกจังหวัด")
+    FACILITY_SET = "facility_set", _("กำหนดหน่วยงาน")
+    FACILITY_CLEARED = "facility_cleared", _("ยกเลิกหน่วยงาน")
+    DEACTIVATED = "deactivated", _("ระงับการใช้งาน")
+    REACTIVATED = "reactivated", _("เปิดใช้งานอีกครั้ง")
+    PASSWORD_SET = "password_set", _("ตั้งรหัสผ่านใหม่")
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField("เมื่อ", default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("เมื่อ"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="ผู้ดำเนินการ",
-        help_text="ว่าง = คำสั่งของระบบ (เช่น createadmin)",
+        verbose_name=_("ผู้ดำเนินการ"),
+        help_text=_("ว่าง = คำสั่งของระบบ (เช่น createadmin)"),
     )
     target = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="account_audit",
-        verbose_name="ผู้ใช้",
+        verbose_name=_("ผู้ใช้"),
     )
-    action = models.CharField("การดำเนินการ", max_length=24, choices=Action.choices)
-    detail = models.CharField("รายละเอียด", max_length=300, blank=True)
+    action = models.CharField(_("การดำเนินการ"), max_length=24, choices=Action.choices)
+    detail = models.CharField(_("รายละเอียด"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "บันทึกการจัดการผู้ใช้"
-        verbose_name_plural = "บันทึกการจัดการผู้ใช้"
+        verbose_name = _("บันทึกการจัดการผู้ใช้")
+        verbose_name_plural = _("บันทึกการจัดการผู้ใช้")
 
     def __str__(self) -> str:
         return f"{self.target} · {self.text}"

@@ -5,15 +5,16 @@ import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
 ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 ATTRIBUTE_LABELS = {
-    "username": "ชื่อผู้ใช้",
-    "first name": "ชื่อ",
-    "last name": "นามสกุล",
-    "email address": "อีเมล",
+    "username": _("ชื่อผู้ใช้"),
+    "first name": _("ชื่อ"),
+    "last name": _("นามสกุล"),
+    "email address": _("อีเมล"),
 }
 
 
@@ -28,14 +29,18 @@ def generate_password() -> str:
 def _thai(error: ValidationError) -> str:
     params = error.params or {}
     if error.code == "password_too_short":
-        return f"รหัสผ่านสั้นเกินไป ต้องมีอย่างน้อย {params.get('min_length', 8)} ตัวอักษร"
+        return _("รหัสผ่านสั้นเกินไป ต้องมีอย่างน้อย %(min_length)s ตัวอักษร") % {
+            "min_length": params.get("min_length", 8)
+        }
     if error.code == "password_too_similar":
         name = str(params.get("verbose_name", ""))
-        return f"รหัสผ่านคล้ายกับ{ATTRIBUTE_LABELS.get(name, name or 'ข้อมูลของผู้ใช้')}มากเกินไป"
+        return _("รหัสผ่านคล้ายกับ%(name)sมากเกินไป") % {
+            "name": ATTRIBUTE_LABELS.get(name, name or _("ข้อมูลของผู้ใช้"))
+        }
     if error.code == "password_too_common":
-        return "รหัสผ่านนี้ใช้กันทั่วไปและเดาได้ง่าย กรุณาตั้งรหัสผ่านอื่น"
+        return _("รหัสผ่านนี้ใช้กันทั่วไปและเดาได้ง่าย กรุณาตั้งรหัสผ่านอื่น")
     if error.code == "password_entirely_numeric":
-        return "รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด"
+        return _("รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด")
     return " ".join(error.messages)
 
 

@@ -10,11 +10,13 @@ overwriting it.
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Action, AuditEntry
 from core.models import Profile
 from core.roles import ADMIN, FACILITY_STAFF, PROVINCIAL_OFFICER, ROLE_LABELS
 
+# Audit details are stored in Thai whatever the admin's language (they are data).
 DETAIL_LABELS = {
     "first_name": "ชื่อ",
     "last_name": "นามสกุล",
@@ -66,7 +68,7 @@ def _apply_scope_and_roles(actor, user: User, roles, province, facility, *, crea
         keep = user.groups.exclude(name__in=ROLE_LABELS)
         user.groups.set([*keep, *Group.objects.filter(name__in=wanted)])
 
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     if profile.province_id != (province.pk if province else None):
         profile.province = province
         profile.save(update_fields=["province"])
@@ -120,8 +122,8 @@ def update_user(actor, pk: int, data: dict, stamp: int) -> User:
     if audit_stamp(user) != stamp:
         raise StaleForm
     if user.pk == actor.pk and ADMIN not in data["roles"] and not user.is_superuser:
-        raise Refused("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ")
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+        raise Refused(_("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ"))
+    profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     changed = []
     for field in ("first_name", "last_name", "email"):
         if getattr(user, field) != data.get(field, ""):
@@ -146,7 +148,7 @@ def set_active(actor, pk: int, active: bool) -> tuple[User, bool]:
     returns an inactive user for a session, so their next request is anonymous."""
     user = _locked(pk)
     if not active and user.pk == actor.pk:
-        raise Refused("ระงับการใช้งานบัญชีของตนเองไม่ได้")
+        raise Refused(_("ระงับการใช้งานบัญชีของตนเองไม่ได้"))
     if user.is_active == active:
         return user, False
     user.is_active = active

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import ADMIN, ROLE_LABELS
 from core.tables import thai_ordering
 from core.templatetags.thai import thaidatetime
-from core.thaidate import format_thai_date
+from core.thaidate import current_lang, format_thai_date
 
 
 def role_names(user) -> list[str]:
@@ -23,7 +23,9 @@ def scope_text(user) -> str:
     parts = []
     profile = getattr(user, "profile", None)
     if profile is not None and profile.province_id:
-        parts.append(_("จังหวัด%(name)s") % {"name": profile.province.name})
+        province = profile.province
+        name = province.name_en if current_lang() == "en" and province.name_en else province.name
+        parts.append(_("จังหวัด%(name)s") % {"name": name})
     assignment = getattr(user, "shelter_assignment", None)
     if assignment is not None:
         parts.append(str(assignment.facility))

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,7 +29,7 @@ from core.tables import paginate
 
 PER_PAGE = 50
 admin_only = role_required(ADMIN)
-STALE_TEXT = (
+STALE_TEXT = _(
     "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้ระหว่างที่คุณแก้ไข จึงยังไม่ได้บันทึก กรุณาเปิดหน้าแก้ไขใหม่เพื่อดูข้อมูลล่าสุด แล้วแก้ไขอีกครั้ง"
 )
 
@@ -87,12 +89,12 @@ def user_create(request):
         except IntegrityError:
             # Another admin created the same username at the same moment.
             form.add_error("username", TAKEN_TEXT)
-            return _form_response(request, "accounts/user_form.html", {"title": "เพิ่มผู้ใช้"}, form)
+            return _form_response(request, "accounts/user_form.html", {"title": _("เพิ่มผู้ใช้")}, form)
         if generated:
-            return _one_time(request, user, password, "สร้างผู้ใช้แล้ว")
-        messages.success(request, f"สร้างผู้ใช้ {user.username} แล้ว")
+            return _one_time(request, user, password, _("สร้างผู้ใช้แล้ว"))
+        messages.success(request, _("สร้างผู้ใช้ %(username)s แล้ว") % {"username": user.username})
         return redirect("accounts:detail", username=user.username)
-    return _form_response(request, "accounts/user_form.html", {"title": "เพิ่มผู้ใช้"}, form)
+    return _form_response(request, "accounts/user_form.html", {"title": _("เพิ่มผู้ใช้")}, form)
 
 
 @admin_only
@@ -109,7 +111,7 @@ def user_detail(request, username):
         {
             "target": target,
             "profile": getattr(target, "profile", None),
-            "roles": [ROLE_LABELS[r] for r in role_names(target)],
+            "roles": [gettext(ROLE_LABELS[r]) for r in role_names(target)],
             "scope": scope_text(target),
             "audit": audit,
             "is_self": target.pk == request.user.pk,
@@ -134,7 +136,7 @@ def user_edit(request, username):
         "stamp": services.audit_stamp(target),
     }
     form = UserEditForm(request.POST or None, initial=initial, target=target, actor=request.user)
-    context = {"title": f"แก้ไขผู้ใช้ {target.username}", "target": target}
+    context = {"title": _("แก้ไขผู้ใช้ %(username)s") % {"username": target.username}, "target": target}
     if request.method == "POST" and form.is_valid():
         try:
             services.update_user(
@@ -146,7 +148,7 @@ def user_edit(request, username):
         except services.Refused as exc:
             form.add_error(None, str(exc))
             return _form_response(request, "accounts/user_form.html", context, form)
-        messages.success(request, "บันทึกการเปลี่ยนแปลงแล้ว")
+        messages.success(request, _("บันทึกการเปลี่ยนแปลงแล้ว"))
         return redirect("accounts:detail", username=target.username)
     return _form_response(request, "accounts/user_form.html", context, form)
 
@@ -160,7 +162,7 @@ def user_set_active(request, username):
         return render(
             request,
             "accounts/refused.html",
-            {"target": target, "reason": "คำขอไม่ถูกต้อง"},
+            {"target": target, "reason": _("คำขอไม่ถูกต้อง")},
             status=400,
         )
     active = form.cleaned_data["active"]
@@ -171,11 +173,14 @@ def user_set_active(request, username):
             request, "accounts/refused.html", {"target": target, "reason": str(exc)}, status=400
         )
     if not changed:
-        messages.info(request, "สถานะของผู้ใช้นี้เป็นเช่นนั้นอยู่แล้ว")
+        messages.info(request, _("สถานะของผู้ใช้นี้เป็นเช่นนั้นอยู่แล้ว"))
     elif active:
-        messages.success(request, f"เปิดใช้งาน {user.username} อีกครั้งแล้ว")
+        messages.success(request, _("เปิดใช้งาน %(username)s อีกครั้งแล้ว") % {"username": user.username})
     else:
-        messages.success(request, f"ระงับการใช้งาน {user.username} แล้ว ผู้ใช้นี้ถูกออกจากระบบ")
+        messages.success(
+            request,
+            _("ระงับการใช้งาน %(username)s แล้ว ผู้ใช้นี้ถูกออกจากระบบ") % {"username": user.username},
+        )
     return redirect("accounts:detail", username=user.username)
 
 
@@ -186,7 +191,10 @@ def user_password(request, username):
     form = PasswordResetForm(
         request.POST or None, target=target, stamp=services.audit_stamp(target)
     )
-    context = {"title": f"ตั้งรหัสผ่านใหม่ให้ {target.username}", "target": target}
+    context = {
+        "title": _("ตั้งรหัสผ่านใหม่ให้ %(username)s") % {"username": target.username},
+        "target": target,
+    }
     if request.method == "POST" and form.is_valid():
         password, generated = form.new_password()
         try:
@@ -201,7 +209,7 @@ def user_password(request, username):
             form.add_error(None, STALE_TEXT)
             return _form_response(request, "accounts/password_form.html", context, form, status=409)
         if generated:
-            return _one_time(request, user, password, "ตั้งรหัสผ่านใหม่แล้ว")
-        messages.success(request, f"ตั้งรหัสผ่านใหม่ให้ {user.username} แล้ว")
+            return _one_time(request, user, password, _("ตั้งรหัสผ่านใหม่แล้ว"))
+        messages.success(request, _("ตั้งรหัสผ่านใหม่ให้ %(username)s แล้ว") % {"username": user.username})
         return redirect("accounts:detail", username=user.username)
     return _form_response(request, "accounts/password_form.html", context, form)

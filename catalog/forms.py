@@ -24,5 +24,5 @@ class DatasetForm(BootstrapMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("linked_since") and not data.get("linked_to_center"):
-            self.add_error("linked_since", "ระบุวันที่ได้เมื่อเชื่อมโยงกับศูนย์ข้อมูลกลางแล้วเท่านั้น")
+            self.add_error("linked_since", _("ระบุวันที่ได้เมื่อเชื่อมโยงกับศูนย์ข้อมูลกลางแล้วเท่านั้น"))
         return data

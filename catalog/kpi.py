@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import COMPLETE, Dataset
 from indicators import registry
@@ -22,7 +23,7 @@ def catalog_url(fiscal_year_be: int | None = None, as_of: dt.date | None = None)
 
 
 @registry.register(
-    "catalog.completeness", "ความครบถ้วนของบัญชีข้อมูลกลาง", "milestone", detail_url=catalog_url
+    "catalog.completeness", _("ความครบถ้วนของบัญชีข้อมูลกลาง"), "milestone", detail_url=catalog_url
 )
 def completeness(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     """One query. The catalog is the current state: it has no history per year to replay."""
@@ -37,12 +38,18 @@ def completeness(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts
         {
             "catalog_completeness": registry.Fact(
                 met=None,
-                figure=f"ข้อมูลครบถ้วน {complete:,} / {total:,} รายการ (ร้อยละ {_pct(complete, total)})",
+                figure=_("ข้อมูลครบถ้วน %(complete)s / %(total)s รายการ (ร้อยละ %(percent)s)")
+                % {
+                    "complete": format(complete, ","),
+                    "total": format(total, ","),
+                    "percent": _pct(complete, total),
+                },
                 url=url,
             ),
             "catalog_linked": registry.Fact(
                 met=None,
-                figure=f"เชื่อมโยงศูนย์ข้อมูลกลางแล้ว {linked:,} / {total:,} รายการ",
+                figure=_("เชื่อมโยงศูนย์ข้อมูลกลางแล้ว %(linked)s / %(total)s รายการ")
+                % {"linked": format(linked, ","), "total": format(total, ",")},
                 url=f"{url}?linked_to_center=true",
             ),
         }

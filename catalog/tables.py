@@ -40,19 +40,22 @@ class DatasetTable(tables.Table):
 
     def render_linked_to_center(self, record):
         if not record.linked_to_center:
-            return "ยังไม่เชื่อมโยง"
-        since = format_thai_date(record.linked_since) if record.linked_since else "ไม่ระบุวันที่"
-        return f"เชื่อมโยงแล้ว ({since})"
+            return _("ยังไม่เชื่อมโยง")
+        since = format_thai_date(record.linked_since) if record.linked_since else _("ไม่ระบุวันที่")
+        return _("เชื่อมโยงแล้ว (%(since)s)") % {"since": since}
 
     def value_linked_to_center(self, record):
-        return "เชื่อมโยงแล้ว" if record.linked_to_center else "ยังไม่เชื่อมโยง"
+        return _("เชื่อมโยงแล้ว") if record.linked_to_center else _("ยังไม่เชื่อมโยง")
 
     def render_complete(self, record):
         missing = record.missing
         if not missing:
             return mark_safe('<span class="tick">✓</span>')  # noqa: S308 - a constant
-        return format_html('<span class="text-muted small">ขาด: {}</span>', ", ".join(missing))
+        return format_html(
+            '<span class="text-muted small">{}</span>',
+            _("ขาด: %(fields)s") % {"fields": ", ".join(missing)},
+        )
 
     def value_complete(self, record):
         missing = record.missing
-        return "ครบ" if not missing else "ขาด: " + ", ".join(missing)
+        return _("ครบ") if not missing else _("ขาด: %(fields)s") % {"fields": ", ".join(missing)}

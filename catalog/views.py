@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog import dcat
@@ -74,7 +75,7 @@ def dataset_edit(request, pk=None):
     if request.method == "POST":
         if form.is_valid():
             saved = form.save()
-            messages.success(request, "บันทึกแล้ว")
+            messages.success(request, _("บันทึกแล้ว"))
             return redirect("catalog:detail", pk=saved.pk)
         return render(
             request, "catalog/dataset_form.html", {"form": form, "dataset": dataset}, status=400
@@ -92,9 +93,9 @@ def dcat_catalog(request):
         authorised = bool(token) and hmac.compare_digest(sent.encode(), token.encode())
     if not authorised:
         if request.user.is_authenticated:
-            return JsonResponse({"error": "ไม่มีสิทธิ์"}, status=403)
+            return JsonResponse({"error": _("ไม่มีสิทธิ์")}, status=403)
         response = JsonResponse(
-            {"error": "ต้องเข้าสู่ระบบ หรือส่ง Authorization: Bearer <token> ของศูนย์ข้อมูล"},
+            {"error": _("ต้องเข้าสู่ระบบ หรือส่ง Authorization: Bearer <token> ของศูนย์ข้อมูล")},
             status=401,
         )
         response["WWW-Authenticate"] = 'Bearer realm="catalog"'

@@ -1,12 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "ระบบกลาง"
+    verbose_name = _("ระบบกลาง")
 
     def ready(self):
         from core import nav
         from core.roles import ADMIN
 
-        nav.register(96, "เลขซ้ำ", "duplicates", [ADMIN])
+        nav.register(96, _("เลขซ้ำ"), "duplicates", [ADMIN])

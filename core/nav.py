@@ -14,7 +14,7 @@ from core.roles import roles_of
 @dataclass(frozen=True)
 class NavItem:
     order: int
-    label: str
+    label: str  # a gettext_lazy string: the menu shows it in the current language
     url_name: str
     roles: frozenset[str] | None
 

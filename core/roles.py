@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_noop
 
 FACILITY_STAFF = "facility_staff"
 PROVINCIAL_OFFICER = "provincial_officer"
@@ -19,14 +20,15 @@ MANAGER = "manager"
 APPROVER = "approver"
 ADMIN = "admin"
 
+# Thai (kept as is in the audit log); shown through gettext(label) in the current language.
 ROLE_LABELS = {
-    FACILITY_STAFF: "เจ้าหน้าที่สถานคุ้มครองฯ",
-    PROVINCIAL_OFFICER: "เจ้าหน้าที่ พมจ.",
-    SUBSIDY_OFFICER: "เจ้าหน้าที่เงินอุดหนุน",
-    INDICATOR_OWNER: "ผู้รับผิดชอบตัวชี้วัด",
-    MANAGER: "ผู้บริหาร",
-    APPROVER: "ผู้อนุมัติหลักฐาน",
-    ADMIN: "ผู้ดูแลระบบ",
+    FACILITY_STAFF: gettext_noop("เจ้าหน้าที่สถานคุ้มครองฯ"),
+    PROVINCIAL_OFFICER: gettext_noop("เจ้าหน้าที่ พมจ."),
+    SUBSIDY_OFFICER: gettext_noop("เจ้าหน้าที่เงินอุดหนุน"),
+    INDICATOR_OWNER: gettext_noop("ผู้รับผิดชอบตัวชี้วัด"),
+    MANAGER: gettext_noop("ผู้บริหาร"),
+    APPROVER: gettext_noop("ผู้อนุมัติหลักฐาน"),
+    ADMIN: gettext_noop("ผู้ดูแลระบบ"),
 }
 ALL_ROLES = tuple(ROLE_LABELS)
 

@@ -43,7 +43,7 @@ def indicator_as_dict(res: IndicatorResult) -> dict:
                 "numerator": _num(res.numerator),
                 "denominator": _num(res.denominator),
                 "value": _two(res.value),
-                "breakdown": {item.label: item.count for item in res.breakdown},
+                "breakdown": {str(item.label): item.count for item in res.breakdown},
             }
     elif ind.kind == "milestone":
         data["result"] = {

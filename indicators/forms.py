@@ -30,16 +30,16 @@ class EvidenceForm(BootstrapMixin, forms.ModelForm):
             return upload
         if upload.size > settings.EVIDENCE_MAX_BYTES:
             limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"ไฟล์ใหญ่เกินไป (ไม่เกิน {limit} MB)")
+            raise forms.ValidationError(_("ไฟล์ใหญ่เกินไป (ไม่เกิน %(limit)s MB)") % {"limit": limit})
         if Path(upload.name).suffix.lower() not in ALLOWED_EVIDENCE_TYPES:
             allowed = ", ".join(sorted(ALLOWED_EVIDENCE_TYPES))
-            raise forms.ValidationError(f"ไม่รับไฟล์ประเภทนี้ (รับ {allowed})")
+            raise forms.ValidationError(_("ไม่รับไฟล์ประเภทนี้ (รับ %(allowed)s)") % {"allowed": allowed})
         return upload
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("file") and not cleaned.get("url"):
-            raise forms.ValidationError("แนบไฟล์หรือใส่ลิงก์อย่างน้อยหนึ่งอย่าง")
+            raise forms.ValidationError(_("แนบไฟล์หรือใส่ลิงก์อย่างน้อยหนึ่งอย่าง"))
         return cleaned
 
 
@@ -89,8 +89,12 @@ class ReviewForm(BootstrapMixin, forms.Form):
     # No decision is preselected: the approver chooses one (an unchanged form approves nothing).
     decision = forms.ChoiceField(
         label=_("ผลการพิจารณา"),
-        choices=[("", "— เลือกผลการพิจารณา —"), ("approve", "อนุมัติ"), ("return", "ส่งกลับแก้ไข")],
-        error_messages={"required": "โปรดเลือกผลการพิจารณา (อนุมัติ หรือ ส่งกลับแก้ไข)"},
+        choices=[
+            ("", _("— เลือกผลการพิจารณา —")),
+            ("approve", _("อนุมัติ")),
+            ("return", _("ส่งกลับแก้ไข")),
+        ],
+        error_messages={"required": _("โปรดเลือกผลการพิจารณา (อนุมัติ หรือ ส่งกลับแก้ไข)")},
     )
     comment = forms.CharField(
         label=_("ความเห็น"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -99,7 +103,7 @@ class ReviewForm(BootstrapMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
-            self.add_error("comment", "โปรดระบุเหตุผลที่ส่งกลับ")
+            self.add_error("comment", _("โปรดระบุเหตุผลที่ส่งกลับ"))
         return cleaned
 
 
@@ -120,11 +124,11 @@ class ManualResultForm(BootstrapMixin, forms.ModelForm):
         cleaned = super().clean()
         num, den = cleaned.get("numerator"), cleaned.get("denominator")
         if den is not None and den <= 0:
-            self.add_error("denominator", "ตัวหารต้องมากกว่า 0")
+            self.add_error("denominator", _("ตัวหารต้องมากกว่า 0"))
         if num is not None and num < 0:
-            self.add_error("numerator", "ตัวตั้งต้องไม่ติดลบ")
+            self.add_error("numerator", _("ตัวตั้งต้องไม่ติดลบ"))
         if num is not None and den is not None and den > 0 and num > den:
-            self.add_error("numerator", "ตัวตั้งต้องไม่มากกว่าตัวหาร")
+            self.add_error("numerator", _("ตัวตั้งต้องไม่มากกว่าตัวหาร"))
         return cleaned
 
 
@@ -142,7 +146,9 @@ class CopySetForm(BootstrapMixin, forms.Form):
                 agency_code=source.agency_code, fiscal_year=year
             ).exists()
         ):
-            self.add_error("fiscal_year", f"มีชุดตัวชี้วัดปีงบประมาณ {year} ของหน่วยงานนี้อยู่แล้ว")
+            self.add_error(
+                "fiscal_year", _("มีชุดตัวชี้วัดปีงบประมาณ %(year)s ของหน่วยงานนี้อยู่แล้ว") % {"year": year}
+            )
         return cleaned
 
 
@@ -155,7 +161,7 @@ class IndicatorSetForm(BootstrapMixin, forms.ModelForm):
         cleaned = super().clean()
         pts = [cleaned.get(k) for k in ("points_min", "points_std", "points_max")]
         if all(p is not None for p in pts) and not (0 < pts[0] < pts[1] < pts[2] <= 100):
-            raise forms.ValidationError("คะแนนแต่ละระดับต้องเรียงจากน้อยไปมาก และไม่เกิน 100")
+            raise forms.ValidationError(_("คะแนนแต่ละระดับต้องเรียงจากน้อยไปมาก และไม่เกิน 100"))
         return cleaned
 
 
@@ -180,9 +186,11 @@ class IndicatorEditForm(BootstrapMixin, forms.ModelForm):
         if self.instance.kind == IndicatorKind.RATIO:
             targets = [cleaned.get(k) for k in ("target_min", "target_std", "target_max")]
             if any(t is None for t in targets):
-                raise forms.ValidationError("ตัวชี้วัดร้อยละต้องมีค่าเป้าหมายครบ 3 ระดับ")
+                raise forms.ValidationError(_("ตัวชี้วัดร้อยละต้องมีค่าเป้าหมายครบ 3 ระดับ"))
             if not (targets[0] < targets[1] < targets[2]):
-                raise forms.ValidationError("ค่าเป้าหมายต้องเรียงจากน้อยไปมาก (ขั้นต่ำ < มาตรฐาน < ขั้นสูง)")
+                raise forms.ValidationError(
+                    _("ค่าเป้าหมายต้องเรียงจากน้อยไปมาก (ขั้นต่ำ < มาตรฐาน < ขั้นสูง)")
+                )
         return cleaned
 
 
@@ -202,13 +210,22 @@ class BaseIndicatorFormSet(BaseModelFormSet):
         leaves = [pk for pk in indicators if pk not in children]
         total = sum((weights[pk] for pk in leaves), Decimal(0))
         if total != 100:
-            raise forms.ValidationError(f"น้ำหนักของตัวชี้วัดรวมกันได้ {total:g} ต้องรวมกันได้ 100 พอดี")
+            raise forms.ValidationError(
+                _("น้ำหนักของตัวชี้วัดรวมกันได้ %(total)s ต้องรวมกันได้ 100 พอดี")
+                % {"total": format(total, "g")}
+            )
         for parent_pk, kids in children.items():
             kids_total = sum((weights[k] for k in kids), Decimal(0))
             if parent_pk in weights and weights[parent_pk] != kids_total:
                 raise forms.ValidationError(
-                    f"น้ำหนักของตัวชี้วัด {indicators[parent_pk].code} ({weights[parent_pk]:g}) "
-                    f"ต้องเท่ากับผลรวมของตัวชี้วัดย่อย ({kids_total:g})"
+                    _(
+                        "น้ำหนักของตัวชี้วัด %(code)s (%(value)s) ต้องเท่ากับผลรวมของตัวชี้วัดย่อย (%(kids_total)s)"
+                    )
+                    % {
+                        "code": indicators[parent_pk].code,
+                        "value": format(weights[parent_pk], "g"),
+                        "kids_total": format(kids_total, "g"),
+                    }
                 )
 
 

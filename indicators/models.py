@@ -15,8 +15,8 @@ from indicators import registry
 
 
 class ScoringRule(models.TextChoices):
-    LINEAR = "linear", "เทียบบัญญัติไตรยางศ์ระหว่างระดับ (linear)"
-    STEP = "step", "ขั้นบันได (step)"
+    LINEAR = "linear", _("เทียบบัญญัติไตรยางศ์ระหว่างระดับ (linear)")
+    STEP = "step", _("ขั้นบันได (step)")
 
 
 class IndicatorSet(models.Model):
@@ -47,11 +47,14 @@ class IndicatorSet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency_code", "fiscal_year"], name="one_set_per_year")
         ]
-        verbose_name = "ชุดตัวชี้วัด"
-        verbose_name_plural = "ชุดตัวชี้วัด"
+        verbose_name = _("ชุดตัวชี้วัด")
+        verbose_name_plural = _("ชุดตัวชี้วัด")
 
     def __str__(self) -> str:
-        return f"{self.agency_code} ปีงบประมาณ {self.fiscal_year}"
+        return _("%(agency_code)s ปีงบประมาณ %(fiscal_year)s") % {
+            "agency_code": self.agency_code,
+            "fiscal_year": self.fiscal_year,
+        }
 
     @property
     def points(self) -> tuple[Decimal, Decimal, Decimal]:
@@ -59,15 +62,15 @@ class IndicatorSet(models.Model):
 
 
 class IndicatorKind(models.TextChoices):
-    GROUP = "group", "กลุ่มตัวชี้วัด"
-    RATIO = "ratio", "ร้อยละ (คำนวณจากข้อมูล)"
-    MILESTONE = "milestone", "ขั้นความสำเร็จ (milestone)"
+    GROUP = "group", _("กลุ่มตัวชี้วัด")
+    RATIO = "ratio", _("ร้อยละ (คำนวณจากข้อมูล)")
+    MILESTONE = "milestone", _("ขั้นความสำเร็จ (milestone)")
 
 
 class Level(models.IntegerChoices):
-    MIN = 1, "เป้าหมายขั้นต่ำ"
-    STD = 2, "เป้าหมายมาตรฐาน"
-    MAX = 3, "เป้าหมายขั้นสูง"
+    MIN = 1, _("เป้าหมายขั้นต่ำ")
+    STD = 2, _("เป้าหมายมาตรฐาน")
+    MAX = 3, _("เป้าหมายขั้นสูง")
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -133,8 +136,8 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator_set", "code"], name="unique_code_in_set")
         ]
-        verbose_name = "ตัวชี้วัด"
-        verbose_name_plural = "ตัวชี้วัด"
+        verbose_name = _("ตัวชี้วัด")
+        verbose_name_plural = _("ตัวชี้วัด")
 
     def __str__(self) -> str:
         return f"{self.code} {self.short_name or self.name}"
@@ -164,8 +167,8 @@ class Baseline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="one_baseline_a_year")
         ]
-        verbose_name = "ข้อมูลพื้นฐาน"
-        verbose_name_plural = "ข้อมูลพื้นฐาน"
+        verbose_name = _("ข้อมูลพื้นฐาน")
+        verbose_name_plural = _("ข้อมูลพื้นฐาน")
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.fiscal_year}"
@@ -188,18 +191,22 @@ class Deliverable(models.Model):
 
     class Meta:
         ordering = ["indicator", "level", "sort_order", "pk"]
-        verbose_name = "ผลผลิตตามระดับ"
-        verbose_name_plural = "ผลผลิตตามระดับ"
+        verbose_name = _("ผลผลิตตามระดับ")
+        verbose_name_plural = _("ผลผลิตตามระดับ")
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} ระดับ {self.get_level_display()}: {self.title[:40]}"
+        return _("%(code)s ระดับ %(level)s: %(title)s") % {
+            "code": self.indicator.code,
+            "level": self.get_level_display(),
+            "title": self.title[:40],
+        }
 
 
 class EvidenceStatus(models.TextChoices):
-    DRAFT = "draft", "ร่าง"
-    SUBMITTED = "submitted", "ส่งแล้ว รอพิจารณา"
-    APPROVED = "approved", "อนุมัติแล้ว"
-    RETURNED = "returned", "ส่งกลับแก้ไข"
+    DRAFT = "draft", _("ร่าง")
+    SUBMITTED = "submitted", _("ส่งแล้ว รอพิจารณา")
+    APPROVED = "approved", _("อนุมัติแล้ว")
+    RETURNED = "returned", _("ส่งกลับแก้ไข")
 
 
 # Evidence its owners are still preparing (a draft, or one sent back to be fixed): not yet put
@@ -266,8 +273,8 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["deliverable", "created_at"]
-        verbose_name = "หลักฐาน"
-        verbose_name_plural = "หลักฐาน"
+        verbose_name = _("หลักฐาน")
+        verbose_name_plural = _("หลักฐาน")
 
     def __str__(self) -> str:
         return self.title
@@ -331,8 +338,8 @@ class ManualResult(models.Model):
 
     class Meta:
         ordering = ["indicator", "-entered_at"]
-        verbose_name = "ผลการดำเนินงาน (บันทึกเอง)"
-        verbose_name_plural = "ผลการดำเนินงาน (บันทึกเอง)"
+        verbose_name = _("ผลการดำเนินงาน (บันทึกเอง)")
+        verbose_name_plural = _("ผลการดำเนินงาน (บันทึกเอง)")
 
     def __str__(self) -> str:
         return f"{self.indicator.code} ({self.as_of})"

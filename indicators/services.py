@@ -1,6 +1,7 @@
 """Changes to indicator sets that touch several rows at once."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Baseline, Deliverable, Indicator, IndicatorSet
 
@@ -20,7 +21,7 @@ def copy_set(source: IndicatorSet, fiscal_year: int) -> IndicatorSet:
         points_min=source.points_min,
         points_std=source.points_std,
         points_max=source.points_max,
-        source_note=f"คัดลอกจากชุดปีงบประมาณ {source.fiscal_year}",
+        source_note=_("คัดลอกจากชุดปีงบประมาณ %(fiscal_year)s") % {"fiscal_year": source.fiscal_year},
     )
     old_to_new: dict[int, Indicator] = {}
     indicators = list(

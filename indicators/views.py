@@ -116,7 +116,7 @@ def indicator_detail(request, pk):
         }
         for lv, label, points in zip(
             (1, 2, 3),
-            ("เป้าหมายขั้นต่ำ", "เป้าหมายมาตรฐาน", "เป้าหมายขั้นสูง"),
+            (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง")),
             indicator_set.points,
             strict=True,
         )
@@ -133,7 +133,7 @@ def indicator_detail(request, pk):
             "current": current,
             "levels": levels,
             "targets": zip(
-                ("เป้าหมายขั้นต่ำ", "เป้าหมายมาตรฐาน", "เป้าหมายขั้นสูง"),
+                (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง")),
                 indicator_set.points,
                 indicator.targets,
                 (indicator.target_min_note, indicator.target_std_note, indicator.target_max_note),
@@ -176,7 +176,7 @@ def evidence_add(request, deliverable_pk):
             evidence.submitted_by = request.user
             evidence.submitted_at = timezone.now()
         evidence.save()
-        messages.success(request, "บันทึกหลักฐานแล้ว")
+        messages.success(request, _("บันทึกหลักฐานแล้ว"))
         return redirect(_indicator_url(deliverable.indicator))
     return render(
         request,
@@ -209,14 +209,14 @@ def evidence_submit(request, pk):
     with transaction.atomic():
         locked = _locked(evidence)
         if locked.status not in (EvidenceStatus.DRAFT, EvidenceStatus.RETURNED):
-            messages.error(request, "หลักฐานนี้ส่งไปแล้ว")
+            messages.error(request, _("หลักฐานนี้ส่งไปแล้ว"))
         else:
             locked.status = EvidenceStatus.SUBMITTED
             locked.submitted_by = request.user
             locked.submitted_at = timezone.now()
             locked.version += 1
             locked.save()
-            messages.success(request, "ส่งหลักฐานให้ผู้อนุมัติพิจารณาแล้ว")
+            messages.success(request, _("ส่งหลักฐานให้ผู้อนุมัติพิจารณาแล้ว"))
     return redirect(_indicator_url(evidence.deliverable.indicator))
 
 
@@ -264,17 +264,22 @@ def evidence_review(request, pk):
         if permissions.is_own_evidence(request.user, evidence):
             messages.error(
                 request,
-                "ท่านเป็นผู้แนบหรือผู้ส่งหลักฐานนี้ จึงพิจารณาเองไม่ได้ ผู้อนุมัติคนอื่นต้องเป็นผู้พิจารณา",
+                _("ท่านเป็นผู้แนบหรือผู้ส่งหลักฐานนี้ จึงพิจารณาเองไม่ได้ ผู้อนุมัติคนอื่นต้องเป็นผู้พิจารณา"),
             )
         elif evidence.status != EvidenceStatus.SUBMITTED:
             if evidence.reviewed_at:
                 messages.error(
                     request,
-                    f"หลักฐานนี้มีผู้พิจารณาไปแล้ว ({evidence.get_status_display()} "
-                    f"โดย {_person(evidence.reviewed_by)}) ผลการพิจารณาของท่านจึงไม่ได้บันทึก",
+                    _(
+                        "หลักฐานนี้มีผู้พิจารณาไปแล้ว (%(status)s โดย %(person)s) ผลการพิจารณาของท่านจึงไม่ได้บันทึก"
+                    )
+                    % {
+                        "status": evidence.get_status_display(),
+                        "person": _person(evidence.reviewed_by),
+                    },
                 )
             else:
-                messages.error(request, "พิจารณาได้เฉพาะหลักฐานที่ส่งแล้วและรอพิจารณา")
+                messages.error(request, _("พิจารณาได้เฉพาะหลักฐานที่ส่งแล้วและรอพิจารณา"))
         elif not form.is_valid():
             # The errors at the top (a summary, read first) and at each field below.
             for errors in form.errors.values():
@@ -289,7 +294,7 @@ def evidence_review(request, pk):
             evidence.review_comment = form.cleaned_data["comment"]
             evidence.version += 1
             evidence.save()
-            messages.success(request, "อนุมัติหลักฐานแล้ว" if approve else "ส่งหลักฐานกลับแก้ไขแล้ว")
+            messages.success(request, _("อนุมัติหลักฐานแล้ว") if approve else _("ส่งหลักฐานกลับแก้ไขแล้ว"))
     if invalid:
         return _review_page(request, _evidence_for_pages().get(pk=pk), form, status=400)
     return _after_review(request, evidence)
@@ -557,7 +562,7 @@ def manual_result_add(request, pk):
         manual.indicator = indicator
         manual.entered_by = request.user
         manual.save()
-        messages.success(request, "บันทึกผลการดำเนินงานแล้ว")
+        messages.success(request, _("บันทึกผลการดำเนินงานแล้ว"))
         return redirect(_indicator_url(indicator))
     return render(
         request,
@@ -586,7 +591,10 @@ def set_copy(request):
     form = CopySetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_set = copy_set(form.cleaned_data["source"], form.cleaned_data["fiscal_year"])
-        messages.success(request, f"สร้างชุดตัวชี้วัดปีงบประมาณ {new_set.fiscal_year} แล้ว")
+        messages.success(
+            request,
+            _("สร้างชุดตัวชี้วัดปีงบประมาณ %(fiscal_year)s แล้ว") % {"fiscal_year": new_set.fiscal_year},
+        )
         return redirect("indicators:set-edit", pk=new_set.pk)
     return render(
         request,
@@ -609,7 +617,7 @@ def set_edit(request, pk):
         with transaction.atomic():
             set_form.save()
             formset.save()
-        messages.success(request, "บันทึกชุดตัวชี้วัดแล้ว")
+        messages.success(request, _("บันทึกชุดตัวชี้วัดแล้ว"))
         return redirect(reverse("indicators:dashboard") + f"?year={indicator_set.fiscal_year}")
     return render(
         request,

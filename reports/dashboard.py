@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.thaidate import default_as_of
 from indicators import evaluation, registry
@@ -20,20 +21,20 @@ from indicators.evaluation import IndicatorResult, SetResult
 from indicators.models import Baseline, IndicatorKind, IndicatorSet
 from reports import whatittakes
 
-LEVEL_LABELS = {0: "ต่ำกว่าเป้าหมายขั้นต่ำ", 1: "ขั้นต่ำ", 2: "มาตรฐาน", 3: "ขั้นสูง"}
-TARGET_LABELS = ("เป้าหมายขั้นต่ำ", "เป้าหมายมาตรฐาน", "เป้าหมายขั้นสูง")
+LEVEL_LABELS = {0: _("ต่ำกว่าเป้าหมายขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
+TARGET_LABELS = (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง"))
 # What the people in a ratio's numerator do (what-it-takes sentences).
 NUMERATOR_VERBS = {
-    "shelters.improved": "มีสมรรถภาพดีขึ้น",
-    "shelters.returned": "กลับคืนสู่สังคม",
+    "shelters.improved": _("มีสมรรถภาพดีขึ้น"),
+    "shelters.returned": _("กลับคืนสู่สังคม"),
 }
 # The dimension of each computation's detail page (the domain app's own page).
 DETAIL_LABELS = {
-    "shelters.improved": "รายหน่วยงาน (14 แห่ง)",
-    "shelters.returned": "รายหน่วยงาน (14 แห่ง)",
-    "volunteers.plan": "รายจังหวัด (แผนพัฒนาศักยภาพ อพม.)",
-    "subsidies.status_checks": "รายเดือน (การตรวจสอบสถานะ)",
-    "catalog.completeness": "รายการฐานข้อมูล (บัญชีข้อมูลกลาง)",
+    "shelters.improved": _("รายหน่วยงาน (14 แห่ง)"),
+    "shelters.returned": _("รายหน่วยงาน (14 แห่ง)"),
+    "volunteers.plan": _("รายจังหวัด (แผนพัฒนาศักยภาพ อพม.)"),
+    "subsidies.status_checks": _("รายเดือน (การตรวจสอบสถานะ)"),
+    "catalog.completeness": _("รายการฐานข้อมูล (บัญชีข้อมูลกลาง)"),
 }
 
 
@@ -62,7 +63,7 @@ class Card:
     detail_url: str  # the indicator's page (evidence, definition)
     missing: list[Missing] = field(default_factory=list)
     ratio_steps: list[whatittakes.RatioStep] = field(default_factory=list)
-    verb: str = "นับในตัวตั้ง"
+    verb: str = _("นับในตัวตั้ง")
     next_level: int | None = None
     next_deliverables: list = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
@@ -144,11 +145,12 @@ def _card(res: IndicatorResult, indicator_set, as_of, period, baselines) -> Card
     if ind.kind == IndicatorKind.RATIO:
         card.verb = NUMERATOR_VERBS.get(ind.computation, "นับในตัวตั้ง")
         if res.value is None:
-            card.missing.append(Missing("ยังไม่มีผลการดำเนินงาน", card.detail_url))
+            card.missing.append(Missing(_("ยังไม่มีผลการดำเนินงาน"), card.detail_url))
         elif res.level == 0:
             card.missing.append(
                 Missing(
-                    f"ผลร้อยละ {res.value:.2f} ต่ำกว่าเป้าหมายขั้นต่ำ (ร้อยละ {ind.target_min})",
+                    _("ผลร้อยละ %(value)s ต่ำกว่าเป้าหมายขั้นต่ำ (ร้อยละ %(target_min)s)")
+                    % {"value": format(res.value, ".2f"), "target_min": ind.target_min},
                     card.breakdown_url or card.detail_url,
                 )
             )
@@ -164,10 +166,17 @@ def _card(res: IndicatorResult, indicator_set, as_of, period, baselines) -> Card
                 continue
             level = TARGET_LABELS[status.deliverable.level - 1]
             if fact is not None and fact.met is False:
-                text = f"{level}: ตัวเลขจากระบบยังไม่ถึงเป้าหมาย ({fact.figure}) — {status.deliverable.title}"
+                text = _("%(level)s: ตัวเลขจากระบบยังไม่ถึงเป้าหมาย (%(figure)s) — %(title)s") % {
+                    "level": level,
+                    "figure": fact.figure,
+                    "title": status.deliverable.title,
+                }
                 card.missing.append(Missing(text, fact.url or card.detail_url))
             else:
-                text = f"{level}: ยังไม่มีหลักฐานที่ได้รับอนุมัติ — {status.deliverable.title}"
+                text = _("%(level)s: ยังไม่มีหลักฐานที่ได้รับอนุมัติ — %(title)s") % {
+                    "level": level,
+                    "title": status.deliverable.title,
+                }
                 card.missing.append(Missing(text, card.detail_url))
         card.next_level, card.next_deliverables = whatittakes.next_level_deliverables(
             res.deliverables, res.level
@@ -183,7 +192,7 @@ def _trend(res, baselines, earlier: list[SetResult], current: SetResult) -> list
         value = b.value
         if value is None and b.numerator is not None and b.denominator:
             value = Decimal(b.numerator * 100) / Decimal(b.denominator)
-        text = (b.note or "ไม่มีผล") if value is None else f"{value:.2f}"
+        text = (b.note or _("ไม่มีผล")) if value is None else f"{value:.2f}"
         if b.numerator is not None and b.denominator:
             text += f" ({b.numerator:,} / {b.denominator:,})"
         points[b.fiscal_year] = TrendPoint(b.fiscal_year, value, text, "baseline")
@@ -197,13 +206,17 @@ def _trend(res, baselines, earlier: list[SetResult], current: SetResult) -> list
             if other.value is None:
                 if year in points:  # keep the document's figure when the system has none
                     continue
-                text, value = "ยังไม่มีผล", None
+                text, value = _("ยังไม่มีผล"), None
             else:
                 value = other.value
                 text = f"{value:.2f} ({other.numerator:,} / {other.denominator:,})"
         else:
             value = other.score
-            text = f"ผ่านระดับ {other.level}" if other.level else "ยังไม่ผ่านระดับใด"
+            text = (
+                _("ผ่านระดับ %(level)s") % {"level": other.level}
+                if other.level
+                else _("ยังไม่ผ่านระดับใด")
+            )
         points[year] = TrendPoint(year, value, text, "system", current=year_result is current)
     return [points[y] for y in sorted(points)]
 
@@ -221,11 +234,11 @@ def _chart(res: IndicatorResult, trend: list[TrendPoint], indicator_set) -> dict
         value = two(res.value)
         known = [*targets, *(v for v in [value] if v is not None)]
         lo, hi = _axis(known)
-        unit = "ร้อยละ"
+        unit = _("ร้อยละ")
     else:
         targets = [two(p) for p in indicator_set.points]
         value = two(res.score) if res.score is not None else None
-        lo, hi, unit = 0.0, float(targets[-1]), "คะแนน"
+        lo, hi, unit = 0.0, float(targets[-1]), _("คะแนน")
     return {
         "code": ind.code,
         "kind": ind.kind,

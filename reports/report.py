@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.thaidate import format_thai_date
 from indicators import evaluation
@@ -102,7 +103,9 @@ class Page:
                     "label": label,
                     "points": num(points[i]),
                     "value": target,
-                    "target": f"ร้อยละ {dec2(target)}" if target is not None else "",
+                    "target": _("ร้อยละ %(target)s") % {"target": dec2(target)}
+                    if target is not None
+                    else "",
                     "note": note_without_target(target, notes[i]),
                     "deliverables": [
                         {"status": s, "evidence": self.evidence.get(s.deliverable.id, [])}
@@ -133,7 +136,12 @@ class Page:
             }
             evidence = self.evidence.get(d.id, [])
             if status.fact is not None:
-                items.append({**line, "title": f"ตัวเลขจากระบบ: {status.fact.figure}"})
+                items.append(
+                    {
+                        **line,
+                        "title": _("ตัวเลขจากระบบ: %(figure)s") % {"figure": status.fact.figure},
+                    }
+                )
             for ev in evidence:
                 items.append(
                     {
@@ -148,7 +156,7 @@ class Page:
                     }
                 )
             if not evidence and status.fact is None:
-                items.append({**line, "title": "ยังไม่มีหลักฐาน"})
+                items.append({**line, "title": _("ยังไม่มีหลักฐาน")})
         return items
 
     @property
@@ -169,19 +177,29 @@ class Page:
 def _approval(item: dict) -> str:
     parts = []
     if item["submitted_on"]:
-        parts.append(f"ส่งโดย {item['submitted_by']} {format_thai_date(item['submitted_on'])}")
+        parts.append(
+            _("ส่งโดย %(person)s %(day)s")
+            % {"person": item["submitted_by"], "day": format_thai_date(item["submitted_on"])}
+        )
     if item["reviewed_on"]:
-        parts.append(f"พิจารณาโดย {item['reviewed_by']} {format_thai_date(item['reviewed_on'])}")
+        parts.append(
+            _("พิจารณาโดย %(person)s %(day)s")
+            % {"person": item["reviewed_by"], "day": format_thai_date(item["reviewed_on"])}
+        )
     return " · ".join(parts)
 
 
 def result_text(res: IndicatorResult) -> str:
     if res.kind == IndicatorKind.RATIO:
         if res.value is None:
-            return "ยังไม่มีผล"
-        return f"ร้อยละ {dec2(res.value)} ({num(res.numerator)} / {num(res.denominator)})"
+            return _("ยังไม่มีผล")
+        return _("ร้อยละ %(percent)s (%(numerator)s / %(denominator)s)") % {
+            "percent": dec2(res.value),
+            "numerator": num(res.numerator),
+            "denominator": num(res.denominator),
+        }
     if res.kind == IndicatorKind.MILESTONE:
-        return f"ผ่านระดับ {res.level}" if res.level else "ยังไม่ผ่านระดับใด"
+        return _("ผ่านระดับ %(level)s") % {"level": res.level} if res.level else _("ยังไม่ผ่านระดับใด")
     return ""
 
 
@@ -207,7 +225,10 @@ class KpiReport:
     @property
     def title(self) -> str:
         s = self.indicator_set
-        return f"รายงานผลการดำเนินงานตามตัวชี้วัด {s.agency_name} ปีงบประมาณ พ.ศ. {s.fiscal_year}"
+        return _("รายงานผลการดำเนินงานตามตัวชี้วัด %(agency_name)s ปีงบประมาณ พ.ศ. %(fiscal_year)s") % {
+            "agency_name": s.agency_name,
+            "fiscal_year": s.fiscal_year,
+        }
 
     @property
     def total_text(self) -> str:
@@ -265,9 +286,17 @@ def build(indicator_set: IndicatorSet, as_of: dt.date, user=None) -> KpiReport:
 
 # --- .xlsx ------------------------------------------------------------------------------------
 
-SUMMARY_HEADER = ["ตัวชี้วัด", "ชื่อตัวชี้วัด", "น้ำหนัก", "ผลการดำเนินงาน", "ระดับ", "คะแนน", "คะแนนถ่วงน้ำหนัก"]
+SUMMARY_HEADER = [
+    _("ตัวชี้วัด"),
+    _("ชื่อตัวชี้วัด"),
+    _("น้ำหนัก"),
+    _("ผลการดำเนินงาน"),
+    _("ระดับ"),
+    _("คะแนน"),
+    _("คะแนนถ่วงน้ำหนัก"),
+]
 EVIDENCE_HEADER = [
-    "ระดับ", "ผลผลิต", "หลักฐาน", "ลิงก์", "สถานะ", "ส่งโดย", "วันที่ส่ง", "พิจารณาโดย", "วันที่พิจารณา",
+    _("ระดับ"), _("ผลผลิต"), _("หลักฐาน"), _("ลิงก์"), _("สถานะ"), _("ส่งโดย"), _("วันที่ส่ง"), _("พิจารณาโดย"), _("วันที่พิจารณา"),
 ]  # fmt: skip
 
 # Number formats: each figure is a number in its cell and reads as the page shows it.
@@ -343,10 +372,10 @@ def as_xlsx(report: KpiReport) -> bytes:
     left = Alignment(horizontal="left", vertical="top")
     book = Book()
     ws = book.active
-    ws.title = "สรุป"
+    ws.title = _("สรุป")
     ws.append([report.title])
     ws["A1"].font = Font(name="Sarabun", bold=True, size=14)
-    ws.append([f"ข้อมูล ณ วันที่ {format_thai_date(report.as_of, long=True)}"])
+    ws.append([_("ข้อมูล ณ วันที่ %(day)s") % {"day": format_thai_date(report.as_of, long=True)}])
     ws.append([])
     _put_row(ws, SUMMARY_HEADER, font=bold)
     for row in report.summary_rows():
@@ -367,7 +396,7 @@ def as_xlsx(report: KpiReport) -> bytes:
         )
     _put_row(
         ws,
-        ["รวม", None, Num(100, WEIGHT), None, report.total_level_text, None,
+        [_("รวม"), None, Num(100, WEIGHT), None, report.total_level_text, None,
          _score(report.result.total)],
         font=bold,
     )  # fmt: skip
@@ -376,7 +405,7 @@ def as_xlsx(report: KpiReport) -> bytes:
 
     used = set()
     for page in report.pages:
-        name = f"ตัวชี้วัด {page.ind.code}"[:31]
+        name = (_("ตัวชี้วัด %(code)s") % {"code": page.ind.code})[:31]
         if name in used:
             continue
         used.add(name)
@@ -408,15 +437,15 @@ def _page_fields(page: Page) -> list[tuple]:
     ind = page.ind
     res = page.res
     fields: list[tuple] = [
-        ("ตัวชี้วัด", f"{ind.code} {ind.name}"),
-        ("น้ำหนัก (ร้อยละ)", _n(ind.weight, WEIGHT)),
-        ("ประเภท", ind.get_kind_display()),
-        ("คำอธิบาย", ind.description or "–"),
+        (_("ตัวชี้วัด"), f"{ind.code} {ind.name}"),
+        (_("น้ำหนัก (ร้อยละ)"), _n(ind.weight, WEIGHT)),
+        (_("ประเภท"), ind.get_kind_display()),
+        (_("คำอธิบาย"), ind.description or "–"),
     ]
     if ind.formula:
-        fields.append(("สูตรคำนวณ", ind.formula))
+        fields.append((_("สูตรคำนวณ"), ind.formula))
     for b in page.baselines:
-        label = f"ข้อมูลพื้นฐาน ปี {b.fiscal_year}"
+        label = _("ข้อมูลพื้นฐาน ปี %(fiscal_year)s") % {"fiscal_year": b.fiscal_year}
         if b.value is None:
             fields.append((label, b.note or "–"))
         else:
@@ -431,30 +460,30 @@ def _page_fields(page: Page) -> list[tuple]:
             )
     if ind.kind != IndicatorKind.GROUP:
         for t in page.targets:
-            label = f"{t['label']} ({t['points']} คะแนน)"
+            label = _("%(label)s (%(points)s คะแนน)") % {"label": t["label"], "points": t["points"]}
             if t["value"] is not None:
                 fields.append((label, _percent(t["value"]), t["note"] or None))
             else:
                 fields.append((label, t["note"] or "–"))
     if page.children:
         fields.append(
-            ("ตัวชี้วัดย่อย", "; ".join(f"{c.code} {c.indicator.name}" for c in page.children))
+            (_("ตัวชี้วัดย่อย"), "; ".join(f"{c.code} {c.indicator.name}" for c in page.children))
         )
     if res.kind == IndicatorKind.RATIO and res.value is not None:
         fields.append(
             (
-                "ผลการดำเนินงาน",
+                _("ผลการดำเนินงาน"),
                 _percent(res.value),
                 _n(res.numerator, NUMERATOR),
                 _n(res.denominator, DENOMINATOR),
             )
         )
     else:
-        fields.append(("ผลการดำเนินงาน", page.result_text or "–"))
+        fields.append((_("ผลการดำเนินงาน"), page.result_text or "–"))
     fields += [
-        ("ระดับ", page.level_text or "–"),
-        ("คะแนน", _score(res.score) or "–"),
-        ("คะแนนถ่วงน้ำหนัก", _score(res.weighted_score) or "–"),
+        (_("ระดับ"), page.level_text or "–"),
+        (_("คะแนน"), _score(res.score) or "–"),
+        (_("คะแนนถ่วงน้ำหนัก"), _score(res.weighted_score) or "–"),
     ]
     return fields
 

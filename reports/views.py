@@ -58,7 +58,7 @@ def _filename(indicator_set, as_of, ext) -> str:
 
 @role_required(*READERS)
 def report_xlsx(request):
-    indicator_set, as_of, _ = selected_set(request)
+    indicator_set, as_of, _problem = selected_set(request)
     response = HttpResponse(
         report_mod.as_xlsx(report_mod.build(indicator_set, as_of, request.user)),
         content_type=XLSX_TYPE,
@@ -71,7 +71,7 @@ def report_xlsx(request):
 
 @role_required(*READERS)
 def report_pdf(request):
-    indicator_set, as_of, _ = selected_set(request)
+    indicator_set, as_of, _problem = selected_set(request)
     response = HttpResponse(
         report_mod.as_pdf(report_mod.build(indicator_set, as_of, request.user)),
         content_type="application/pdf",

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SheltersConfig(AppConfig):
     name = "shelters"
-    verbose_name = "สถานคุ้มครองและผู้รับบริการ"
+    verbose_name = _("สถานคุ้มครองและผู้รับบริการ")
 
     def ready(self):
         from core import access, nav, roles
@@ -17,7 +18,7 @@ class SheltersConfig(AppConfig):
 
         nav.register(
             20,
-            "ผู้รับบริการ",
+            _("ผู้รับบริการ"),
             "shelters:resident-list",
             {roles.FACILITY_STAFF, roles.MANAGER, roles.ADMIN},
         )

@@ -2,12 +2,13 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.nationalid import is_valid, normalize
 from shelters.models import Facility, Group, Resident, TargetGroup
 from shelters.permissions import full_id_facilities
 
-STATUS_CHOICES = [("in_care", "อยู่ในความดูแล"), ("discharged", "จำหน่ายแล้ว")]
+STATUS_CHOICES = [("in_care", _("อยู่ในความดูแล")), ("discharged", _("จำหน่ายแล้ว"))]
 
 
 class ResidentFilter(django_filters.FilterSet):
@@ -32,7 +33,10 @@ class ResidentFilter(django_filters.FilterSet):
         empty_label=_("ทุกกลุ่ม"),
     )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", label=_("สถานะ"), empty_label=_("ทั้งหมด")
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        label=_("สถานะ"),
+        empty_label=pgettext_lazy("filter", "ทั้งหมด"),
     )
 
     class Meta:

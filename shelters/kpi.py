@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.thaidate import fiscal_year_bounds
 from indicators import registry
@@ -61,20 +62,20 @@ CONDITIONS: dict[str, dict[str, str]] = {
 }
 
 CATEGORY_LABELS = {
-    (IMPROVED, "population"): "ผู้ได้รับการประเมิน (ตัวหาร)",
+    (IMPROVED, "population"): _("ผู้ได้รับการประเมิน (ตัวหาร)"),
     (IMPROVED, "AA"): "A→A",
     (IMPROVED, "BA"): "B→A",
     (IMPROVED, "CA"): "C→A",
     (IMPROVED, "CB"): "C→B",
-    (IMPROVED, "improved"): "มีสมรรถภาพดีขึ้น (ตัวตั้ง)",
-    (IMPROVED, "not_improved"): "ไม่ดีขึ้น",
-    (RETURNED, "population"): "กลุ่ม A (ตัวหาร)",
-    (RETURNED, "returned"): "กลับคืนสู่สังคม (ตัวตั้ง)",
-    (RETURNED, "not_returned"): "ยังไม่กลับคืนสู่สังคม",
+    (IMPROVED, "improved"): _("มีสมรรถภาพดีขึ้น (ตัวตั้ง)"),
+    (IMPROVED, "not_improved"): _("ไม่ดีขึ้น"),
+    (RETURNED, "population"): _("กลุ่ม A (ตัวหาร)"),
+    (RETURNED, "returned"): _("กลับคืนสู่สังคม (ตัวตั้ง)"),
+    (RETURNED, "not_returned"): _("ยังไม่กลับคืนสู่สังคม"),
 }
 KPI_LABELS = {
-    IMPROVED: "1.1 ร้อยละของกลุ่มเป้าหมายที่ได้รับการพัฒนาศักยภาพและมีสมรรถภาพที่ดีขึ้น",
-    RETURNED: "1.2 ร้อยละของกลุ่มเป้าหมายที่ได้รับการพัฒนาศักยภาพและสามารถกลับคืนสู่สังคม",
+    IMPROVED: _("1.1 ร้อยละของกลุ่มเป้าหมายที่ได้รับการพัฒนาศักยภาพและมีสมรรถภาพที่ดีขึ้น"),
+    RETURNED: _("1.2 ร้อยละของกลุ่มเป้าหมายที่ได้รับการพัฒนาศักยภาพและสามารถกลับคืนสู่สังคม"),
 }
 BREAKDOWN = {
     IMPROVED: ("AA", "BA", "CA", "CB", "not_improved"),
@@ -153,7 +154,7 @@ def _aggregate(kpis, fiscal_year_be: int, as_of: dt.date, by_facility: bool) -> 
     result: dict = {}
     for row in rows:
         counts = result.setdefault(row[0], {k: {} for k in kpis})
-        for (k, name, _), value in zip(columns, row[1:], strict=True):
+        for (k, name, _cond), value in zip(columns, row[1:], strict=True):
             counts[k][name] = int(value or 0)
     return result
 
@@ -233,7 +234,7 @@ def _result(kpi: str, fiscal_year_be: int, as_of: dt.date) -> registry.RatioResu
 
 @registry.register(
     "shelters.improved",
-    "ผลการประเมิน IRP ของผู้รับบริการในสถานคุ้มครอง 14 แห่ง",
+    _("ผลการประเมิน IRP ของผู้รับบริการในสถานคุ้มครอง 14 แห่ง"),
     "ratio",
     detail_url=lambda year, as_of: detail_url(year, as_of, IMPROVED),
 )
@@ -245,7 +246,7 @@ def compute_improved(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResul
 
 @registry.register(
     "shelters.returned",
-    "ผลการประเมิน IRP และการจำหน่ายผู้รับบริการในสถานคุ้มครอง 14 แห่ง",
+    _("ผลการประเมิน IRP และการจำหน่ายผู้รับบริการในสถานคุ้มครอง 14 แห่ง"),
     "ratio",
     detail_url=lambda year, as_of: detail_url(year, as_of, RETURNED),
 )

@@ -52,28 +52,28 @@ DEFAULT_ITEM_TEXTS = {
 
 
 class FacilityKind(models.TextChoices):
-    SHELTER = "shelter", "สถานคุ้มครองคนไร้ที่พึ่ง"
-    LIFE_SKILLS = "life_skills", "ศูนย์ส่งเสริมและพัฒนาทักษะชีวิต"
+    SHELTER = "shelter", _("สถานคุ้มครองคนไร้ที่พึ่ง")
+    LIFE_SKILLS = "life_skills", _("ศูนย์ส่งเสริมและพัฒนาทักษะชีวิต")
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "ชาย"
-    FEMALE = "F", "หญิง"
+    MALE = "M", _("ชาย")
+    FEMALE = "F", _("หญิง")
 
 
 class TargetGroup(models.TextChoices):
-    DESTITUTE = "destitute", "คนไร้ที่พึ่ง"
-    BEGGAR = "beggar", "ผู้ทำการขอทาน"
-    PSYCHIATRIC = "psychiatric", "ผู้ป่วยจิตเวชตาม พ.ร.บ.สุขภาพจิต"
+    DESTITUTE = "destitute", _("คนไร้ที่พึ่ง")
+    BEGGAR = "beggar", _("ผู้ทำการขอทาน")
+    PSYCHIATRIC = "psychiatric", _("ผู้ป่วยจิตเวชตาม พ.ร.บ.สุขภาพจิต")
 
 
 class DischargeReason(models.TextChoices):
-    FAMILY = "family", "กลับสู่ครอบครัว"
-    EMPLOYMENT = "employment", "ทำงานในสถานประกอบการแบบประจำ"
-    TRANSFER = "transfer", "ส่งต่อ"
-    DEATH = "death", "เสียชีวิต"
-    ABSCONDED = "absconded", "หลบหนี"
-    OTHER = "other", "อื่น ๆ"
+    FAMILY = "family", _("กลับสู่ครอบครัว")
+    EMPLOYMENT = "employment", _("ทำงานในสถานประกอบการแบบประจำ")
+    TRANSFER = "transfer", _("ส่งต่อ")
+    DEATH = "death", _("เสียชีวิต")
+    ABSCONDED = "absconded", _("หลบหนี")
+    OTHER = "other", _("อื่น ๆ")
 
 
 # Only these two count as returning to society (กลับคืนสู่สังคม) in KPI 1.2.
@@ -81,9 +81,9 @@ RETURNED_REASONS = (DischargeReason.FAMILY.value, DischargeReason.EMPLOYMENT.val
 
 
 class Group(models.TextChoices):
-    A = "A", "กลุ่ม A (ร้อยละ 80–100)"
-    B = "B", "กลุ่ม B (ร้อยละ 40.01–79.99)"
-    C = "C", "กลุ่ม C (ร้อยละ 10–40)"
+    A = "A", _("กลุ่ม A (ร้อยละ 80–100)")
+    B = "B", _("กลุ่ม B (ร้อยละ 40.01–79.99)")
+    C = "C", _("กลุ่ม C (ร้อยละ 10–40)")
 
 
 def group_of(percent) -> str | None:
@@ -154,11 +154,11 @@ class Facility(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "หน่วยงาน (สถานคุ้มครอง/ศูนย์)"
-        verbose_name_plural = "หน่วยงาน (สถานคุ้มครอง/ศูนย์)"
+        verbose_name = _("หน่วยงาน (สถานคุ้มครอง/ศูนย์)")
+        verbose_name_plural = _("หน่วยงาน (สถานคุ้มครอง/ศูนย์)")
 
     def __str__(self) -> str:
-        return f"{self.name}{' (ตัวอย่าง)' if self.is_demo and 'ตัวอย่าง' not in self.name else ''}"
+        return f"{self.name}{_(' (ตัวอย่าง)') if self.is_demo and 'ตัวอย่าง' not in self.name else ''}"
 
 
 class FacilityStaff(models.Model):
@@ -176,8 +176,8 @@ class FacilityStaff(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "เจ้าหน้าที่ประจำหน่วยงาน"
-        verbose_name_plural = "เจ้าหน้าที่ประจำหน่วยงาน"
+        verbose_name = _("เจ้าหน้าที่ประจำหน่วยงาน")
+        verbose_name_plural = _("เจ้าหน้าที่ประจำหน่วยงาน")
 
     def __str__(self) -> str:
         return f"{self.user} → {self.facility}"
@@ -227,25 +227,25 @@ class Resident(models.Model):
 
     class Meta:
         ordering = ["facility_id", "case_number"]
-        verbose_name = "ผู้รับบริการ"
-        verbose_name_plural = "ผู้รับบริการ"
+        verbose_name = _("ผู้รับบริการ")
+        verbose_name_plural = _("ผู้รับบริการ")
         constraints = [
             models.UniqueConstraint(
                 fields=["facility", "case_number"],
                 name="shelters_resident_case_number_per_facility",
-                violation_error_message="เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้",
+                violation_error_message=_("เลขทะเบียนนี้มีอยู่แล้วในหน่วยงานนี้"),
             ),
             models.UniqueConstraint(
                 fields=["national_id"],
                 condition=~Q(national_id=""),
                 name="shelters_resident_national_id_unique",
-                violation_error_message="เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว",
+                violation_error_message=_("เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว"),
             ),
             models.CheckConstraint(
                 condition=Q(discharged_on__isnull=True, discharge_reason="")
                 | Q(discharged_on__isnull=False) & ~Q(discharge_reason=""),
                 name="shelters_resident_discharge_has_reason",
-                violation_error_message="วันที่จำหน่ายและเหตุที่จำหน่ายต้องกรอกคู่กัน",
+                violation_error_message=_("วันที่จำหน่ายและเหตุที่จำหน่ายต้องกรอกคู่กัน"),
             ),
         ]
         indexes = [
@@ -319,23 +319,23 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["resident_id", "assessed_on"]
-        verbose_name = "ผลการประเมิน IRP"
-        verbose_name_plural = "ผลการประเมิน IRP"
+        verbose_name = _("ผลการประเมิน IRP")
+        verbose_name_plural = _("ผลการประเมิน IRP")
         constraints = [
             models.UniqueConstraint(
                 fields=["resident", "assessed_on"],
                 name="shelters_assessment_one_per_day",
-                violation_error_message="ผู้รับบริการรายนี้มีผลการประเมินในวันนี้แล้ว",
+                violation_error_message=_("ผู้รับบริการรายนี้มีผลการประเมินในวันนี้แล้ว"),
             ),
             models.CheckConstraint(
                 condition=Q(percent__gte=PERCENT_MIN, percent__lte=PERCENT_MAX),
                 name="shelters_assessment_percent_range",
-                violation_error_message="ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100",
+                violation_error_message=_("ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100"),
             ),
             models.CheckConstraint(
                 condition=_items_in_range(),
                 name="shelters_assessment_items_range",
-                violation_error_message="คะแนนแต่ละข้อต้องอยู่ระหว่าง 1 ถึง 10",
+                violation_error_message=_("คะแนนแต่ละข้อต้องอยู่ระหว่าง 1 ถึง 10"),
             ),
         ]
         indexes = [
@@ -382,18 +382,18 @@ class IrpItem(models.Model):
 
     class Meta:
         ordering = ["number"]
-        verbose_name = "ข้อของแบบประเมิน IRP"
-        verbose_name_plural = "ข้อของแบบประเมิน IRP"
+        verbose_name = _("ข้อของแบบประเมิน IRP")
+        verbose_name_plural = _("ข้อของแบบประเมิน IRP")
         constraints = [
             models.CheckConstraint(
                 condition=Q(number__gte=1, number__lte=ITEM_COUNT),
                 name="shelters_irpitem_number_range",
-                violation_error_message="ข้อที่ต้องอยู่ระหว่าง 1 ถึง 14",
+                violation_error_message=_("ข้อที่ต้องอยู่ระหว่าง 1 ถึง 14"),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"ข้อ {self.number} {self.text}"
+        return _("ข้อ %(number)s %(text)s") % {"number": self.number, "text": self.text}
 
 
 def default_items() -> list[tuple[int, str, str]]:

@@ -13,7 +13,7 @@ GROUP_BADGES = {"A": "text-bg-success", "B": "text-bg-warning", "C": "text-bg-da
 
 def group_badge(group: str | None, percent=None) -> str:
     if not group:
-        return format_html('<span class="text-muted">ยังไม่ประเมิน</span>')
+        return format_html('<span class="text-muted">{}</span>', _("ยังไม่ประเมิน"))
     pct = f" {percent:.2f}" if percent is not None else ""
     return format_html(
         '<span class="badge {}">{}</span><span class="small">{}</span>',

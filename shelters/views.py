@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import once
@@ -188,7 +188,11 @@ def resident_detail(request, pk):
 
 
 HISTORY_ROWS = 30
-CHANGE_KINDS = {"+": _("เพิ่ม"), "~": _("แก้ไข"), "-": _("ลบ")}
+CHANGE_KINDS = {
+    "+": pgettext_lazy("change", "เพิ่ม"),
+    "~": pgettext_lazy("change", "แก้ไข"),
+    "-": pgettext_lazy("change", "ลบ"),
+}
 _HISTORY_HIDDEN = {"id", "history_id", "history_date", "history_change_reason", "history_type",
                    "history_user", "recorded_by"}  # fmt: skip
 

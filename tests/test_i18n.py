@@ -1,9 +1,17 @@
 """English mode: the main pages show English labels once the user picks English in the language
 menu (a POST to set_language), and Thai stays the default."""
 
+import ast
 import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -122,3 +130,71 @@ def test_form_labels_follow_the_language(admin_client, db):
     html = page(english(admin_client), reverse("shelters:resident-add"))
     assert "Full name" in html and "Admission date" in html
     assert "ชื่อ-นามสกุล" not in html
+
+
+# --- The translations live in the .po: none missing, none fuzzy, none the code lacks ----------
+
+PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+MAKEMESSAGES_IGNORE = [".venv", "tests", "benchmarks", "test-artifacts", "media", "staticfiles"]
+
+
+def test_every_english_entry_is_translated_and_none_is_fuzzy():
+    run = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(PO)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    # e.g. "1074 translated messages." (msgfmt adds ", N fuzzy translations, M untranslated")
+    assert "fuzzy" not in run.stderr and "untranslated" not in run.stderr, run.stderr
+    assert re.search(r"\d+ translated messages?\.", run.stderr), run.stderr
+
+
+def _msgids(po: Path) -> set[str]:
+    ids, current, in_id = set(), [], False
+    for line in po.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgid "):
+            current, in_id = [ast.literal_eval(line[6:])], True
+        elif line.startswith('"') and in_id:
+            current.append(ast.literal_eval(line))
+        else:
+            if in_id and "".join(current):
+                ids.add("".join(current))
+            in_id = False
+    return ids
+
+
+def test_every_string_marked_in_the_code_is_in_the_po(tmp_path):
+    """makemessages over a copy of the .po adds what the code marks and the .po lacks: nothing.
+    It runs in a copy of the project's sources (makemessages writes to ./locale, and writes a
+    temporary .py beside each template it reads), so the working tree stays as it is."""
+    root = Path(settings.BASE_DIR)
+    skip = shutil.ignore_patterns("__pycache__", "*.sqlite3", "*.pyc", "vendor", "*.map")
+    for entry in root.iterdir():
+        if entry.name not in {"locale", *MAKEMESSAGES_IGNORE} and not entry.name.startswith("."):
+            if entry.is_dir():
+                shutil.copytree(entry, tmp_path / entry.name, ignore=skip)
+            else:
+                shutil.copy(entry, tmp_path / entry.name)
+    (tmp_path / "locale" / "en" / "LC_MESSAGES").mkdir(parents=True)
+    copy = tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    shutil.copy(PO, copy)
+    run = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete",
+         "--add-location=file", "-v0", *[f"--ignore={p}" for p in MAKEMESSAGES_IGNORE]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    missing = _msgids(copy) - _msgids(PO)
+    assert not missing, "strings marked in the code but not in the .po (run `make messages`):\n" + (
+        "\n".join(sorted(missing))
+    )
+
+
+def test_the_english_catalogue_is_built_not_committed():
+    gitignore = (Path(settings.BASE_DIR) / ".gitignore").read_text()
+    assert "locale/*/LC_MESSAGES/*.mo" in gitignore
+    assert not (Path(settings.BASE_DIR) / "scripts" / "translations_en.py").exists()

@@ -3,19 +3,18 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.translation import get_language
 
 from core.nationalid import format_id, mask
-from core.thaidate import format_be_numeric, format_thai_date
+from core.thaidate import current_lang, format_be_numeric, format_thai_date
 
 register = template.Library()
 
 
 @register.filter
 def thaidate(value, arg=""):
-    """12 มี.ค. 2563; ``|thaidate:"long"`` for the month's full name."""
-    lang = "en" if (get_language() or "th").startswith("en") else "th"
-    return format_thai_date(value, long=arg == "long", lang=lang)
+    """12 มี.ค. 2563; ``|thaidate:"long"`` for the month's full name; 12 Mar 2563 BE in
+    English mode (core.thaidate)."""
+    return format_thai_date(value, long=arg == "long")
 
 
 @register.filter
@@ -25,7 +24,7 @@ def thaidatetime(value):
     from django.utils import timezone
 
     local = timezone.localtime(value)
-    suffix = "" if (get_language() or "th").startswith("en") else " น."
+    suffix = "" if current_lang() == "en" else " น."
     return f"{thaidate(local.date())} {local:%H:%M}{suffix}"
 
 
