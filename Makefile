@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test run test lint format benchmark messages
+.PHONY: install install-test run test lint format messages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

@@ -125,10 +125,6 @@ def _key(label: str) -> str:
     return "".join(str(label).split()).lower()
 
 
-def coded(value, choices: dict[str, str]) -> str | None:
-    return Coded(choices)(value)
-
-
 def boolean(value) -> bool | None:
     cleaned = text(value, 20)
     if cleaned is None:

@@ -6,7 +6,7 @@ print where to log in. Everything they make is marked as demo data.
 
 from collections.abc import Callable
 
-DEMO_PASSWORD = "demo-2563"  # noqa: S105 - printed on purpose, demo only
+DEMO_PASSWORD = "demo-2563"
 _builders: list[tuple[int, str, Callable]] = []
 
 

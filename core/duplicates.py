@@ -33,6 +33,6 @@ def report(kind: str, national_id: str, user, where: str = "") -> DuplicateRepor
                 " นอกขอบเขตของตน โปรดตรวจสอบในหน้า 'เลขประจำตัวซ้ำ' ของระบบ",
                 fail_silently=True,
             )
-        except Exception:  # noqa: BLE001 - the report is recorded; mail is best effort
+        except Exception:
             log.exception("could not mail the admins about a duplicate ID")
     return found

@@ -79,7 +79,7 @@ def history_rows(instance, limit: int = 30, masked_fields=frozenset()) -> list[d
 def _field(model, name: str):
     try:
         return model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a field since removed keeps its raw name
+    except Exception:
         return None
 
 

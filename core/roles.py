@@ -50,10 +50,6 @@ def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
-def is_admin(user) -> bool:
-    return has_role(user, ADMIN)
-
-
 def can_read_everything(user) -> bool:
     """Managers and admins read every dashboard and report."""
     return has_role(user, MANAGER, ADMIN)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.roles import ADMIN, APPROVER, has_role
-from indicators import registry
 
 
 class ScoringRule(models.TextChoices):
@@ -145,11 +144,6 @@ class Indicator(models.Model):
     @property
     def targets(self) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
         return (self.target_min, self.target_std, self.target_max)
-
-    @property
-    def computation_label(self) -> str:
-        comp = registry.get(self.computation)
-        return comp.label if comp else ""
 
 
 class Baseline(models.Model):

@@ -89,10 +89,6 @@ def get(key: str) -> Computation | None:
     return _computations.get(key) if key else None
 
 
-def all_computations() -> list[Computation]:
-    return sorted(_computations.values(), key=lambda c: c.key)
-
-
 def unregister(key: str) -> None:
     """For tests that plug in a computation of their own."""
     _computations.pop(key, None)

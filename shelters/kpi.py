@@ -174,12 +174,6 @@ def counts_per_facility_all(fiscal_year_be: int, as_of: dt.date) -> dict[str, di
     }
 
 
-def total_counts(kpi: str, fiscal_year_be: int, as_of: dt.date) -> dict[str, int]:
-    """{category: count} over all facilities, in one query."""
-    rows = _aggregate([kpi], fiscal_year_be, as_of, by_facility=False)
-    return next(iter(rows.values()))[kpi]
-
-
 def totals(per_facility: dict[int, dict], kpi: str) -> dict[str, int]:
     return {
         name: sum(counts.get(name, 0) for counts in per_facility.values())

@@ -36,7 +36,7 @@ def make_user(db):
         counter["n"] += 1
         user = User.objects.create_user(
             username=username or f"user{counter['n']}",
-            password="x-test-pass-9",  # noqa: S106
+            password="x-test-pass-9",
             first_name=f"ผู้ใช้{counter['n']}",
         )
         user.groups.set(Group.objects.filter(name__in=role_names))

@@ -29,7 +29,7 @@ def admin_client(client_for, kpi_admin):
     return client_for(kpi_admin)
 
 
-GOOD_PASSWORD = "Kluay-Hom-2563!"  # noqa: S105
+GOOD_PASSWORD = "Kluay-Hom-2563!"
 
 
 def create_data(**overrides) -> dict:

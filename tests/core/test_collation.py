@@ -117,7 +117,7 @@ def test_postgresql_has_the_icu_collation():
 def test_the_admin_lists_provinces_in_thai_order(client):
     from django.contrib.auth.models import User
 
-    admin = User.objects.create_superuser("root", password="x-test-pass-9")  # noqa: S106
+    admin = User.objects.create_superuser("root", password="x-test-pass-9")
     client.force_login(admin)
     html = client.get("/admin/core/province/").content.decode()
     assert html.index("เชียงใหม่") < html.index("ตาก") < html.index("แพร่")

@@ -28,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kpitracker")
-PASSWORD = "serve-Test-pass-2563"  # noqa: S105
+PASSWORD = "serve-Test-pass-2563"
 
 
 def readme_production_block() -> tuple[list[str], list[str]]:

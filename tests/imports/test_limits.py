@@ -67,7 +67,7 @@ def _bounded(call):
     start = time.perf_counter()
     try:
         outcome = call()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         outcome = exc
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] / 2**20

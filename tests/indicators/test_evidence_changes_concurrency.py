@@ -40,7 +40,7 @@ def post_each_at_once(live_server_url: str, requests: list[tuple[str, dict, dict
             )  # fmt: skip
             response = conn.getresponse()
             results[index] = (response.status, response.read().decode("utf-8", "replace"))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             conn.close()

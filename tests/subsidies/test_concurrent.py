@@ -40,7 +40,7 @@ def requests_at_once(live_server_url: str, requests: list[tuple[str, str, str]],
             })  # fmt: skip
             response = conn.getresponse()
             results.append((response.status, response.read().decode(), dict(response.getheaders())))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             conn.close()

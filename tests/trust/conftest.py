@@ -27,7 +27,7 @@ from indicators.models import Deliverable, Evidence, EvidenceStatus, Indicator, 
 from indicators.services import copy_set
 from shelters.models import Assessment, Facility, FacilityKind, FacilityStaff, Resident
 
-PASSWORD = "x-test-pass-9"  # noqa: S105
+PASSWORD = "x-test-pass-9"
 
 # Names in ASCII so they survive any export format (xlsx shared strings, csv, PDF text).
 MINE_RESIDENT = "Xmine Residentalpha"
