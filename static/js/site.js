@@ -66,6 +66,40 @@
     });
   });
 
+  // A chart's figures for screen readers (WCAG 1.1.1): <canvas role="img" aria-label="…"
+  // data-chart-table="first column's header"> gets, once Chart.js has drawn it, a visually
+  // hidden table of its data right after it (one row per label, one column per data set).
+  window.addEventListener("load", function () {
+    if (typeof Chart === "undefined" || typeof Chart.getChart !== "function") { return; }
+    each("canvas[data-chart-table]", function (canvas) {
+      var chart = Chart.getChart(canvas);
+      if (!chart || canvas.nextElementSibling && canvas.nextElementSibling.hasAttribute("data-chart-data")) { return; }
+      var data = chart.data, table = document.createElement("table");
+      table.className = "visually-hidden";
+      table.setAttribute("data-chart-data", "");
+      function cell(row, tag, text, scope) {
+        var c = document.createElement(tag);
+        c.textContent = text === null || text === undefined ? "" : String(text);
+        if (scope) { c.setAttribute("scope", scope); }
+        row.appendChild(c);
+      }
+      table.createCaption().textContent = canvas.getAttribute("aria-label") || "";
+      var head = table.createTHead().insertRow();
+      cell(head, "th", canvas.getAttribute("data-chart-table"), "col");
+      data.datasets.forEach(function (set) { cell(head, "th", set.label, "col"); });
+      var body = table.createTBody();
+      (data.labels || []).forEach(function (label, i) {
+        var row = body.insertRow();
+        cell(row, "th", label, "row");
+        data.datasets.forEach(function (set) {
+          var v = set.data[i];
+          cell(row, "td", v !== null && typeof v === "object" ? v.y : v);
+        });
+      });
+      canvas.insertAdjacentElement("afterend", table);
+    });
+  });
+
   // The users form: the password boxes are needed only when the admin types the password.
   (function () {
     var typed = document.querySelector('input[name="password_mode"][value="typed"]');

@@ -115,3 +115,11 @@ def login(live_server):
         assert "/accounts/login/" not in page.url, "login failed"
 
     return do
+
+
+@pytest.fixture
+def axe_page(request, browser, live_server):
+    """A desktop window for the accessibility tests: ``page.add_script_tag(path=...)`` injects
+    axe-core as an inline script, which the site's Content-Security-Policy refuses, so this
+    window bypasses the policy (the policy itself is tested in test_pages_run_their_scripts)."""
+    yield from _page(request, browser, viewport={"width": 1366, "height": 900}, bypass_csp=True)
