@@ -27,6 +27,7 @@ Usage::
 import copy
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 FIELD = "version"
@@ -35,6 +36,30 @@ STALE_TEXT = _(
     " โปรดเทียบกับข้อมูลล่าสุด แก้ไขให้ถูกต้อง แล้วกดบันทึกอีกครั้ง"
 )
 MISSING_TEXT = _("แบบฟอร์มนี้ไม่สมบูรณ์ (ไม่มีรุ่นของข้อมูล) โปรดเปิดหน้าแก้ไขใหม่แล้วกรอกอีกครั้ง")
+
+
+# django-simple-history's change reason column holds 100 characters.
+REASON_MAX = 100
+
+
+def reason_field(label=None, *, required_text=None, example=None) -> forms.CharField:
+    """A correction's reason (required, ≤ REASON_MAX), kept as the history's change reason: the
+    one field every correction form (assessments, discharges, steps, evidence, results) uses."""
+    help_text = (
+        format_lazy(_("บันทึกไว้ในประวัติการแก้ไข เช่น “{}” (ไม่เกิน {} ตัวอักษร)"), example, REASON_MAX)
+        if example
+        else format_lazy(_("บันทึกไว้ในประวัติการแก้ไข (ไม่เกิน {} ตัวอักษร)"), REASON_MAX)
+    )
+    return forms.CharField(
+        label=label or _("เหตุผลที่แก้ไข"),
+        max_length=REASON_MAX,
+        help_text=help_text,
+        error_messages={
+            "required": required_text or _("กรุณาระบุเหตุผล"),
+            "max_length": format_lazy(_("เหตุผลยาวได้ไม่เกิน {} ตัวอักษร"), REASON_MAX),
+        },
+        widget=forms.TextInput(attrs={"maxlength": REASON_MAX, "autocomplete": "off"}),
+    )
 
 
 class VersionedForm:

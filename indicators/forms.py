@@ -7,7 +7,7 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, ThaiDateField
-from core.versioned import VersionedForm
+from core.versioned import VersionedForm, reason_field
 from indicators.models import Evidence, Indicator, IndicatorKind, IndicatorSet, ManualResult
 
 ALLOWED_EVIDENCE_TYPES = {
@@ -73,12 +73,7 @@ class EvidenceEditForm(VersionedForm, EvidenceForm):
 class EvidenceDeleteForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     """Delete a draft: the reason goes into the evidence's history."""
 
-    reason = forms.CharField(
-        label=_("เหตุผลที่ลบ"),
-        max_length=100,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("โปรดระบุเหตุผลที่ลบร่างหลักฐานนี้")},
-    )
+    reason = reason_field(_("เหตุผลที่ลบ"), required_text=_("โปรดระบุเหตุผลที่ลบร่างหลักฐานนี้"))
 
     class Meta:
         model = Evidence

@@ -15,7 +15,7 @@ from core import duplicates
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
 from core.thaidate import format_thai_date
-from core.versioned import VersionedForm
+from core.versioned import VersionedForm, reason_field
 from shelters.models import (
     ITEM_COUNT,
     ITEM_FIELDS,
@@ -345,9 +345,6 @@ class _AssessmentForm(forms.ModelForm):
         pass
 
 
-REASON_MAX = 100  # django-simple-history's change reason column
-
-
 class _ReasonMixin:
     """A correction's reason (required), kept in the record's history as its change reason."""
 
@@ -357,16 +354,8 @@ class _ReasonMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"] = forms.CharField(
-            label=self.reason_label,
-            max_length=REASON_MAX,
-            help_text=gettext("บันทึกไว้ในประวัติการแก้ไข เช่น “%(example)s”")
-            % {"example": self.reason_example},
-            error_messages={
-                "required": self.reason_required,
-                "max_length": gettext("เหตุผลยาวได้ไม่เกิน %(max)s ตัวอักษร") % {"max": REASON_MAX},
-            },
-            widget=forms.TextInput(attrs={"maxlength": REASON_MAX, "autocomplete": "off"}),
+        self.fields["reason"] = reason_field(
+            self.reason_label, required_text=self.reason_required, example=self.reason_example
         )
 
     @property
