@@ -9,13 +9,16 @@ import types
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from core.nationalid import normalize, validate_national_id
 from core.thaidate import format_be_numeric, parse_date, to_arabic_digits
 
 # C0 controls but tab, newline and carriage return (a text area may hold them); DEL; C1 controls.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-CONTROL_MESSAGE = "มีอักขระควบคุมที่มองไม่เห็น (เช่น จากการคัดลอกข้อความมาวาง) โปรดลบออกแล้วบันทึกอีกครั้ง"
+CONTROL_MESSAGE = gettext_lazy(
+    "มีอักขระควบคุมที่มองไม่เห็น (เช่น จากการคัดลอกข้อความมาวาง) โปรดลบออกแล้วบันทึกอีกครั้ง"
+)
 
 
 def refuse_control_characters(value) -> None:
@@ -64,7 +67,11 @@ class ThaiDateInput(forms.TextInput):
     """A text box showing dd/mm/yyyy in BE; people may type BE or CE, Thai digits too."""
 
     def __init__(self, attrs=None):
-        base = {"placeholder": "วว/ดด/ปปปป (พ.ศ.)", "inputmode": "numeric", "autocomplete": "off"}
+        base = {
+            "placeholder": gettext_lazy("วว/ดด/ปปปป (พ.ศ.)"),
+            "inputmode": "numeric",
+            "autocomplete": "off",
+        }
         super().__init__({**base, **(attrs or {})})
 
     def format_value(self, value):

@@ -4,7 +4,7 @@ pages only display it, and no view or admin edits historical records.
 
 Values read as the rest of the Thai UI: dates in BE (times in Asia/Bangkok), coded fields by
 their label, booleans as ใช่/ไม่ใช่, a foreign key by the name of what it points to (fetched in
-one query per related model, whatever the number of records), the kind of change in Thai."""
+one query per related model, whatever the number of records), the kind of change in the page's language."""
 
 import datetime as dt
 from collections import defaultdict
@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from core.nationalid import mask
 
@@ -25,10 +25,11 @@ HIDDEN = {
     "history_user",
 }
 
+# the kind of change as a noun ("Changed"), not the button's verb ("Edit"): a context of its own
 CHANGE_KINDS = {
-    "+": gettext_lazy("เพิ่ม"),
-    "~": gettext_lazy("แก้ไข"),
-    "-": gettext_lazy("ลบ"),
+    "+": pgettext_lazy("change", "เพิ่ม"),
+    "~": pgettext_lazy("change", "แก้ไข"),
+    "-": pgettext_lazy("change", "ลบ"),
 }
 
 

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.collation import thai_order
@@ -8,17 +10,21 @@ from core.collation import thai_order
 class Province(models.Model):
     """One of Thailand's 77 provinces (code as in TIS 1099, e.g. 10 = Bangkok)."""
 
-    code = models.CharField("รหัสจังหวัด", max_length=2, unique=True)
-    name = models.CharField("ชื่อจังหวัด", max_length=64, unique=True)
-    name_en = models.CharField("ชื่อภาษาอังกฤษ", max_length=64)
+    code = models.CharField(gettext_lazy("รหัสจังหวัด"), max_length=2, unique=True)
+    name = models.CharField(gettext_lazy("ชื่อจังหวัด"), max_length=64, unique=True)
+    name_en = models.CharField(gettext_lazy("ชื่อภาษาอังกฤษ"), max_length=64)
 
     class Meta:
         # Thai dictionary order (เชียงใหม่ under ช), the same on PostgreSQL and SQLite.
         ordering = [thai_order("name")]
-        verbose_name = "จังหวัด"
-        verbose_name_plural = "จังหวัด"
+        verbose_name = gettext_lazy("จังหวัด")
+        verbose_name_plural = gettext_lazy("จังหวัด")
 
     def __str__(self) -> str:
+        # pages follow the language; data exports and documents name the province in Thai
+        # (they use ``name``, or render under translation.override("th"))
+        if self.name_en and (translation.get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 
@@ -29,14 +35,18 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     province = models.ForeignKey(
-        Province, null=True, blank=True, on_delete=models.PROTECT, verbose_name="จังหวัด"
+        Province,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=gettext_lazy("จังหวัด"),
     )
-    position = models.CharField("ตำแหน่ง", max_length=128, blank=True)
+    position = models.CharField(gettext_lazy("ตำแหน่ง"), max_length=128, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "ข้อมูลผู้ใช้"
-        verbose_name_plural = "ข้อมูลผู้ใช้"
+        verbose_name = gettext_lazy("ข้อมูลผู้ใช้")
+        verbose_name_plural = gettext_lazy("ข้อมูลผู้ใช้")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.province or '-'})"
@@ -58,8 +68,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "การส่งแบบฟอร์ม"
-        verbose_name_plural = "การส่งแบบฟอร์ม"
+        verbose_name = gettext_lazy("การส่งแบบฟอร์ม")
+        verbose_name_plural = gettext_lazy("การส่งแบบฟอร์ม")
 
     def __str__(self) -> str:
         return str(self.token)
@@ -72,29 +82,29 @@ class DuplicateReport(models.Model):
     these reports and resolve them (core.duplicates)."""
 
     class Kind(models.TextChoices):
-        RESIDENT = "resident", "ผู้รับบริการ"
-        VOLUNTEER = "volunteer", "อพม."
+        RESIDENT = "resident", gettext_lazy("ผู้รับบริการ")
+        VOLUNTEER = "volunteer", gettext_lazy("อพม.")
 
-    kind = models.CharField("ประเภท", max_length=16, choices=Kind.choices)
-    national_id = models.CharField("เลขประจำตัวประชาชน", max_length=13)
+    kind = models.CharField(gettext_lazy("ประเภท"), max_length=16, choices=Kind.choices)
+    national_id = models.CharField(gettext_lazy("เลขประจำตัวประชาชน"), max_length=13)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name="ผู้พบ",
+        verbose_name=gettext_lazy("ผู้พบ"),
     )  # fmt: skip
-    where = models.CharField("หน่วยงาน/จังหวัดของผู้พบ", max_length=200, blank=True)
-    created_at = models.DateTimeField("เมื่อ", auto_now_add=True)
+    where = models.CharField(gettext_lazy("หน่วยงาน/จังหวัดของผู้พบ"), max_length=200, blank=True)
+    created_at = models.DateTimeField(gettext_lazy("เมื่อ"), auto_now_add=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="ผู้ดำเนินการ",
+        related_name="+", verbose_name=gettext_lazy("ผู้ดำเนินการ"),
     )  # fmt: skip
-    resolved_at = models.DateTimeField("ดำเนินการเมื่อ", null=True, blank=True)
-    resolution = models.TextField("ผลการดำเนินการ", blank=True)
+    resolved_at = models.DateTimeField(gettext_lazy("ดำเนินการเมื่อ"), null=True, blank=True)
+    resolution = models.TextField(gettext_lazy("ผลการดำเนินการ"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "เลขประจำตัวซ้ำข้ามหน่วยงาน"
-        verbose_name_plural = "เลขประจำตัวซ้ำข้ามหน่วยงาน"
+        verbose_name = gettext_lazy("เลขประจำตัวซ้ำข้ามหน่วยงาน")
+        verbose_name_plural = gettext_lazy("เลขประจำตัวซ้ำข้ามหน่วยงาน")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.models import DuplicateReport
@@ -27,10 +28,10 @@ HOLDERS = {
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(
-        label="ผลการดำเนินการ",
+        label=gettext_lazy("ผลการดำเนินการ"),
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         max_length=2000,
-        error_messages={"required": "กรุณาบันทึกผลการดำเนินการก่อนปิดเรื่อง"},
+        error_messages={"required": gettext_lazy("กรุณาบันทึกผลการดำเนินการก่อนปิดเรื่อง")},
     )
 
 
@@ -53,7 +54,7 @@ def _holders(reports) -> dict[tuple[str, str], list[dict]]:
                         "label": f"{r.case_number} {r.full_name}",
                         "where": str(r.facility),
                         "extra": r.get_target_group_display()
-                        + ("" if r.in_care else " · จำหน่ายแล้ว"),
+                        + ("" if r.in_care else gettext(" · จำหน่ายแล้ว")),
                         "url": reverse(url_name, args=[r.pk]),
                     }
                 )
@@ -63,7 +64,7 @@ def _holders(reports) -> dict[tuple[str, str], list[dict]]:
                 found.setdefault((kind, v.national_id), []).append(
                     {
                         "label": f"{v.first_name} {v.last_name}",
-                        "where": f"จังหวัด{v.province.name}",
+                        "where": gettext("จังหวัด%(name)s") % {"name": v.province.name},
                         "extra": "",
                         "url": reverse(url_name, args=[v.pk]),
                     }
@@ -111,17 +112,17 @@ def duplicate_resolve(request, pk):
     report = get_object_or_404(DuplicateReport, pk=pk)
     form = ResolveForm(request.POST, prefix=f"r{pk}")
     if not form.is_valid():
-        messages.error(request, "ยังไม่ได้ปิดเรื่อง: กรุณาบันทึกผลการดำเนินการ")
+        messages.error(request, gettext("ยังไม่ได้ปิดเรื่อง: กรุณาบันทึกผลการดำเนินการ"))
         return _page(request, errors={report.pk: form}, status=400)
     with transaction.atomic():
         locked = DuplicateReport.objects.select_for_update().get(pk=report.pk)
         if locked.resolved_at is not None:
-            messages.info(request, "เรื่องนี้มีผู้ดำเนินการปิดไปแล้ว")
+            messages.info(request, gettext("เรื่องนี้มีผู้ดำเนินการปิดไปแล้ว"))
             return redirect("duplicates")
         locked.resolved_by = request.user
         locked.resolved_at = timezone.now()
         locked.resolution = form.cleaned_data["resolution"]
         locked._change_reason = "ปิดเรื่องเลขประจำตัวซ้ำ"
         locked.save(update_fields=["resolved_by", "resolved_at", "resolution"])
-    messages.success(request, "ปิดเรื่องแล้ว")
+    messages.success(request, gettext("ปิดเรื่องแล้ว"))
     return redirect("duplicates")

@@ -34,7 +34,11 @@ class CellError:
     message: str
 
     def __str__(self) -> str:
-        return f"แถว {self.row}, {self.column}: {self.message}"
+        return gettext("แถว %(row)s, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -121,15 +125,15 @@ def _decode(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileProblem("อ่านไฟล์ CSV ไม่ได้: ต้องเป็น UTF-8 หรือ TIS-620")
+    raise FileProblem(gettext("อ่านไฟล์ CSV ไม่ได้: ต้องเป็น UTF-8 หรือ TIS-620"))
 
 
 def _csv_rows(data: bytes, columns: list) -> Iterator[tuple[int, list]]:
     cap = max_uncompressed_bytes()
     if len(data) > cap:
         raise FileProblem(
-            f"ไฟล์ CSV มีขนาด {len(data) / 2**20:,.0f} MB เกินที่รับได้ {cap / 2**20:,.0f} MB: "
-            "โปรดแบ่งเป็นหลายไฟล์"
+            gettext("ไฟล์ CSV มีขนาด %(len)s MB เกินที่รับได้ %(cap_2_20)s MB: โปรดแบ่งเป็นหลายไฟล์")
+            % {"len": f"{len(data) / 2**20:,.0f}", "cap_2_20": f"{cap / 2**20:,.0f}"}
         )
     text = _decode(data)
     stream = io.StringIO(text, newline="")
@@ -170,19 +174,25 @@ def _long_field(text: str, start: int, number: int, columns: list) -> str:
         else:
             length += 1
         if length > MAX_CSV_FIELD:
-            name = str(columns[column]).strip() if column < len(columns) else f"ที่ {column + 1}"
-            return f"แถว {number:,}, {name}: ช่องข้อมูลยาวเกิน {MAX_CSV_FIELD:,} ตัวอักษร ไฟล์นี้จึงอ่านไม่ได้"
+            name = (
+                str(columns[column]).strip()
+                if column < len(columns)
+                else gettext("ที่ %(column_1)s") % {"column_1": column + 1}
+            )
+            return gettext(
+                "แถว %(number)s, %(name)s: ช่องข้อมูลยาวเกิน %(MAX_CSV_FIELD)s ตัวอักษร ไฟล์นี้จึงอ่านไม่ได้"
+            ) % {"number": f"{number:,}", "name": name, "MAX_CSV_FIELD": f"{MAX_CSV_FIELD:,}"}
         i += 1
-    return (
-        f"แถว {number:,}: อ่านไม่ได้ (ช่องข้อมูลยาวเกิน {MAX_CSV_FIELD:,} ตัวอักษร หรือเครื่องหมายคำพูดไม่ครบคู่)"
-    )
+    return gettext(
+        "แถว %(number)s: อ่านไม่ได้ (ช่องข้อมูลยาวเกิน %(MAX_CSV_FIELD)s ตัวอักษร หรือเครื่องหมายคำพูดไม่ครบคู่)"
+    ) % {"number": f"{number:,}", "MAX_CSV_FIELD": f"{MAX_CSV_FIELD:,}"}
 
 
 def _sheet_rows(data: bytes) -> tuple[Iterator, object]:
     try:
         sheet = xlsx.Sheet(data, max_uncompressed_bytes())
     except Exception:  # noqa: BLE001 - a broken zip can fail in many ways
-        raise FileProblem("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx") from None
+        raise FileProblem(gettext("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx")) from None
 
     def numbered():
         try:
@@ -192,7 +202,7 @@ def _sheet_rows(data: bytes) -> tuple[Iterator, object]:
         except FileProblem:
             raise
         except Exception:  # noqa: BLE001 - a broken zip or XML can fail in many ways
-            raise FileProblem("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx") from None
+            raise FileProblem(gettext("อ่านไฟล์ Excel ไม่ได้: ไฟล์เสียหรือไม่ใช่ .xlsx")) from None
 
     return numbered(), sheet
 
@@ -214,19 +224,20 @@ def read_table(data: bytes, filename: str, keep=None) -> tuple[list, list[tuple[
     elif ext == ".xlsx":
         numbered, sheet = _sheet_rows(data)
     else:
-        raise FileProblem(f"รับเฉพาะไฟล์ {' หรือ '.join(SUPPORTED)}")
+        raise FileProblem(gettext("รับเฉพาะไฟล์ %(join)s") % {"join": " หรือ ".join(SUPPORTED)})
     header_row = None
     for _, row in numbered:
         if not all(_blank(c) for c in row):
             header_row = list(row)
             break
     if header_row is None:
-        raise FileProblem("ไฟล์ว่าง: ไม่มีแถวหัวตาราง")
+        raise FileProblem(gettext("ไฟล์ว่าง: ไม่มีแถวหัวตาราง"))
     while header_row and _blank(header_row[-1]):
         header_row.pop()
     if len(header_row) > MAX_HEADER_COLUMNS:
         raise FileProblem(
-            f"แถวหัวตารางมี {len(header_row):,} คอลัมน์ เกินที่รับได้ {MAX_HEADER_COLUMNS} คอลัมน์"
+            gettext("แถวหัวตารางมี %(len)s คอลัมน์ เกินที่รับได้ %(MAX_HEADER_COLUMNS)s คอลัมน์")
+            % {"len": f"{len(header_row):,}", "MAX_HEADER_COLUMNS": MAX_HEADER_COLUMNS}
         )
     width = len(header_row)
     header_names.extend(header_row)
@@ -241,7 +252,10 @@ def read_table(data: bytes, filename: str, keep=None) -> tuple[list, list[tuple[
             continue
         if len(body) >= limit:
             raise FileProblem(
-                f"ไฟล์มีข้อมูลเกิน {limit:,} แถว (รับได้ไม่เกิน {limit:,} แถวต่อไฟล์): โปรดแบ่งเป็นหลายไฟล์"
+                gettext(
+                    "ไฟล์มีข้อมูลเกิน %(limit)s แถว (รับได้ไม่เกิน %(limit)s แถวต่อไฟล์): โปรดแบ่งเป็นหลายไฟล์"
+                )
+                % {"limit": f"{limit:,}"}
             )
         if indices is not None:
             size = len(row)
@@ -273,19 +287,19 @@ def map_headers(resource: KpiResource, headers: list) -> tuple[dict[int, str], l
                 ignored.append(str(header))
             continue
         if name in seen:
-            raise FileProblem(f"หัวตาราง '{header}' ซ้ำกัน")
+            raise FileProblem(gettext("หัวตาราง '%(header)s' ซ้ำกัน") % {"header": header})
         seen.add(name)
         mapping[index] = name
     missing = [c for c in resource.required if c not in seen]
     for group in resource.one_of:
         if not seen & set(group):
-            missing.append(" หรือ ".join(resource.header_for(c, True) for c in group))
+            missing.append(gettext(" หรือ ").join(resource.header_for(c, True) for c in group))
     if missing:
         names = ", ".join(
             f"{resource.header_for(c, True)} ({c})" if c in resource.column_names() else c
             for c in missing
         )
-        raise FileProblem(f"ไม่พบคอลัมน์ที่ต้องมี: {names}")
+        raise FileProblem(gettext("ไม่พบคอลัมน์ที่ต้องมี: %(names)s") % {"names": names})
     return mapping, ignored
 
 
@@ -335,7 +349,12 @@ def plan(resource: KpiResource, data: bytes, filename: str) -> Plan:
             report.add_error(number, display.get(problem.column, problem.column), problem.message)
             continue
         if key in resolved:
-            report.add_error(number, "", f"ซ้ำกับแถว {resolved[key][0]} (ข้อมูลเดียวกันมีได้แถวเดียว)")
+            report.add_error(
+                number,
+                "",
+                gettext("ซ้ำกับแถว %(resolved_key_0)s (ข้อมูลเดียวกันมีได้แถวเดียว)")
+                % {"resolved_key_0": resolved[key][0]},
+            )
             continue
         resolved[key] = (number, values)
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin
@@ -28,7 +29,7 @@ class UploadForm(BootstrapMixin, forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in SUPPORTED:
-            raise forms.ValidationError("รับเฉพาะไฟล์ .xlsx หรือ .csv")
+            raise forms.ValidationError(gettext("รับเฉพาะไฟล์ .xlsx หรือ .csv"))
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("ไฟล์ใหญ่เกิน 60 MB")
+            raise forms.ValidationError(gettext("ไฟล์ใหญ่เกิน 60 MB"))
         return upload

@@ -8,10 +8,10 @@ def upload_to(instance, filename: str) -> str:
 
 
 class UploadStatus(models.TextChoices):
-    PREVIEWED = "previewed", "ตรวจสอบแล้ว รอยืนยัน"
-    APPLIED = "applied", "นำเข้าแล้ว"
-    REJECTED = "rejected", "มีข้อผิดพลาด ไม่ได้นำเข้า"
-    CANCELLED = "cancelled", "ยกเลิก"
+    PREVIEWED = "previewed", _("ตรวจสอบแล้ว รอยืนยัน")
+    APPLIED = "applied", _("นำเข้าแล้ว")
+    REJECTED = "rejected", _("มีข้อผิดพลาด ไม่ได้นำเข้า")
+    CANCELLED = "cancelled", _("ยกเลิก")
 
 
 class Upload(models.Model):
@@ -36,8 +36,8 @@ class Upload(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
-        verbose_name = "การนำเข้าข้อมูล"
-        verbose_name_plural = "การนำเข้าข้อมูล"
+        verbose_name = _("การนำเข้าข้อมูล")
+        verbose_name_plural = _("การนำเข้าข้อมูล")
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.original_name}"

@@ -4,7 +4,7 @@ from django.db import OperationalError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.roles import ADMIN, role_required
@@ -17,7 +17,7 @@ from imports.templates_xlsx import csv_template, xlsx_template
 def _resource(kind: str, user):
     resource_class = resources.get(kind)
     if resource_class is None:
-        raise Http404("ไม่รู้จักประเภทข้อมูลนี้")
+        raise Http404(gettext("ไม่รู้จักประเภทข้อมูลนี้"))
     return resource_class(user=user)
 
 
@@ -49,7 +49,9 @@ def upload(request):
             record.status = UploadStatus.PREVIEWED if report.ok else UploadStatus.REJECTED
             record.save()
             if report.ignored_headers:
-                messages.warning(request, "ไม่ได้ใช้คอลัมน์: " + ", ".join(report.ignored_headers))
+                messages.warning(
+                    request, gettext("ไม่ได้ใช้คอลัมน์: ") + ", ".join(report.ignored_headers)
+                )
             return redirect("imports:preview", pk=record.pk)
     kinds = sorted(resources.kinds().values(), key=lambda r: r.order)
     return render(
@@ -98,7 +100,7 @@ def _nothing_to_apply(record: Upload) -> bool:
 NOTHING_TEXT = gettext_lazy("ไม่มีข้อมูลที่ต้องเปลี่ยน: ทุกแถวในไฟล์ตรงกับข้อมูลในระบบแล้ว")
 
 
-BUSY_TEXT = "ไฟล์นี้กำลังนำเข้าจากอีกคำขอหนึ่ง (อาจกดยืนยันซ้ำ) โปรดรอสักครู่แล้วดูผลในหน้านี้"
+BUSY_TEXT = gettext_lazy("ไฟล์นี้กำลังนำเข้าจากอีกคำขอหนึ่ง (อาจกดยืนยันซ้ำ) โปรดรอสักครู่แล้วดูผลในหน้านี้")
 
 
 @require_POST
@@ -121,7 +123,7 @@ def confirm(request, pk):
 
 def _confirm_locked(request, record: Upload) -> None:
     if record.status != UploadStatus.PREVIEWED:
-        messages.error(request, "ไฟล์นี้ยืนยันไม่ได้ (นำเข้าแล้ว ยกเลิก หรือมีข้อผิดพลาด)")
+        messages.error(request, gettext("ไฟล์นี้ยืนยันไม่ได้ (นำเข้าแล้ว ยกเลิก หรือมีข้อผิดพลาด)"))
         return
     if _nothing_to_apply(record):
         messages.info(request, NOTHING_TEXT)
@@ -140,10 +142,12 @@ def _confirm_locked(request, record: Upload) -> None:
     if report.applied:
         record.status = UploadStatus.APPLIED
         record.applied_at = timezone.now()
-        messages.success(request, f"นำเข้าเรียบร้อย: {report.summary()}")
+        messages.success(
+            request, gettext("นำเข้าเรียบร้อย: %(summary)s") % {"summary": report.summary()}
+        )
     else:
         record.status = UploadStatus.REJECTED
-        messages.error(request, "ข้อมูลเปลี่ยนไประหว่างรอยืนยัน พบข้อผิดพลาด ไม่ได้นำเข้าแถวใดเลย")
+        messages.error(request, gettext("ข้อมูลเปลี่ยนไประหว่างรอยืนยัน พบข้อผิดพลาด ไม่ได้นำเข้าแถวใดเลย"))
     record.save()
 
 
@@ -156,9 +160,9 @@ def cancel(request, pk):
     if Upload.objects.filter(pk=pk, status=UploadStatus.PREVIEWED).update(
         status=UploadStatus.CANCELLED
     ):
-        messages.info(request, "ยกเลิกการนำเข้าแล้ว ไม่มีข้อมูลใดถูกเปลี่ยน")
+        messages.info(request, gettext("ยกเลิกการนำเข้าแล้ว ไม่มีข้อมูลใดถูกเปลี่ยน"))
     else:
-        messages.error(request, "ยกเลิกไม่ได้: ไฟล์นี้นำเข้าแล้วหรือยกเลิกไปแล้ว")
+        messages.error(request, gettext("ยกเลิกไม่ได้: ไฟล์นี้นำเข้าแล้วหรือยกเลิกไปแล้ว"))
     return redirect("imports:upload")
 
 

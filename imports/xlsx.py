@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 
 from defusedxml.ElementTree import fromstring, iterparse
+from django.utils.translation import gettext
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -26,20 +27,20 @@ MAX_ROWS = 1_048_576
 
 
 def _beyond(what: str) -> str:
-    return (
-        f"ไฟล์ Excel อ้างอิง{what} เกินขอบเขตของ Excel (สุดที่เซลล์ XFD1048576: 16,384 คอลัมน์ 1,048,576 แถว)"
-    )
+    return gettext(
+        "ไฟล์ Excel อ้างอิง%(what)s เกินขอบเขตของ Excel (สุดที่เซลล์ XFD1048576: 16,384 คอลัมน์ 1,048,576 แถว)"
+    ) % {"what": what}
 
 
 def _column_index(ref: str) -> int:
     letters = _COLUMN.match(ref).group()
     if len(letters) > 3:
-        raise SheetProblem(_beyond(f"เซลล์ '{ref[:20]}'"))
+        raise SheetProblem(_beyond(gettext("เซลล์ '%(ref_20)s'") % {"ref_20": ref[:20]}))
     index = 0
     for char in letters:
         index = index * 26 + ord(char) - 64
     if index > MAX_COLUMNS:
-        raise SheetProblem(_beyond(f"เซลล์ '{ref[:20]}'"))
+        raise SheetProblem(_beyond(gettext("เซลล์ '%(ref_20)s'") % {"ref_20": ref[:20]}))
     return index - 1
 
 
@@ -85,8 +86,10 @@ def _check_size(book: zipfile.ZipFile, names: list[str], max_bytes: int | None) 
     total = sum(book.getinfo(name).file_size for name in names if name in book.NameToInfo)
     if total > max_bytes:
         raise SheetProblem(
-            f"ไฟล์ Excel เมื่อคลายการบีบอัดมีขนาด {total / 2**20:,.0f} MB เกินที่รับได้ "
-            f"{max_bytes / 2**20:,.0f} MB: โปรดแบ่งเป็นหลายไฟล์"
+            gettext(
+                "ไฟล์ Excel เมื่อคลายการบีบอัดมีขนาด %(total_2_20)s MB เกินที่รับได้ %(max_bytes_2_20)s MB: โปรดแบ่งเป็นหลายไฟล์"
+            )
+            % {"total_2_20": f"{total / 2**20:,.0f}", "max_bytes_2_20": f"{max_bytes / 2**20:,.0f}"}
         )
 
 
@@ -113,7 +116,7 @@ class Sheet:
             number = element.get("r")
             number = int(number) if number is not None else previous + 1
             if not 1 <= number <= MAX_ROWS:
-                raise SheetProblem(_beyond(f"แถว {number:,}"))
+                raise SheetProblem(_beyond(gettext("แถว %(number)s") % {"number": f"{number:,}"}))
             previous = number
             width = self.width
             values: dict[int, object] = {}

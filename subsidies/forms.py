@@ -2,6 +2,7 @@ import unicodedata
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
@@ -29,18 +30,18 @@ class ApplicationForm(BootstrapMixin, forms.ModelForm):
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]
         if value and value > timezone.localdate():
-            raise forms.ValidationError("วันที่รับคำขอต้องไม่เกินวันนี้")
+            raise forms.ValidationError(gettext("วันที่รับคำขอต้องไม่เกินวันนี้"))
         if value and self.instance.pk and self.instance.step > Step.RECEIVED:
             later = self.instance.entries.filter(step__gt=Step.RECEIVED).order_by("acted_on")
             first_later = later.values_list("acted_on", flat=True).first()
             if first_later and value > first_later:
-                raise forms.ValidationError("วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป")
+                raise forms.ValidationError(gettext("วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป"))
         return value
 
     def clean_amount_requested(self):
         value = self.cleaned_data["amount_requested"]
         if value is not None and value <= 0:
-            raise forms.ValidationError("จำนวนเงินต้องมากกว่า 0")
+            raise forms.ValidationError(gettext("จำนวนเงินต้องมากกว่า 0"))
         return value
 
 

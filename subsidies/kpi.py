@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from core.thaidate import fiscal_year_bounds
 from indicators import registry
@@ -28,7 +29,7 @@ def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
 
 @registry.register(
     "subsidies.status_checks",
-    "ประชาชนที่ตรวจสอบสถานะการขอรับเงินอุดหนุน (ราย)",
+    gettext_lazy("ประชาชนที่ตรวจสอบสถานะการขอรับเงินอุดหนุน (ราย)"),
     "milestone",
     detail_url=report_url,
 )
@@ -38,7 +39,8 @@ def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFact
         {
             "status_checks": registry.Fact(
                 met=distinct >= TARGET,
-                figure=f"{distinct:,} / {TARGET:,} ราย",
+                figure=gettext("%(distinct)s / %(TARGET)s ราย")
+                % {"distinct": f"{distinct:,}", "TARGET": f"{TARGET:,}"},
                 url=report_url(fiscal_year_be),
             )
         }

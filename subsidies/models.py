@@ -16,6 +16,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,23 +30,23 @@ REFERENCE_LENGTH = 10  # 31^10 ≈ 8.2 × 10^14 possible references
 
 
 class SubsidyType(models.TextChoices):
-    LOW_INCOME = "low_income", "เงินสงเคราะห์ครอบครัวผู้มีรายได้น้อยและผู้ไร้ที่พึ่ง"
-    HIV = "hiv", "เงินสงเคราะห์ผู้ติดเชื้อเอชไอวีและครอบครัว"
-    OCCUPATION = "occupation", "เงินสงเคราะห์ด้านเงินทุนประกอบอาชีพ"
-    HUMANITARIAN = "humanitarian", "เงินอุดหนุนช่วยเหลือเยียวยาด้านการเงินตามหลักมนุษยธรรม"
+    LOW_INCOME = "low_income", _("เงินสงเคราะห์ครอบครัวผู้มีรายได้น้อยและผู้ไร้ที่พึ่ง")
+    HIV = "hiv", _("เงินสงเคราะห์ผู้ติดเชื้อเอชไอวีและครอบครัว")
+    OCCUPATION = "occupation", _("เงินสงเคราะห์ด้านเงินทุนประกอบอาชีพ")
+    HUMANITARIAN = "humanitarian", _("เงินอุดหนุนช่วยเหลือเยียวยาด้านการเงินตามหลักมนุษยธรรม")
 
 
 class Step(models.IntegerChoices):
-    RECEIVED = 1, "รับคำขอ"
-    FACT_CHECK = 2, "การตรวจสอบข้อเท็จจริง"
-    PREPARED = 3, "เตรียมเสนอคณะกรรมการฯ (One Home)"
-    DECIDED = 4, "ผลการพิจารณาของคณะกรรมการฯ"
-    ASSISTED = 5, "อนุมัติการช่วยเหลือ"
+    RECEIVED = 1, _("รับคำขอ")
+    FACT_CHECK = 2, _("การตรวจสอบข้อเท็จจริง")
+    PREPARED = 3, _("เตรียมเสนอคณะกรรมการฯ (One Home)")
+    DECIDED = 4, _("ผลการพิจารณาของคณะกรรมการฯ")
+    ASSISTED = 5, _("อนุมัติการช่วยเหลือ")
 
 
 class Decision(models.TextChoices):
-    APPROVED = "approved", "อนุมัติ"
-    NOT_APPROVED = "not_approved", "ไม่อนุมัติ"
+    APPROVED = "approved", pgettext_lazy("decision", "อนุมัติ")
+    NOT_APPROVED = "not_approved", pgettext_lazy("decision", "ไม่อนุมัติ")
 
 
 class HashKey(models.Model):
@@ -58,8 +59,8 @@ class HashKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "กุญแจแฮชของระบบตรวจสอบสถานะ"
-        verbose_name_plural = "กุญแจแฮชของระบบตรวจสอบสถานะ"
+        verbose_name = _("กุญแจแฮชของระบบตรวจสอบสถานะ")
+        verbose_name_plural = _("กุญแจแฮชของระบบตรวจสอบสถานะ")
 
     def __str__(self) -> str:
         return f"HashKey {self.pk}"
@@ -159,8 +160,8 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        verbose_name = "คำขอรับเงินอุดหนุน"
-        verbose_name_plural = "คำขอรับเงินอุดหนุน"
+        verbose_name = _("คำขอรับเงินอุดหนุน")
+        verbose_name_plural = _("คำขอรับเงินอุดหนุน")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(step__gte=1, step__lte=5), name="subsidy_step_1_to_5"
@@ -230,8 +231,8 @@ class StepEntry(models.Model):
 
     class Meta:
         ordering = ["application_id", "step"]
-        verbose_name = "ประวัติขั้นตอน"
-        verbose_name_plural = "ประวัติขั้นตอน"
+        verbose_name = _("ประวัติขั้นตอน")
+        verbose_name_plural = _("ประวัติขั้นตอน")
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "step"], name="subsidy_one_entry_per_step"
@@ -239,12 +240,15 @@ class StepEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application.formatted_reference} ขั้นที่ {self.step}"
+        return gettext("%(formatted_reference)s ขั้นที่ %(step)s") % {
+            "formatted_reference": self.application.formatted_reference,
+            "step": self.step,
+        }
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "หน้าเว็บ"
-    API = "api", "เว็บเซอร์วิส"
+    WEB = "web", _("หน้าเว็บ")
+    API = "api", _("เว็บเซอร์วิส")
 
 
 class CountedQuerySet(models.QuerySet):
@@ -287,8 +291,8 @@ class StatusCheck(models.Model):
 
     class Meta:
         ordering = ["-checked_at"]
-        verbose_name = "การตรวจสอบสถานะ"
-        verbose_name_plural = "การตรวจสอบสถานะ"
+        verbose_name = _("การตรวจสอบสถานะ")
+        verbose_name_plural = _("การตรวจสอบสถานะ")
         indexes = [
             models.Index(fields=["fiscal_year", "citizen_key"], name="subsidy_check_year_citizen"),
             models.Index(fields=["checked_on"], name="subsidy_check_day"),
@@ -324,8 +328,8 @@ class Rating(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "ความพึงพอใจ"
-        verbose_name_plural = "ความพึงพอใจ"
+        verbose_name = _("ความพึงพอใจ")
+        verbose_name_plural = _("ความพึงพอใจ")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(score__gte=1, score__lte=5), name="subsidy_rating_1_to_5"
@@ -351,8 +355,8 @@ class LookupThrottle(models.Model):
     blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "การจำกัดการตรวจสอบที่ผิดพลาด"
-        verbose_name_plural = "การจำกัดการตรวจสอบที่ผิดพลาด"
+        verbose_name = _("การจำกัดการตรวจสอบที่ผิดพลาด")
+        verbose_name_plural = _("การจำกัดการตรวจสอบที่ผิดพลาด")
 
     def __str__(self) -> str:
         return f"{self.key[:12]}… {self.failures}"

@@ -8,8 +8,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext
 
-from core.thaidate import MONTHS_LONG, be_year, default_as_of, fiscal_year_bounds, format_thai_date
+from core.thaidate import (
+    MONTHS_EN,
+    MONTHS_LONG,
+    be_year,
+    current_lang,
+    default_as_of,
+    fiscal_year_bounds,
+    format_thai_date,
+)
 from subsidies.models import Channel, Rating, StatusCheck
 
 TARGET = 3500
@@ -65,13 +74,28 @@ class UsageReport:
     def summary(self) -> list[str]:
         avg = f"{self.rating_average:.2f}" if self.rating_average is not None else "-"
         return [
-            f"ในปีงบประมาณ พ.ศ. {self.fiscal_year} (ข้อมูลตั้งแต่ {format_thai_date(self.start, True)} "
-            f"ถึง {format_thai_date(self.as_of, True)}) มีการตรวจสอบสถานะการขอรับเงินอุดหนุนสำเร็จ "
-            f"{self.checks:,} ครั้ง (ผ่านหน้าเว็บ {self.web:,} ครั้ง ผ่านเว็บเซอร์วิส {self.api:,} ครั้ง) "
-            f"จากประชาชน {self.citizens:,} ราย คิดเป็นร้อยละ {pct(self.citizens, TARGET)} "
-            f"ของเป้าหมาย {TARGET:,} ราย",
-            f"ผู้ใช้งานประเมินความพึงพอใจ {self.rating_count:,} ครั้ง คะแนนเฉลี่ย {avg} จาก 5 "
-            f"ผู้ที่พึงพอใจมากถึงมากที่สุด (4–5 คะแนน) ร้อยละ {pct(self.satisfied, self.rating_count)}",
+            gettext(
+                "ในปีงบประมาณ พ.ศ. %(fiscal_year)s (ข้อมูลตั้งแต่ %(format_thai_date)s ถึง %(format_thai_date2)s) มีการตรวจสอบสถานะการขอรับเงินอุดหนุนสำเร็จ %(checks)s ครั้ง (ผ่านหน้าเว็บ %(web)s ครั้ง ผ่านเว็บเซอร์วิส %(api)s ครั้ง) จากประชาชน %(citizens)s ราย คิดเป็นร้อยละ %(pct)s ของเป้าหมาย %(TARGET)s ราย"
+            )
+            % {
+                "fiscal_year": self.fiscal_year,
+                "format_thai_date": format_thai_date(self.start, True),
+                "format_thai_date2": format_thai_date(self.as_of, True),
+                "checks": f"{self.checks:,}",
+                "web": f"{self.web:,}",
+                "api": f"{self.api:,}",
+                "citizens": f"{self.citizens:,}",
+                "pct": pct(self.citizens, TARGET),
+                "TARGET": f"{TARGET:,}",
+            },
+            gettext(
+                "ผู้ใช้งานประเมินความพึงพอใจ %(rating_count)s ครั้ง คะแนนเฉลี่ย %(avg)s จาก 5 ผู้ที่พึงพอใจมากถึงมากที่สุด (4–5 คะแนน) ร้อยละ %(pct)s"
+            )
+            % {
+                "rating_count": f"{self.rating_count:,}",
+                "avg": avg,
+                "pct": pct(self.satisfied, self.rating_count),
+            },
         ]
 
     @property
@@ -80,19 +104,25 @@ class UsageReport:
         items = []
         if not self.target_met:
             items.append(
-                "ประชาสัมพันธ์ช่องทางตรวจสอบสถานะเพิ่มเติม เช่น พิมพ์เลขอ้างอิงและช่องทางตรวจสอบ"
-                "ในใบรับคำขอทุกฉบับ และแจ้งผ่านสำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด"
+                gettext(
+                    "ประชาสัมพันธ์ช่องทางตรวจสอบสถานะเพิ่มเติม เช่น พิมพ์เลขอ้างอิงและช่องทางตรวจสอบ"
+                    "ในใบรับคำขอทุกฉบับ และแจ้งผ่านสำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัด"
+                )
             )
         if self.rating_average is not None and self.rating_average < 4:
-            items.append("ทบทวนความเข้าใจง่ายของหน้าตรวจสอบสถานะตามข้อเสนอแนะของผู้ใช้งาน")
+            items.append(gettext("ทบทวนความเข้าใจง่ายของหน้าตรวจสอบสถานะตามข้อเสนอแนะของผู้ใช้งาน"))
         if self.comments:
-            items.append(f"พิจารณาข้อเสนอแนะของผู้ใช้งาน {len(self.comments):,} รายการ (แนบท้ายรายงาน)")
-        items.append("เชื่อมโยงเว็บเซอร์วิสตรวจสอบสถานะกับระบบของหน่วยงานอื่นเพื่อเพิ่มช่องทางให้ประชาชน")
+            items.append(
+                gettext("พิจารณาข้อเสนอแนะของผู้ใช้งาน %(len)s รายการ (แนบท้ายรายงาน)")
+                % {"len": f"{len(self.comments):,}"}
+            )
+        items.append(gettext("เชื่อมโยงเว็บเซอร์วิสตรวจสอบสถานะกับระบบของหน่วยงานอื่นเพื่อเพิ่มช่องทางให้ประชาชน"))
         return items
 
 
 def month_label(day: dt.date) -> str:
-    return f"{MONTHS_LONG[day.month - 1]} {be_year(day.year)}"
+    months = MONTHS_EN if current_lang() == "en" else MONTHS_LONG
+    return f"{months[day.month - 1]} {be_year(day.year)}"
 
 
 def build(fiscal_year: int, as_of: dt.date | None = None) -> UsageReport:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import normalize
@@ -41,11 +42,11 @@ class StaleEdit(Exception):
         self.current = current
 
 
-STALE_EDIT_TEXT = (
+STALE_EDIT_TEXT = _(
     "ข้อมูลคำขอนี้ถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดแบบฟอร์ม ระบบจึงยังไม่บันทึกการแก้ไขของท่าน "
     "ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์ม โปรดเทียบกับข้อมูลล่าสุดในตารางด้านบน แล้วกดบันทึกอีกครั้งหากต้องการใช้ข้อมูลของท่าน"
 )
-MOVED_MEANWHILE_TEXT = "วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป"
+MOVED_MEANWHILE_TEXT = _("วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป")
 # The fields an edit may change; the step fields change only through ``move``.
 EDIT_FIELDS = (
     "first_name",
@@ -118,25 +119,27 @@ def update_application(pk: int, changes: dict, *, version: int) -> Application:
 
 def check_move(application: Application, to_step: int, acted_on: dt.date, decision: str) -> None:
     if application.step == Step.DECIDED and application.decision == Decision.NOT_APPROVED:
-        raise StepError("คำขอนี้ไม่ได้รับการอนุมัติ กระบวนการสิ้นสุดที่ขั้นตอนที่ 4 แล้ว")
+        raise StepError(gettext("คำขอนี้ไม่ได้รับการอนุมัติ กระบวนการสิ้นสุดที่ขั้นตอนที่ 4 แล้ว"))
     if application.step == Step.ASSISTED:
-        raise StepError("คำขอนี้ดำเนินการครบทั้ง 5 ขั้นตอนแล้ว")
+        raise StepError(gettext("คำขอนี้ดำเนินการครบทั้ง 5 ขั้นตอนแล้ว"))
     expected = application.step + 1
     if to_step != expected:
         raise StepError(
-            f"เปลี่ยนได้เฉพาะขั้นตอนถัดไปเท่านั้น (ขั้นตอนที่ {expected} "
-            f"{Step(expected).label}) ข้อมูลอาจถูกแก้ไขโดยผู้อื่น โปรดเปิดหน้านี้ใหม่"
+            gettext(
+                "เปลี่ยนได้เฉพาะขั้นตอนถัดไปเท่านั้น (ขั้นตอนที่ %(expected)s %(Step)s) ข้อมูลอาจถูกแก้ไขโดยผู้อื่น โปรดเปิดหน้านี้ใหม่"
+            )
+            % {"expected": expected, "Step": Step(expected).label}
         )
     if to_step == Step.DECIDED and decision not in Decision.values:
-        raise StepError("ขั้นตอนที่ 4 ต้องระบุผลการพิจารณา (อนุมัติ หรือ ไม่อนุมัติ)")
+        raise StepError(gettext("ขั้นตอนที่ 4 ต้องระบุผลการพิจารณา (อนุมัติ หรือ ไม่อนุมัติ)"))
     if to_step != Step.DECIDED and decision:
-        raise StepError("ผลการพิจารณาบันทึกได้เฉพาะขั้นตอนที่ 4")
+        raise StepError(gettext("ผลการพิจารณาบันทึกได้เฉพาะขั้นตอนที่ 4"))
     if acted_on is None:
-        raise StepError("โปรดระบุวันที่")
+        raise StepError(gettext("โปรดระบุวันที่"))
     if application.step_on and acted_on < application.step_on:
-        raise StepError("วันที่ต้องไม่ก่อนวันที่ของขั้นตอนก่อนหน้า")
+        raise StepError(gettext("วันที่ต้องไม่ก่อนวันที่ของขั้นตอนก่อนหน้า"))
     if acted_on > timezone.localdate():
-        raise StepError("วันที่ต้องไม่เกินวันนี้")
+        raise StepError(gettext("วันที่ต้องไม่เกินวันนี้"))
 
 
 def move(
@@ -170,7 +173,8 @@ def move(
                 )
         except IntegrityError:  # an entry of that step exists: the row and its history disagree
             raise StepError(
-                f"ขั้นตอนที่ {to_step} บันทึกไว้แล้ว ข้อมูลอาจถูกแก้ไขโดยผู้อื่น โปรดเปิดหน้านี้ใหม่"
+                gettext("ขั้นตอนที่ %(to_step)s บันทึกไว้แล้ว ข้อมูลอาจถูกแก้ไขโดยผู้อื่น โปรดเปิดหน้านี้ใหม่")
+                % {"to_step": to_step}
             ) from None
     application.refresh_from_db()
     return entry
@@ -333,13 +337,13 @@ def _shown_value(name: str, value) -> str:
 # --- what the citizen sees --------------------------------------------------------------------
 
 NEXT_TEXT = {
-    Step.RECEIVED: "เจ้าหน้าที่จะตรวจสอบข้อเท็จจริงของคำขอ (อาจมีการติดต่อหรือเยี่ยมบ้าน)",
-    Step.FACT_CHECK: "เจ้าหน้าที่จะเตรียมเสนอคำขอต่อคณะกรรมการฯ (One Home)",
-    Step.PREPARED: "คณะกรรมการฯ (One Home) จะพิจารณาคำขอ",
-    Step.DECIDED: "หน่วยงานจะดำเนินการอนุมัติการช่วยเหลือและแจ้งการรับเงิน",
-    Step.ASSISTED: "ดำเนินการครบทุกขั้นตอนแล้ว",
+    Step.RECEIVED: _("เจ้าหน้าที่จะตรวจสอบข้อเท็จจริงของคำขอ (อาจมีการติดต่อหรือเยี่ยมบ้าน)"),
+    Step.FACT_CHECK: _("เจ้าหน้าที่จะเตรียมเสนอคำขอต่อคณะกรรมการฯ (One Home)"),
+    Step.PREPARED: _("คณะกรรมการฯ (One Home) จะพิจารณาคำขอ"),
+    Step.DECIDED: _("หน่วยงานจะดำเนินการอนุมัติการช่วยเหลือและแจ้งการรับเงิน"),
+    Step.ASSISTED: _("ดำเนินการครบทุกขั้นตอนแล้ว"),
 }
-NOT_APPROVED_TEXT = "คำขอไม่ได้รับการอนุมัติ กระบวนการสิ้นสุดแล้ว หากมีข้อสงสัยโปรดติดต่อหน่วยงานที่ท่านยื่นคำขอ"
+NOT_APPROVED_TEXT = _("คำขอไม่ได้รับการอนุมัติ กระบวนการสิ้นสุดแล้ว หากมีข้อสงสัยโปรดติดต่อหน่วยงานที่ท่านยื่นคำขอ")
 
 
 def next_text(application: Application) -> str:

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import format_id, mask
@@ -38,7 +39,7 @@ class ApplicationTable(tables.Table):
 
     def render_reference(self, record):
         demo = (
-            format_html(' <span class="badge text-bg-warning">ตัวอย่าง</span>')
+            format_html(gettext(' <span class="badge text-bg-warning">ตัวอย่าง</span>'))
             if record.is_demo
             else ""
         )

@@ -12,8 +12,9 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -154,7 +155,11 @@ def application_create(request):
                     .first()
                 )
                 return redirect(earlier or "subsidies:list")
-            messages.success(request, f"บันทึกคำขอแล้ว เลขอ้างอิง {application.formatted_reference}")
+            messages.success(
+                request,
+                _("บันทึกคำขอแล้ว เลขอ้างอิง %(formatted_reference)s")
+                % {"formatted_reference": application.formatted_reference},
+            )
             return redirect("subsidies:detail", pk=application.pk)
         return render(request, "subsidies/application_form.html", {"form": form}, status=400)
     form.initial.setdefault("received_on", timezone.localdate())
@@ -179,7 +184,7 @@ def application_edit(request, pk):
             except services.StepError as exc:
                 form.add_error("received_on", str(exc))
             else:
-                messages.success(request, "บันทึกการแก้ไขแล้ว")
+                messages.success(request, _("บันทึกการแก้ไขแล้ว"))
                 return redirect("subsidies:detail", pk=application.pk)
         return render(request, "subsidies/application_form.html", context, status=400)
     return render(request, "subsidies/application_form.html", context)
@@ -258,7 +263,11 @@ def application_move(request, pk):
                 form.is_valid()
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"บันทึกขั้นตอนที่ {entry.step} {entry.get_step_display()} แล้ว")
+            messages.success(
+                request,
+                _("บันทึกขั้นตอนที่ %(step)s %(get_step_display)s แล้ว")
+                % {"step": entry.step, "get_step_display": entry.get_step_display()},
+            )
             return redirect("subsidies:detail", pk=application.pk)
     return _render_detail(request, application, form, status=400)
 
@@ -387,8 +396,13 @@ def application_slip_pdf(request, pk):
 @role_required(*REPORT_READERS)
 def usage_report(request):
     year = _report_year(request)
-    data = usage.build(year)
     fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        # the report is a Thai document, whatever the language of the pages
+        with translation.override(settings.LANGUAGE_CODE):
+            data = usage.build(year)
+    else:
+        data = usage.build(year)
     if fmt == "xlsx":
         response = HttpResponse(
             usage.as_xlsx(data),
@@ -419,14 +433,14 @@ def _report_year(request) -> int:
 
 # --- the public status service ----------------------------------------------------------------
 
-THROTTLED_TEXT = "มีการตรวจสอบที่ไม่ถูกต้องหลายครั้งจากเครื่องของท่าน โปรดลองใหม่อีกครั้งภายหลัง"
-NOT_FOUND_TEXT = (
+THROTTLED_TEXT = gettext_lazy("มีการตรวจสอบที่ไม่ถูกต้องหลายครั้งจากเครื่องของท่าน โปรดลองใหม่อีกครั้งภายหลัง")
+NOT_FOUND_TEXT = gettext_lazy(
     "ไม่พบคำขอที่ตรงกับเลขอ้างอิงและเลขประจำตัวประชาชนนี้ "
     "โปรดตรวจสอบเลขอ้างอิงจากใบรับคำขอและเลขประจำตัวประชาชนอีกครั้ง"
 )
 
 
-RATED_TEXT = "ท่านได้ประเมินความพึงพอใจสำหรับขั้นตอนนี้ของคำขอแล้ว ขอบคุณสำหรับความเห็นของท่าน"
+RATED_TEXT = gettext_lazy("ท่านได้ประเมินความพึงพอใจสำหรับขั้นตอนนี้ของคำขอแล้ว ขอบคุณสำหรับความเห็นของท่าน")
 
 # Post/redirect/get: a successful lookup (and a rating) answers with a redirect to the page,
 # which shows the result kept in the citizen's session: Back and reload never ask to send the
@@ -597,14 +611,14 @@ def _public_result(request):
 def public_rate(request):
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _rated_page(request, "โปรดเลือกคะแนน 1–5", 400)
+        return _rated_page(request, _("โปรดเลือกคะแนน 1–5"), 400)
     try:
         check_id = signing.loads(
             form.cleaned_data["token"], salt=RATING_SALT, max_age=RATING_MAX_AGE
         )
         check = StatusCheck.objects.get(pk=check_id)
     except (signing.BadSignature, StatusCheck.DoesNotExist):
-        return _rated_page(request, "แบบประเมินหมดอายุแล้ว โปรดตรวจสอบสถานะอีกครั้งเพื่อประเมิน", 400)
+        return _rated_page(request, _("แบบประเมินหมดอายุแล้ว โปรดตรวจสอบสถานะอีกครั้งเพื่อประเมิน"), 400)
     try:
         with transaction.atomic():
             Rating.objects.create(
@@ -657,8 +671,8 @@ def _as_json(application, entries) -> dict:
     }
 
 
-JSON_ONLY_TEXT = "เว็บเซอร์วิสนี้รับเฉพาะข้อมูล JSON (Content-Type: application/json)"
-CROSS_SITE_TEXT = "เว็บเซอร์วิสนี้ไม่รับคำขอจากหน้าเว็บของเว็บไซต์อื่น"
+JSON_ONLY_TEXT = gettext_lazy("เว็บเซอร์วิสนี้รับเฉพาะข้อมูล JSON (Content-Type: application/json)")
+CROSS_SITE_TEXT = gettext_lazy("เว็บเซอร์วิสนี้ไม่รับคำขอจากหน้าเว็บของเว็บไซต์อื่น")
 
 
 def _same_origin(request) -> bool:
@@ -699,14 +713,14 @@ def api_status(request):
     if wait:
         return _throttled(request, wait, api=True)
     if payload is None:
-        return JsonResponse({"found": False, "error": "ข้อมูลต้องเป็น JSON"}, status=400)
+        return JsonResponse({"found": False, "error": _("ข้อมูลต้องเป็น JSON")}, status=400)
     form = LookupForm(
         {"reference": payload.get("reference", ""), "national_id": payload.get("national_id", "")}
     )
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse(
-            {"found": False, "error": "ข้อมูลไม่ครบหรือไม่ถูกต้อง", "fields": errors}, status=400
+            {"found": False, "error": _("ข้อมูลไม่ครบหรือไม่ถูกต้อง"), "fields": errors}, status=400
         )
     found, wait = _look_up(
         request, form.cleaned_data["reference"], form.cleaned_data["national_id"], Channel.API

@@ -1,7 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.forms import inlineformset_factory, modelformset_factory
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import duplicates
@@ -27,11 +31,11 @@ from volunteers.models import (
     Volunteer,
 )
 
-STALE_TEXT = (
+STALE_TEXT = _(
     "มีผู้แก้ไขข้อมูลนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์มด้านล่าง"
     " โปรดเปิดหน้าข้อมูลล่าสุดในแท็บใหม่เพื่อตรวจสอบ แล้วกดบันทึกอีกครั้ง"
 )
-ACTIVE_NEEDS_CERTIFICATION = (
+ACTIVE_NEEDS_CERTIFICATION = _(
     "สถานะ “ขึ้นทะเบียนแล้ว” ตั้งได้เมื่อ อพม. ผ่านการอบรมและได้รับเลขทะเบียนแล้วเท่านั้น"
     " (ระบบตั้งให้เองเมื่อบันทึกผลการอบรมว่าผ่าน)"
 )
@@ -148,7 +152,7 @@ class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
         if Volunteer.objects.visible_to(self.user).filter(pk=existing.pk).exists():
             return forms.ValidationError(
                 format_html(
-                    'เลขประจำตัวประชาชนนี้มีในทะเบียนแล้ว: <a href="{}">{}</a>',
+                    gettext('เลขประจำตัวประชาชนนี้มีในทะเบียนแล้ว: <a href="{}">{}</a>'),
                     reverse("volunteers:detail", args=[existing.pk]),
                     existing.full_name,
                 ),
@@ -197,7 +201,7 @@ class CourseForm(OnceMixin, BootstrapMixin, forms.ModelForm):
             and data.get("end_date")
             and data["end_date"] < data["start_date"]
         ):
-            self.add_error("end_date", "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+            self.add_error("end_date", gettext("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม"))
         return data
 
 
@@ -246,7 +250,7 @@ class EnrolForm(OnceMixin, BootstrapMixin, forms.Form):
 class ResultForm(VersionedForm, BootstrapMixin, forms.ModelForm):
     """One enrolment's results; carries the enrolment's ``version`` (core/versioned.py)."""
 
-    TEST_CHOICES = [("", "ยังไม่มีผล"), ("1", "ผ่าน"), ("0", "ไม่ผ่าน")]
+    TEST_CHOICES = [("", _("ยังไม่มีผล")), ("1", _("ผ่าน")), ("0", _("ไม่ผ่าน"))]
     test_passed = forms.TypedChoiceField(
         label=_("ผลแบบทดสอบความรู้"),
         choices=TEST_CHOICES,
@@ -275,13 +279,14 @@ class ResultForm(VersionedForm, BootstrapMixin, forms.ModelForm):
             del self.fields["lessons"]
             del self.fields["session_attended"]
         else:
-            self.fields["hours_attended"].help_text = "ไม่บังคับสำหรับ E-Learning"
+            self.fields["hours_attended"].help_text = gettext("ไม่บังคับสำหรับ E-Learning")
 
     def clean_hours_attended(self):
         hours = self.cleaned_data.get("hours_attended")
         if hours is not None and hours > self.instance.course.hours:
             raise forms.ValidationError(
-                f"ชั่วโมงที่เข้าอบรมต้องไม่เกิน {self.instance.course.hours} ชั่วโมงของหลักสูตร"
+                gettext("ชั่วโมงที่เข้าอบรมต้องไม่เกิน %(hours)s ชั่วโมงของหลักสูตร")
+                % {"hours": self.instance.course.hours}
             )
         return hours
 
@@ -348,21 +353,23 @@ class ServiceForm(OnceMixin, BootstrapMixin, forms.ModelForm):
         value = self.cleaned_data["volunteer_national_id"]
         volunteer = Volunteer.objects.visible_to(self.user).filter(national_id=value).first()
         if volunteer is None:
-            raise forms.ValidationError("ไม่พบ อพม. เลขนี้ในทะเบียนของท่าน")
+            raise forms.ValidationError(gettext("ไม่พบ อพม. เลขนี้ในทะเบียนของท่าน"))
         self.instance.volunteer = volunteer
         self.instance.province_id = volunteer.province_id
         return value
 
 
-_TYPE_BY_WORD = {
-    **{c.value: c.value for c in ServiceType},
-    **{c.label: c.value for c in ServiceType},
-}
-_GROUP_BY_WORD = {
-    **{c.value: c.value for c in TargetGroup},
-    **{c.label: c.value for c in TargetGroup},
-}
-BULK_COLUMNS = "เลขประจำตัวประชาชน อพม. | วันที่ | ประเภทบริการ | กลุ่มเป้าหมาย | จำนวนคน | พื้นที่"
+def _by_word(choices) -> dict[str, str]:
+    """code → code and label → code, the labels in Thai (what the spreadsheets carry) and in
+    English, whatever the language of the page."""
+    words = {c.value: c.value for c in choices}
+    for language in (settings.LANGUAGE_CODE, "en"):
+        with translation.override(language):
+            words.update({str(c.label): c.value for c in choices})
+    return words
+
+
+BULK_COLUMNS = _("เลขประจำตัวประชาชน อพม. | วันที่ | ประเภทบริการ | กลุ่มเป้าหมาย | จำนวนคน | พื้นที่")
 
 
 class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
@@ -371,8 +378,10 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
     rows = forms.CharField(
         label=_("ตารางบริการ (วางจากสเปรดชีต)"),
         widget=forms.Textarea(attrs={"rows": 12, "class": "font-monospace"}),
-        help_text=f"คอลัมน์: {BULK_COLUMNS} — คั่นด้วยแท็บหรือ | ; ประเภทบริการและกลุ่มเป้าหมาย"
-        " ใช้คำภาษาไทยหรือรหัสก็ได้",
+        help_text=format_lazy(
+            _("คอลัมน์: {columns} — คั่นด้วยแท็บหรือ | ; ประเภทบริการและกลุ่มเป้าหมาย ใช้คำภาษาไทยหรือรหัสก็ได้"),
+            columns=BULK_COLUMNS,
+        ),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -387,7 +396,8 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
             if line.strip()
         ]
         if len(lines) > 2000:
-            raise forms.ValidationError("วางได้ไม่เกิน 2,000 แถวต่อครั้ง")
+            raise forms.ValidationError(gettext("วางได้ไม่เกิน 2,000 แถวต่อครั้ง"))
+        type_by_word, group_by_word = _by_word(ServiceType), _by_word(TargetGroup)
         for n, line in lines:
             cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split("|"))]
             cells += [""] * (6 - len(cells))
@@ -397,29 +407,29 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
             if n == lines[0][0] and not is_valid(nid) and "ประชาชน" in line:
                 continue  # a header row
             if not is_valid(nid):
-                row_errors.append("เลขประจำตัวประชาชนไม่ถูกต้อง")
+                row_errors.append(gettext("เลขประจำตัวประชาชนไม่ถูกต้อง"))
             try:
                 date = parse_date(date_text)
             except ValueError as exc:
                 row_errors.append(str(exc))
                 date = None
-            if stype not in _TYPE_BY_WORD:
-                row_errors.append(f"ไม่รู้จักประเภทบริการ '{stype}'")
-            if group not in _GROUP_BY_WORD:
-                row_errors.append(f"ไม่รู้จักกลุ่มเป้าหมาย '{group}'")
+            if stype not in type_by_word:
+                row_errors.append(gettext("ไม่รู้จักประเภทบริการ '%(stype)s'") % {"stype": stype})
+            if group not in group_by_word:
+                row_errors.append(gettext("ไม่รู้จักกลุ่มเป้าหมาย '%(group)s'") % {"group": group})
             people_text = normalize(people) or "1"
             if not people_text.isdigit() or int(people_text) < 1:
-                row_errors.append("จำนวนคนต้องเป็นจำนวนเต็มตั้งแต่ 1")
+                row_errors.append(gettext("จำนวนคนต้องเป็นจำนวนเต็มตั้งแต่ 1"))
             if row_errors:
-                errors.append(f"แถว {n}: " + "; ".join(row_errors))
+                errors.append(gettext("แถว %(n)s: ") % {"n": n} + "; ".join(row_errors))
                 continue
             parsed.append(
                 {
                     "line": n,
                     "national_id": nid,
                     "date": date,
-                    "service_type": _TYPE_BY_WORD[stype],
-                    "target_group": _GROUP_BY_WORD[group],
+                    "service_type": type_by_word[stype],
+                    "target_group": group_by_word[group],
                     "people_served": int(people_text),
                     "area": area[:200],
                 }
@@ -434,12 +444,13 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
             row["volunteer"] = volunteers.get(row["national_id"])
             if row["volunteer"] is None:
                 errors.append(
-                    f"แถว {row['line']}: ไม่พบ อพม. เลข {row['national_id']} ในทะเบียนของท่าน"
+                    gettext("แถว %(row_line)s: ไม่พบ อพม. เลข %(row_national_id)s ในทะเบียนของท่าน")
+                    % {"row_line": row["line"], "row_national_id": row["national_id"]}
                 )
         if errors:
             raise forms.ValidationError(errors)
         if not parsed:
-            raise forms.ValidationError("ไม่มีแถวข้อมูล")
+            raise forms.ValidationError(gettext("ไม่มีแถวข้อมูล"))
         return parsed
 
 
@@ -457,7 +468,7 @@ class PlanForm(EditVersioned, BootstrapMixin, forms.ModelForm):
             and data.get("last_year")
             and data["last_year"] < data["first_year"]
         ):
-            self.add_error("last_year", "ปีสิ้นสุดต้องไม่ก่อนปีเริ่ม")
+            self.add_error("last_year", gettext("ปีสิ้นสุดต้องไม่ก่อนปีเริ่ม"))
         return data
 
 
@@ -479,7 +490,11 @@ class PlanTargetForm(EditVersioned, BootstrapMixin, forms.ModelForm):
         plan = self.instance.plan if self.instance.plan_id else None
         year = data.get("fiscal_year")
         if plan and year and not plan.first_year <= year <= plan.last_year:
-            self.add_error("fiscal_year", f"ปีต้องอยู่ในช่วงของแผน {plan.first_year}–{plan.last_year}")
+            self.add_error(
+                "fiscal_year",
+                gettext("ปีต้องอยู่ในช่วงของแผน %(first_year)s–%(last_year)s")
+                % {"first_year": plan.first_year, "last_year": plan.last_year},
+            )
         return data
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from indicators import registry
 from volunteers import plan as plan_mod
@@ -18,7 +19,7 @@ def plan_url(fiscal_year: int, as_of: dt.date | None = None) -> str:
 
 @registry.register(
     "volunteers.plan",
-    "ผลการดำเนินงานตามแผนพัฒนาศักยภาพ อพม.",
+    gettext_lazy("ผลการดำเนินงานตามแผนพัฒนาศักยภาพ อพม."),
     "milestone",
     detail_url=plan_url,
 )
@@ -26,13 +27,23 @@ def compute(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     plan = plan_mod.plan_for_year(fiscal_year_be)
     result = plan_mod.compute(plan, fiscal_year_be, as_of)
     if plan is None:
-        fact = registry.Fact(False, f"ยังไม่มีแผนที่ครอบคลุมปี {fiscal_year_be}", plan_url(fiscal_year_be))
+        fact = registry.Fact(
+            False,
+            gettext("ยังไม่มีแผนที่ครอบคลุมปี %(fiscal_year_be)s") % {"fiscal_year_be": fiscal_year_be},
+            plan_url(fiscal_year_be),
+        )
     elif not result.targets:
         fact = registry.Fact(
-            False, f"แผนยังไม่มีเป้าหมายของปี {fiscal_year_be}", plan_url(fiscal_year_be, as_of)
+            False,
+            gettext("แผนยังไม่มีเป้าหมายของปี %(fiscal_year_be)s") % {"fiscal_year_be": fiscal_year_be},
+            plan_url(fiscal_year_be, as_of),
         )
     else:
         url = reverse("volunteers:plan-detail", args=[plan.pk])
         url += f"?year={fiscal_year_be}&as_of={result.as_of.isoformat()}"
-        fact = registry.Fact(result.met, f"ร้อยละ {result.percent_text}", url)
+        fact = registry.Fact(
+            result.met,
+            gettext("ร้อยละ %(percent_text)s") % {"percent_text": result.percent_text},
+            url,
+        )
     return registry.MilestoneFacts({"plan_achievement": fact})

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -80,45 +81,45 @@ class EnrolmentQuerySet(ScopedQuerySet):
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "ชาย"
-    FEMALE = "F", "หญิง"
+    MALE = "M", _("ชาย")
+    FEMALE = "F", _("หญิง")
 
 
 class Kind(models.TextChoices):
-    PROVINCE = "province", "อพม. จังหวัด"
-    BANGKOK = "bangkok", "อพม. กรุงเทพมหานคร"
-    OTHER = "other", "อพม. อื่น ๆ ตามที่กระทรวงประกาศ"
+    PROVINCE = "province", _("อพม. จังหวัด")
+    BANGKOK = "bangkok", _("อพม. กรุงเทพมหานคร")
+    OTHER = "other", _("อพม. อื่น ๆ ตามที่กระทรวงประกาศ")
 
 
 class Status(models.TextChoices):
-    APPLICANT = "applicant", "ผู้สมัคร/ผ่านการคัดเลือก"
-    TRAINING = "training", "อยู่ระหว่างอบรม"
-    ACTIVE = "active", "ขึ้นทะเบียนแล้ว"
-    INACTIVE = "inactive", "พ้นสภาพ/ไม่ปฏิบัติงาน"
+    APPLICANT = "applicant", _("ผู้สมัคร/ผ่านการคัดเลือก")
+    TRAINING = "training", _("อยู่ระหว่างอบรม")
+    ACTIVE = "active", _("ขึ้นทะเบียนแล้ว")
+    INACTIVE = "inactive", _("พ้นสภาพ/ไม่ปฏิบัติงาน")
 
 
 class Path(models.TextChoices):
-    WORKSHOP = "workshop", "อบรมเชิงปฏิบัติการ"
+    WORKSHOP = "workshop", _("อบรมเชิงปฏิบัติการ")
     ELEARNING = "elearning", "E-Learning"
 
 
 class ServiceType(models.TextChoices):
-    SURVEY = "survey", "ค้นหา/สำรวจ"
-    SCREENING = "screening", "คัดกรอง"
-    INITIAL_HELP = "help", "ช่วยเหลือเบื้องต้น"
-    REFERRAL = "referral", "ประสานส่งต่อ"
-    FOLLOW_UP = "follow_up", "ติดตามประเมิน"
-    PUBLICITY = "publicity", "เผยแพร่ประชาสัมพันธ์/รณรงค์"
+    SURVEY = "survey", _("ค้นหา/สำรวจ")
+    SCREENING = "screening", _("คัดกรอง")
+    INITIAL_HELP = "help", _("ช่วยเหลือเบื้องต้น")
+    REFERRAL = "referral", _("ประสานส่งต่อ")
+    FOLLOW_UP = "follow_up", _("ติดตามประเมิน")
+    PUBLICITY = "publicity", _("เผยแพร่ประชาสัมพันธ์/รณรงค์")
 
 
 class TargetGroup(models.TextChoices):
-    CHILDREN = "children", "เด็กและเยาวชน"
-    ELDERLY = "elderly", "ผู้สูงอายุ"
-    DISABLED = "disabled", "คนพิการ"
-    WOMEN_FAMILY = "women_family", "สตรีและครอบครัว"
-    DESTITUTE = "destitute", "คนไร้ที่พึ่ง/ผู้ทำการขอทาน"
-    LOW_INCOME = "low_income", "ผู้มีรายได้น้อย"
-    OTHER = "other", "อื่น ๆ"
+    CHILDREN = "children", _("เด็กและเยาวชน")
+    ELDERLY = "elderly", _("ผู้สูงอายุ")
+    DISABLED = "disabled", _("คนพิการ")
+    WOMEN_FAMILY = "women_family", _("สตรีและครอบครัว")
+    DESTITUTE = "destitute", _("คนไร้ที่พึ่ง/ผู้ทำการขอทาน")
+    LOW_INCOME = "low_income", _("ผู้มีรายได้น้อย")
+    OTHER = "other", _("อื่น ๆ")
 
 
 class Specialty(models.Model):
@@ -130,8 +131,8 @@ class Specialty(models.Model):
 
     class Meta:
         ordering = ["sort_order", "name"]
-        verbose_name = "ความเชี่ยวชาญเฉพาะด้าน"
-        verbose_name_plural = "ความเชี่ยวชาญเฉพาะด้าน"
+        verbose_name = _("ความเชี่ยวชาญเฉพาะด้าน")
+        verbose_name_plural = _("ความเชี่ยวชาญเฉพาะด้าน")
 
     def __str__(self) -> str:
         return self.name
@@ -189,8 +190,8 @@ class Volunteer(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = "อพม."
-        verbose_name_plural = "อพม."
+        verbose_name = _("อพม.")
+        verbose_name_plural = _("อพม.")
         indexes = [
             models.Index(fields=["province", "-id"], name="vol_province_id"),
             models.Index(fields=["province", "status"], name="vol_province_status"),
@@ -269,8 +270,8 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
-        verbose_name = "หลักสูตรอบรม"
-        verbose_name_plural = "หลักสูตรอบรม"
+        verbose_name = _("หลักสูตรอบรม")
+        verbose_name_plural = _("หลักสูตรอบรม")
 
     def __str__(self) -> str:
         return self.title
@@ -282,8 +283,8 @@ class Course(models.Model):
 # The e-learning path's 10 online lessons: 1–5 mandatory, 6–10 supplementary.
 MANDATORY_LESSONS = (1, 2, 3, 4, 5)
 SUPPLEMENTARY_LESSONS = (6, 7, 8, 9, 10)
-LESSON_CHOICES = [(n, f"บทเรียนบังคับที่ {n}") for n in MANDATORY_LESSONS] + [
-    (n, f"บทเรียนเสริมที่ {n - 5}") for n in SUPPLEMENTARY_LESSONS
+LESSON_CHOICES = [(n, format_lazy(_("บทเรียนบังคับที่ {n}"), n=n)) for n in MANDATORY_LESSONS] + [
+    (n, format_lazy(_("บทเรียนเสริมที่ {n}"), n=n - 5)) for n in SUPPLEMENTARY_LESSONS
 ]
 
 
@@ -319,8 +320,8 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["course", "volunteer"]
-        verbose_name = "ผู้เข้าอบรม"
-        verbose_name_plural = "ผู้เข้าอบรม"
+        verbose_name = _("ผู้เข้าอบรม")
+        verbose_name_plural = _("ผู้เข้าอบรม")
         constraints = [models.UniqueConstraint(fields=["course", "volunteer"], name="enrol_once")]
 
     def __str__(self) -> str:
@@ -416,8 +417,8 @@ class Service(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
-        verbose_name = "บริการของ อพม."
-        verbose_name_plural = "บริการของ อพม."
+        verbose_name = _("บริการของ อพม.")
+        verbose_name_plural = _("บริการของ อพม.")
         indexes = [
             # Covering indexes (PostgreSQL): the year's aggregates read the index only.
             models.Index(
@@ -481,8 +482,8 @@ class ServiceMonthly(models.Model):
     people = models.PositiveBigIntegerField(_("จำนวนคน"), default=0)
 
     class Meta:
-        verbose_name = "สรุปการให้บริการรายเดือน"
-        verbose_name_plural = "สรุปการให้บริการรายเดือน"
+        verbose_name = _("สรุปการให้บริการรายเดือน")
+        verbose_name_plural = _("สรุปการให้บริการรายเดือน")
         constraints = [
             models.UniqueConstraint(
                 fields=["month", "province", "service_type", "target_group"],
@@ -514,10 +515,10 @@ class Counter(models.Model):
 
 
 class Measure(models.TextChoices):
-    TRAINED = "trained", "จำนวน อพม. ที่ผ่านการพัฒนาศักยภาพ (คน)"
-    SPECIALISTS = "specialists", "จำนวน อพม. ที่มีความเชี่ยวชาญเฉพาะด้าน (คน)"
-    SERVICES = "services", "จำนวนครั้งการให้บริการ (ครั้ง)"
-    PEOPLE_SERVED = "people", "จำนวนผู้ประสบปัญหาทางสังคมที่ได้รับบริการ (คน)"
+    TRAINED = "trained", _("จำนวน อพม. ที่ผ่านการพัฒนาศักยภาพ (คน)")
+    SPECIALISTS = "specialists", _("จำนวน อพม. ที่มีความเชี่ยวชาญเฉพาะด้าน (คน)")
+    SERVICES = "services", _("จำนวนครั้งการให้บริการ (ครั้ง)")
+    PEOPLE_SERVED = "people", _("จำนวนผู้ประสบปัญหาทางสังคมที่ได้รับบริการ (คน)")
 
 
 class Plan(models.Model):
@@ -536,8 +537,8 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["-first_year", "-id"]
-        verbose_name = "แผนพัฒนาศักยภาพ อพม."
-        verbose_name_plural = "แผนพัฒนาศักยภาพ อพม."
+        verbose_name = _("แผนพัฒนาศักยภาพ อพม.")
+        verbose_name_plural = _("แผนพัฒนาศักยภาพ อพม.")
 
     def __str__(self) -> str:
         return self.title
@@ -586,8 +587,8 @@ class PlanTarget(models.Model):
 
     class Meta:
         ordering = ["fiscal_year", "province__code", "id"]
-        verbose_name = "เป้าหมายตามแผน"
-        verbose_name_plural = "เป้าหมายตามแผน"
+        verbose_name = _("เป้าหมายตามแผน")
+        verbose_name_plural = _("เป้าหมายตามแผน")
 
     def __str__(self) -> str:
         return self.label or self.get_measure_display()

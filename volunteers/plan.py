@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Case, Count, F, Value, When
+from django.utils.translation import gettext
 
 from core.collation import sort_key
 from core.thaidate import fiscal_year_bounds
@@ -104,7 +105,7 @@ class PlanResult:
         for t in self.targets:
             pid = t.target.province_id
             if pid not in groups:
-                label = t.target.province.name if pid else "ทั้งประเทศ"
+                label = t.target.province.name if pid else gettext("ทั้งประเทศ")
                 groups[pid] = GroupResult(label, pid, [])
             groups[pid].targets.append(t)
         return sorted(groups.values(), key=lambda g: (g.province_id is not None, sort_key(g.label)))

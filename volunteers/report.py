@@ -6,9 +6,18 @@ the number of records; downloadable as xlsx and PDF."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_lazy
+
 from core.collation import thai_sorted
 from core.models import Province
-from core.thaidate import MONTHS_SHORT, be_year, fiscal_year_bounds, format_thai_date
+from core.thaidate import (
+    MONTHS_EN,
+    MONTHS_SHORT,
+    be_year,
+    current_lang,
+    fiscal_year_bounds,
+    format_thai_date,
+)
 from volunteers import summary
 from volunteers.models import ServiceType, TargetGroup
 
@@ -33,7 +42,7 @@ class FieldReport:
     @property
     def total(self) -> Row:
         return Row(
-            "รวม",
+            gettext("รวม"),
             sum(r.services for r in self.by_type),
             sum(r.people for r in self.by_type),
         )
@@ -46,7 +55,7 @@ def _rows(got: dict, labels) -> list[Row]:
 def build(
     fiscal_year: int,
     as_of: dt.date | None = None,
-    scope_label="ทั้งประเทศ",
+    scope_label=None,
     province=None,
     nothing: bool = False,
 ):
@@ -54,6 +63,8 @@ def build(
     ``nothing`` (a user who sees no services)."""
     start, end = fiscal_year_bounds(fiscal_year)
     as_of = min(as_of or end, end)
+    if scope_label is None:
+        scope_label = gettext("ทั้งประเทศ")
 
     def totals(key: str) -> dict:
         return {} if nothing else summary.totals((key,), start, as_of, province)
@@ -67,24 +78,27 @@ def build(
     )
     months = {(m.year, m.month): v for (m,), v in totals("month").items()}
     by_month = []
+    month_names = MONTHS_EN if current_lang() == "en" else MONTHS_SHORT
     y, m = start.year, start.month
     for _ in range(12):
         n, p = months.get((y, m), (0, 0))
-        by_month.append(Row(f"{MONTHS_SHORT[m - 1]} {be_year(y)}", n, p))
+        by_month.append(Row(f"{month_names[m - 1]} {be_year(y)}", n, p))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return FieldReport(fiscal_year, as_of, scope_label, by_type, by_group, by_province, by_month)
 
 
 SECTIONS = (
-    ("ตามประเภทบริการ", "by_type"),
-    ("ตามกลุ่มเป้าหมาย", "by_group"),
-    ("ตามจังหวัด", "by_province"),
-    ("รายเดือน", "by_month"),
+    (gettext_lazy("ตามประเภทบริการ"), "by_type"),
+    (gettext_lazy("ตามกลุ่มเป้าหมาย"), "by_group"),
+    (gettext_lazy("ตามจังหวัด"), "by_province"),
+    (gettext_lazy("รายเดือน"), "by_month"),
 )
 
 
 def title_of(report: FieldReport) -> str:
-    return f"รายงานผลการช่วยเหลือผู้ประสบปัญหาทางสังคมในพื้นที่ของ อพม. ปีงบประมาณ {report.fiscal_year}"
+    return gettext("รายงานผลการช่วยเหลือผู้ประสบปัญหาทางสังคมในพื้นที่ของ อพม. ปีงบประมาณ %(fiscal_year)s") % {
+        "fiscal_year": report.fiscal_year
+    }
 
 
 def as_xlsx(report: FieldReport) -> bytes:

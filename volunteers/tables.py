@@ -26,7 +26,7 @@ class VolunteerTable(tables.Table):
     status = tables.Column(_("สถานะ"))
     training_path = tables.Column(_("วิธีการอบรม"), orderable=False)
     registration_number = tables.Column(_("เลขทะเบียน"), orderable=False)
-    card_expires_on = ThaiDateColumn("บัตรหมดอายุ")
+    card_expires_on = ThaiDateColumn(_("บัตรหมดอายุ"))
 
     class Meta:
         model = Volunteer
@@ -77,8 +77,8 @@ class CourseTable(tables.Table):
     title = tables.Column(_("หลักสูตร/รุ่น"))
     kind = tables.Column(_("วิธีการ"))
     province = tables.Column(_("จังหวัด"), accessor="province__name", orderable=False)
-    start_date = ThaiDateColumn("วันเริ่ม")
-    end_date = ThaiDateColumn("วันสิ้นสุด")
+    start_date = ThaiDateColumn(_("วันเริ่ม"))
+    end_date = ThaiDateColumn(_("วันสิ้นสุด"))
     hours = tables.Column(_("ชั่วโมง"))
     place = tables.Column(_("สถานที่"), orderable=False)
 
@@ -99,7 +99,7 @@ class CourseTable(tables.Table):
 
 
 class ServiceTable(tables.Table):
-    date = ThaiDateColumn("วันที่")
+    date = ThaiDateColumn(_("วันที่"))
     volunteer = tables.Column(_("อพม."), accessor="volunteer__first_name", orderable=False)
     # Not shown on the page; in exports, masked unless the role needs it.
     national_id = tables.Column(

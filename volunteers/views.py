@@ -2,6 +2,7 @@ import datetime as dt
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,8 +11,9 @@ from django.db.models import Count, Max, Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import once
@@ -22,8 +24,10 @@ from core.nationalid import format_id, mask, normalize
 from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
 from core.tables import paginate
 from core.thaidate import (
+    MONTHS_EN,
     MONTHS_SHORT,
     be_year,
+    current_lang,
     default_as_of,
     fiscal_year_bounds,
     fiscal_year_of,
@@ -183,8 +187,9 @@ def dashboard(request):
     by_type = [
         (label, sum(grid[(value, ym)] for ym in months)) for value, label in ServiceType.choices
     ]
+    month_names = MONTHS_EN if current_lang() == "en" else MONTHS_SHORT
     chart = {
-        "months": [f"{MONTHS_SHORT[mm - 1]} {str(be_year(yy))[2:]}" for yy, mm in months],
+        "months": [f"{month_names[mm - 1]} {str(be_year(yy))[2:]}" for yy, mm in months],
         "types": [
             {"label": label, "data": [grid[(value, ym)] for ym in months]}
             for value, label in ServiceType.choices
@@ -340,7 +345,7 @@ def _claimed_before(request) -> bool:
     return Submission.objects.filter(token=token).exists()
 
 
-NATIONAL_ID_RACE = "เลขประจำตัวประชาชนนี้เพิ่งถูกบันทึกในทะเบียนระหว่างที่ท่านกรอก"
+NATIONAL_ID_RACE = gettext_lazy("เลขประจำตัวประชาชนนี้เพิ่งถูกบันทึกในทะเบียนระหว่างที่ท่านกรอก")
 
 
 def _stale_rows(form, current: Volunteer) -> list[tuple[str, str, str]]:
@@ -404,7 +409,7 @@ def volunteer_form(request, pk=None):
                 error = form.duplicate_error(form.cleaned_data["national_id"])
                 form.add_error("national_id", error or NATIONAL_ID_RACE)
             else:
-                messages.success(request, "บันทึกข้อมูล อพม. แล้ว")
+                messages.success(request, _("บันทึกข้อมูล อพม. แล้ว"))
                 return redirect(saved)
         elif volunteer is None and _claimed_before(request):
             messages.info(request, once.DUPLICATE_TEXT)
@@ -449,7 +454,7 @@ def card_pdf(request, pk):
     _viewer(request)
     volunteer = _visible_volunteer(request, pk)
     if not volunteer.card_number:
-        raise Http404("ยังไม่มีบัตรประจำตัว")
+        raise Http404(_("ยังไม่มีบัตรประจำตัว"))
     return _pdf(documents.card_pdf(volunteer), f"card-{volunteer.pk}.pdf")
 
 
@@ -458,7 +463,7 @@ def certificate_pdf(request, pk):
     _viewer(request)
     volunteer = _visible_volunteer(request, pk)
     if not volunteer.certificate_number:
-        raise Http404("ยังไม่มีวุฒิบัตร")
+        raise Http404(_("ยังไม่มีวุฒิบัตร"))
     return _pdf(documents.certificate_pdf(volunteer), f"certificate-{volunteer.pk}.pdf")
 
 
@@ -475,21 +480,28 @@ def card_renew(request, pk):
     _editor(request)
     volunteer = _visible_volunteer(request, pk)
     if not volunteer.registration_number:
-        messages.error(request, "ออกบัตรได้เฉพาะ อพม. ที่ขึ้นทะเบียนแล้ว")
+        messages.error(request, _("ออกบัตรได้เฉพาะ อพม. ที่ขึ้นทะเบียนแล้ว"))
         return redirect(volunteer)
     if "card" not in request.POST:
-        messages.error(request, "ไม่ได้ระบุบัตรที่จะออกใหม่ โปรดกดปุ่ม “ออกบัตรใหม่” จากหน้าข้อมูล อพม.")
+        messages.error(request, _("ไม่ได้ระบุบัตรที่จะออกใหม่ โปรดกดปุ่ม “ออกบัตรใหม่” จากหน้าข้อมูล อพม."))
         return redirect(volunteer)
     try:
         renewed = services.renew_card(volunteer.pk, request.POST["card"], timezone.localdate())
     except services.StaleRenewal as stale:
         messages.warning(
             request,
-            f"บัตรเลขที่ {request.POST['card'] or '-'} ได้ออกใหม่ไปแล้วระหว่างนี้"
-            f" (บัตรปัจจุบันเลขที่ {stale.volunteer.card_number or '-'}) จึงไม่ได้ออกบัตรซ้ำอีก",
+            _(
+                "บัตรเลขที่ %(POST_card_or)s ได้ออกใหม่ไปแล้วระหว่างนี้ (บัตรปัจจุบันเลขที่ %(card_number_or)s) จึงไม่ได้ออกบัตรซ้ำอีก"
+            )
+            % {
+                "POST_card_or": request.POST["card"] or "-",
+                "card_number_or": stale.volunteer.card_number or "-",
+            },
         )
         return redirect(volunteer)
-    messages.success(request, f"ออกบัตรใหม่เลขที่ {renewed.card_number} แล้ว")
+    messages.success(
+        request, _("ออกบัตรใหม่เลขที่ %(card_number)s แล้ว") % {"card_number": renewed.card_number}
+    )
     return redirect(volunteer)
 
 
@@ -534,12 +546,12 @@ def course_form(request, pk=None):
                     setattr(locked, attname, getattr(form.instance, attname))
                 locked.save(update_fields=list(form._meta.fields))
                 course = locked
-        messages.success(request, "บันทึกหลักสูตรแล้ว")
+        messages.success(request, _("บันทึกหลักสูตรแล้ว"))
         return redirect(course)
     return render(
         request,
         "volunteers/simple_form.html",
-        _ctx(request, form=form, heading="แก้ไขหลักสูตร" if pk else "เพิ่มหลักสูตรอบรม"),
+        _ctx(request, form=form, heading=_("แก้ไขหลักสูตร") if pk else _("เพิ่มหลักสูตรอบรม")),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -705,9 +717,11 @@ def enrolment_result(request, pk):
             elif form.is_valid():
                 decision = services.record_result(form.save(commit=False), _lessons_of(form))
                 if decision.passed:
-                    messages.success(request, "ผ่านการอบรม: ออกวุฒิบัตร ขึ้นทะเบียน และออกบัตรแล้ว")
+                    messages.success(request, _("ผ่านการอบรม: ออกวุฒิบัตร ขึ้นทะเบียน และออกบัตรแล้ว"))
                 else:
-                    messages.warning(request, f"ยังไม่ผ่าน: {decision.reason}")
+                    messages.warning(
+                        request, _("ยังไม่ผ่าน: %(reason)s") % {"reason": decision.reason}
+                    )
                 return redirect(enrolment.course)
         if stale:
             form = rebind_to_current(ResultForm, Enrolment, enrolment.pk, request.POST)
@@ -877,7 +891,7 @@ def service_create(request):
             if first:
                 service.save()
         if first:
-            messages.success(request, "บันทึกการให้บริการแล้ว")
+            messages.success(request, _("บันทึกการให้บริการแล้ว"))
         else:
             messages.info(request, once.DUPLICATE_TEXT)
         if "again" in request.POST:
@@ -903,7 +917,7 @@ def service_bulk(request):
                 messages.info(request, once.DUPLICATE_TEXT)
                 return redirect("volunteers:service-list")
             _write_bulk(rows, request.user)
-        messages.success(request, f"บันทึกการให้บริการ {len(rows)} รายการแล้ว")
+        messages.success(request, _("บันทึกการให้บริการ %(len)s รายการแล้ว") % {"len": len(rows)})
         return redirect("volunteers:service-list")
     return render(
         request,
@@ -1025,7 +1039,7 @@ def plan_form(request, pk=None):
                     saved = form.save() if locked is None or form.has_changed() else locked
                     formset.instance = saved
                     formset.save()
-                    messages.success(request, "บันทึกแผนแล้ว")
+                    messages.success(request, _("บันทึกแผนแล้ว"))
                     return redirect(saved)
         if locked is not None and stale:
             form, formset, changed_now = _plan_again(request, locked.pk, stale)
@@ -1075,18 +1089,26 @@ def _plan_again(request, pk, stale):
 
 @login_required
 def field_report(request):
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        # the report is a Thai document, whatever the language of the pages
+        with translation.override(settings.LANGUAGE_CODE):
+            return _field_report(request)
+    return _field_report(request)
+
+
+def _field_report(request):
     _viewer(request)
     year = _year(request)
     as_of = _as_of(request, year)
     # the same scope as Service.visible_to: all (or one picked province) for managers and
     # admins, the officer's own province, nothing without one
-    p, scope = None, "ทั้งประเทศ"
+    p, scope = None, _("ทั้งประเทศ")
     if not _show_province(request.user):
         p = province_of(request.user)
-        scope = f"จังหวัด{p.name}" if p else "-"
+        scope = _("จังหวัด%(name)s") % {"name": p} if p else "-"
     elif request.GET.get("province"):
         p = get_object_or_404(Province, code=request.GET["province"])
-        scope = f"จังหวัด{p.name}"
+        scope = _("จังหวัด%(name)s") % {"name": p}
     nothing = p is None and not _show_province(request.user)
     data = report.build(year, as_of, scope, province=p, nothing=nothing)
     fmt = request.GET.get("format")

@@ -3,6 +3,7 @@
 from collections import namedtuple
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core import cells
 from core.models import Province
@@ -93,7 +94,7 @@ def _resident(row, ctx) -> Resident:
 @register
 class FacilityResource(KpiResource):
     kind = "facilities"
-    label = "หน่วยงาน (สถานคุ้มครอง/ศูนย์)"
+    label = gettext_lazy("หน่วยงาน (สถานคุ้มครอง/ศูนย์)")
     order = 10
     code = column("code", cells.code_text, "code")
     name = column("name", cells.text, "name")
@@ -140,7 +141,7 @@ class FacilityResource(KpiResource):
 @register
 class ResidentResource(KpiResource):
     kind = "residents"
-    label = "ผู้รับบริการ"
+    label = gettext_lazy("ผู้รับบริการ")
     order = 20
     facility_code = column("facility_code", cells.code_text, "facility__code")
     case_number = column("case_number", cells.code_text, "case_number")
@@ -239,7 +240,7 @@ class ResidentResource(KpiResource):
 @register
 class AssessmentResource(KpiResource):
     kind = "assessments"
-    label = "ผลการประเมิน IRP"
+    label = gettext_lazy("ผลการประเมิน IRP")
     order = 30
     facility_code = column("facility_code", cells.code_text, "resident__facility__code")
     case_number = column("case_number", cells.code_text, "resident__case_number")
@@ -319,7 +320,7 @@ for _n in range(1, 15):
 @register
 class DischargeResource(KpiResource):
     kind = "discharges"
-    label = "การจำหน่ายผู้รับบริการ"
+    label = gettext_lazy("การจำหน่ายผู้รับบริการ")
     order = 40
     facility_code = column("facility_code", cells.code_text, "facility__code")
     case_number = column("case_number", cells.code_text, "case_number")

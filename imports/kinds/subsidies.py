@@ -21,6 +21,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core import cells
 from core.models import Province
@@ -101,7 +102,7 @@ def _unknown_reference(ref: str) -> RowProblem:
 @register
 class ApplicationResource(KpiResource):
     kind = "applications"
-    label = "คำขอรับเงินอุดหนุน"
+    label = gettext_lazy("คำขอรับเงินอุดหนุน")
     order = 70
     reference_ = column("reference", reference, "reference", format_reference)
     first_name = column("first_name", _text(100), "first_name")
@@ -286,7 +287,7 @@ def _column_of(message: str) -> str:
 @register
 class ApplicationStepResource(KpiResource):
     kind = "application-steps"
-    label = "ความคืบหน้าขั้นตอนคำขอรับเงินอุดหนุน"
+    label = gettext_lazy("ความคืบหน้าขั้นตอนคำขอรับเงินอุดหนุน")
     order = 75
     reference_ = column("reference", reference, "application__reference", format_reference)
     step = column("step", step, "step")

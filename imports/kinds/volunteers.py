@@ -27,6 +27,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core import cells
 from core.models import Province
@@ -218,7 +219,7 @@ def _may_be_active(standing: tuple[str, bool] | None) -> bool:
 @register
 class VolunteerResource(KpiResource):
     kind = "volunteers"
-    label = "อพม. (ทะเบียน)"
+    label = gettext_lazy("อพม. (ทะเบียน)")
     order = 50
     national_id = column("national_id", cells.national_id, "national_id")
     title = column("title", _text(32), "title")
@@ -347,7 +348,7 @@ class VolunteerResource(KpiResource):
 @register
 class TrainingResource(KpiResource):
     kind = "trainings"
-    label = "ผลการอบรม อพม."
+    label = gettext_lazy("ผลการอบรม อพม.")
     order = 55
     course_id = column("course_id", cells.integer)
     course_title = column("course_title", _text(200))
@@ -501,7 +502,7 @@ class TrainingResource(KpiResource):
 @register
 class ServiceResource(KpiResource):
     kind = "services"
-    label = "การให้บริการของ อพม."
+    label = gettext_lazy("การให้บริการของ อพม.")
     order = 60
     national_id = column("national_id", cells.national_id, "volunteer__national_id")
     date = column("date", cells.date, "date", render_date)
@@ -600,7 +601,7 @@ class ServiceResource(KpiResource):
 @register
 class PlanTargetResource(KpiResource):
     kind = "plan-targets"
-    label = "เป้าหมายตามแผนพัฒนาศักยภาพ อพม."
+    label = gettext_lazy("เป้าหมายตามแผนพัฒนาศักยภาพ อพม.")
     order = 65
     fiscal_year = column("fiscal_year", fiscal_year, "fiscal_year")
     measure = column("measure", MEASURE, "measure")

@@ -244,7 +244,7 @@ def test_a_new_volunteer_cannot_be_saved_as_registered(client_for, officer_bkk, 
     assert 'value="active"' not in page
     response = client.post(reverse("volunteers:create"), form_data(bangkok, status="active"))
     assert response.status_code == 400
-    assert ACTIVE_NEEDS_CERTIFICATION in response.content.decode()
+    assert str(ACTIVE_NEEDS_CERTIFICATION) in response.content.decode()
     assert not Volunteer.objects.exists()
 
 
@@ -254,7 +254,7 @@ def test_an_uncertified_volunteer_cannot_be_edited_to_registered(
     url = reverse("volunteers:edit", args=[bkk_volunteer.pk])
     response = client_for(officer_bkk).post(url, edit_data(bkk_volunteer, status="active"))
     assert response.status_code == 400
-    assert ACTIVE_NEEDS_CERTIFICATION in response.content.decode()
+    assert str(ACTIVE_NEEDS_CERTIFICATION) in response.content.decode()
     assert Volunteer.objects.get().status == Status.APPLICANT
 
 

@@ -1,7 +1,13 @@
 /* Bullet charts (result against the three targets) and trend lines of the managers' dashboard.
-   Data: the JSON in #kpi-charts, one entry per indicator code. Chart.js is vendored. */
+   Data: the JSON in #kpi-charts, one entry per indicator code. Chart.js is vendored.
+   The legend's words come translated from the template, as data- attributes of this script
+   (data-below, data-result, data-target-min), Thai when absent. */
 (function () {
   "use strict";
+  var words = (document.currentScript && document.currentScript.dataset) || {};
+  var BELOW = words.below || "ต่ำกว่าขั้นต่ำ";
+  var RESULT = words.result || "ผลการดำเนินงาน";
+  var TARGET_MIN = words.targetMin || "เป้าหมายขั้นต่ำปีนี้";
   if (typeof Chart === "undefined") return;
   var data = JSON.parse(document.getElementById("kpi-charts").textContent);
   Chart.defaults.font.family = "Sarabun";
@@ -12,7 +18,7 @@
   function bullet(canvas, d) {
     var lo = d.min, hi = d.max, t = d.targets;
     var ranges = [
-      { label: "ต่ำกว่าขั้นต่ำ", span: [lo, t[0]] },
+      { label: BELOW, span: [lo, t[0]] },
       { label: d.targetLabels[0] + " (" + fmt(t[0]) + ")", span: [t[0], t[1]] },
       { label: d.targetLabels[1] + " (" + fmt(t[1]) + ")", span: [t[1], t[2]] },
       { label: d.targetLabels[2] + " (" + fmt(t[2]) + ")", span: [t[2], Math.max(hi, t[2])] },
@@ -22,7 +28,7 @@
                categoryPercentage: 1.0, grouped: false, order: 2 };
     });
     if (d.value !== null) {
-      datasets.push({ label: "ผลการดำเนินงาน " + fmt(d.value), data: [[lo, Math.min(Math.max(d.value, lo), hi)]],
+      datasets.push({ label: RESULT + " " + fmt(d.value), data: [[lo, Math.min(Math.max(d.value, lo), hi)]],
                       backgroundColor: d.value >= t[0] ? "#0d6efd" : "#dc3545", barPercentage: 0.4,
                       categoryPercentage: 1.0, grouped: false, order: 1 });
     }
@@ -46,12 +52,12 @@
   function trend(canvas, d) {
     var tr = d.trend;
     var datasets = [{
-      label: "ผลการดำเนินงาน (" + d.unit + ")", data: tr.values, borderColor: "#0d6efd",
+      label: RESULT + " (" + d.unit + ")", data: tr.values, borderColor: "#0d6efd",
       backgroundColor: tr.sources.map(function (s) { return s === "baseline" ? "#6c757d" : "#0d6efd"; }),
       pointRadius: 4, spanGaps: true, tension: 0,
     }];
     if (tr.targetMin !== null) {
-      datasets.push({ label: "เป้าหมายขั้นต่ำปีนี้", data: tr.labels.map(function () { return tr.targetMin; }),
+      datasets.push({ label: TARGET_MIN, data: tr.labels.map(function () { return tr.targetMin; }),
                       borderColor: "#dc3545", borderDash: [5, 4], pointRadius: 0 });
     }
     return new Chart(canvas, {
