@@ -39,7 +39,7 @@ class ApplicationTable(tables.Table):
 
     def render_reference(self, record):
         demo = (
-            format_html(gettext(' <span class="badge text-bg-warning">ตัวอย่าง</span>'))
+            format_html(' <span class="badge text-bg-warning">{}</span>', gettext("ตัวอย่าง"))
             if record.is_demo
             else ""
         )

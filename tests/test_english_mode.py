@@ -5,8 +5,8 @@ texts) and the language switcher's own "ไทย" (marked lang="th").
 The pages render over the demo data (built once for the module, rolled back at the end). The
 data is stripped first: every Thai value of every CharField/TextField of every row in the
 database is taken out of the page text, longest first, then what Thai remains is reported with
-its surroundings. Every page here must pass; only the language menu (templates/base.html, owned by
-the accessibility work) is still marked xfail, not strict."""
+its surroundings. Every page here must pass, and the language menu names each language in
+itself."""
 
 import html
 import io
@@ -262,7 +262,6 @@ def _urls():
     ]
 
 
-BASE_HTML = pytest.mark.xfail(strict=False, reason="templates/base.html: the option needs lang=th")
 PAGES = [pytest.param(url, who, id=name) for name, url, who, _mine in _urls()]
 
 
@@ -281,13 +280,12 @@ def test_the_page_in_english_has_no_thai_but_data(demo_data, db, url, who):
 
 
 @pytest.mark.parametrize("who", [None, "admin"])
-@BASE_HTML  # templates/base.html and the public layout: the option needs lang="th"
 def test_the_language_menu_names_each_language_in_itself(client, make_user, who):
     if who:
         client.force_login(make_user("admin"))
     page = english(client).get(reverse("login") if not who else reverse("accounts:list"))
     html_ = page.content.decode()
-    assert re.search(r'<option value="en"[^>]*>English</option>', html_)
+    assert re.search(r'<option value="en"[^>]*lang="en"[^>]*>English</option>', html_)
     assert re.search(r'<option value="th"[^>]*lang="th"[^>]*>ไทย</option>', html_)
 
 

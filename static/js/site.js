@@ -74,9 +74,12 @@
     each("canvas[data-chart-table]", function (canvas) {
       var chart = Chart.getChart(canvas);
       if (!chart || canvas.nextElementSibling && canvas.nextElementSibling.hasAttribute("data-chart-data")) { return; }
-      var data = chart.data, table = document.createElement("table");
-      table.className = "visually-hidden";
-      table.setAttribute("data-chart-data", "");
+      // The hidden box is a div around the table: a table with .visually-hidden keeps its
+      // content's width (tables ignore width: 1px) and widened phone pages to 760 px.
+      var data = chart.data, box = document.createElement("div"), table = document.createElement("table");
+      box.className = "visually-hidden";
+      box.setAttribute("data-chart-data", "");
+      box.appendChild(table);
       function cell(row, tag, text, scope) {
         var c = document.createElement(tag);
         c.textContent = text === null || text === undefined ? "" : String(text);
@@ -96,7 +99,7 @@
           cell(row, "td", v !== null && typeof v === "object" ? v.y : v);
         });
       });
-      canvas.insertAdjacentElement("afterend", table);
+      canvas.insertAdjacentElement("afterend", box);
     });
   });
 

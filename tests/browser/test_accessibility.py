@@ -228,7 +228,7 @@ def test_every_kind_of_page_a_role_opens_has_no_serious_or_critical_violation(
         # A chart with no table of its figures on the page gets a hidden one (static/js/site.js).
         axe_page.goto(live_server.url + "/volunteers/")
         axe_page.wait_for_load_state("load")
-        figures = axe_page.locator("#monthChart + table[data-chart-data]")
+        figures = axe_page.locator("#monthChart + [data-chart-data] table")
         assert figures.locator("caption").inner_text() == axe_page.locator(
             "#monthChart"
         ).get_attribute("aria-label")

@@ -41,3 +41,27 @@ def test_on_a_phone_the_menu_folds_behind_its_button(phone, login, live_server, 
     assert phone.locator("nav .navbar-toggler").is_visible()
     assert not phone.locator("nav .nav-link").first.is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_chart_page_is_no_wider_than_a_phone(phone, login, live_server, make_user, bangkok):
+    """The volunteers dashboard's charts each get a hidden table of their figures
+    (static/js/site.js); hidden, it must not widen the page (a table ignores width: 1px)."""
+    import datetime as dt
+
+    from volunteers.models import Kind, Service, Volunteer
+
+    officer = make_user(roles.PROVINCIAL_OFFICER, username="chart-officer", province=bangkok)
+    volunteer = Volunteer.objects.create(
+        national_id="1101700203451", first_name="ทดสอบ", last_name="แผนภูมิ", sex="F",
+        kind=Kind.BANGKOK, province=bangkok, district="บางรัก",
+    )  # fmt: skip
+    for day in (1, 2, 3):
+        Service.objects.create(
+            volunteer=volunteer, province=bangkok, date=dt.date(2020, 3, day),
+            service_type="survey", target_group="elderly", people_served=2,
+        )  # fmt: skip
+    login(phone, officer)
+    phone.goto(f"{live_server.url}/volunteers/?year=2563")
+    phone.wait_for_load_state("load")
+    assert phone.locator("[data-chart-data] table").count() >= 1  # the hidden figures are there
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
