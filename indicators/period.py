@@ -25,6 +25,23 @@ from core.thaidate import (
 from indicators.models import IndicatorSet
 
 
+def opening_year(*latest: dt.date | None) -> int:
+    """The fiscal year a list or dashboard opens on without ?year=: that of the latest of the
+    ``latest`` dates with data (each up to today, computed by the caller in its scope); without
+    any, the latest indicator set's year up to this one; else this fiscal year."""
+    dates = [d for d in latest if d is not None]
+    if dates:
+        return fiscal_year_of(max(dates))
+    now = fiscal_year_of(timezone.localdate())
+    year = (
+        IndicatorSet.objects.filter(fiscal_year__lte=now)
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .first()
+    )
+    return year or now
+
+
 @dataclass(frozen=True)
 class AsOfProblem:
     typed: str

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from core.roles import (
 )
 from core.tables import paginate
 from core.thaidate import fiscal_year_of
+from indicators.period import opening_year
 from subsidies import report as usage
 from subsidies import services
 from subsidies.filters import ApplicationFilter
@@ -422,8 +423,12 @@ def usage_report(request):
 
 
 def _report_year(request) -> int:
+    """?year=, else the latest fiscal year with counted status checks (indicators.period)."""
+    if not request.GET.get("year"):
+        checks = StatusCheck.objects.counted().filter(checked_on__lte=timezone.localdate())
+        return opening_year(checks.aggregate(d=Max("checked_on"))["d"])
     try:
-        year = int(request.GET.get("year") or fiscal_year_of(timezone.localdate()))
+        year = int(request.GET.get("year"))
     except ValueError:
         raise Http404 from None
     if not 2500 <= year <= 2700:

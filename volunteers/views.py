@@ -30,7 +30,6 @@ from core.thaidate import (
     current_lang,
     default_as_of,
     fiscal_year_bounds,
-    fiscal_year_of,
     format_thai_date,
     parse_date,
 )
@@ -95,9 +94,10 @@ def default_year(user) -> int:
     """The latest fiscal year (up to this one) with volunteer data the user may see (services,
     trainings, courses); without any, the active indicator set's year (the latest up to this
     one); else this fiscal year. Three indexed MAX queries (and one for the set)."""
+    from indicators.period import opening_year
+
     today = timezone.localdate()
-    now = fiscal_year_of(today)
-    dates = [
+    return opening_year(
         Service.objects.visible_to(user).filter(date__lte=today).aggregate(d=Max("date"))["d"],
         Volunteer.objects.visible_to(user)
         .filter(trained_on__lte=today)
@@ -105,19 +105,7 @@ def default_year(user) -> int:
         Course.objects.visible_to(user)
         .filter(start_date__lte=today)
         .aggregate(d=Max("start_date"))["d"],
-    ]
-    dates = [d for d in dates if d is not None]
-    if dates:
-        return fiscal_year_of(max(dates))
-    from indicators.models import IndicatorSet
-
-    latest = (
-        IndicatorSet.objects.filter(fiscal_year__lte=now)
-        .order_by("-fiscal_year")
-        .values_list("fiscal_year", flat=True)
-        .first()
     )
-    return latest or now
 
 
 def _as_of(request, year: int) -> dt.date:

@@ -90,3 +90,18 @@ def test_the_report_downloads_as_a_thai_pdf(client_for, manager, usage):
 
 def test_an_unknown_year_is_not_found(client_for, manager, db):
     assert client_for(manager).get(URL, {"year": "abc"}).status_code == 404
+
+
+def test_the_report_opens_on_the_latest_year_with_checks_in_a_labelled_box(
+    client_for, manager, usage
+):
+    response = client_for(manager).get(URL)
+    assert response.status_code == 200
+    assert response.context["report"].fiscal_year == 2563  # the checks' year, not this year
+    html = response.content.decode()
+    assert '<label for="id_year"' in html and 'id="id_year"' in html
+
+
+def test_without_checks_the_report_opens_on_the_indicator_sets_year(client_for, manager, fy2563):
+    response = client_for(manager).get(URL)
+    assert response.context["report"].fiscal_year == 2563
