@@ -46,14 +46,20 @@ def opening_year(*latest: dt.date | None) -> int:
 class AsOfProblem:
     typed: str
     shown: dt.date
+    outside_year: int | None = None  # a real date, but outside this fiscal year (BE)
 
     @property
     def message(self) -> str:
         lang = "en" if (get_language() or "th").startswith("en") else "th"
+        shown = format_thai_date(self.shown, long=True, lang=lang)
+        if self.outside_year:
+            return _(
+                "วันที่ “%(typed)s” อยู่นอกปีงบประมาณ พ.ศ. %(year)s จึงแสดงข้อมูล ณ วันที่ %(shown)s แทน"
+            ) % {"typed": self.typed, "year": self.outside_year, "shown": shown}
         return _(
             "ไม่เข้าใจวันที่ “%(typed)s” (ใช้รูปแบบ วว/ดด/ปปปป เช่น 31/03/2563) "
             "จึงแสดงข้อมูล ณ วันที่ %(shown)s แทน"
-        ) % {"typed": self.typed, "shown": format_thai_date(self.shown, long=True, lang=lang)}
+        ) % {"typed": self.typed, "shown": shown}
 
 
 def selected_set(
@@ -84,5 +90,7 @@ def selected_set(
         except ValueError:
             as_of = default_as_of(chosen.fiscal_year)
             request.as_of_problem = AsOfProblem(as_of_text[:40], as_of)
-        as_of = min(max(as_of, start), end)
+        if not start <= as_of <= end:
+            as_of = min(max(as_of, start), end)
+            request.as_of_problem = AsOfProblem(as_of_text[:40], as_of, chosen.fiscal_year)
     return chosen, as_of, sets

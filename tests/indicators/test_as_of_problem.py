@@ -30,6 +30,24 @@ def test_a_date_not_understood_is_said_and_kept_in_the_box(client_for, manager, 
     assert 'aria-describedby="as_of-problem"' in box
 
 
+@pytest.mark.parametrize(
+    ("typed", "shown", "shown_text"),
+    [
+        ("15/03/2564", dt.date(2020, 9, 30), "30 กันยายน 2563"),
+        ("15/03/2562", dt.date(2019, 10, 1), "1 ตุลาคม 2562"),
+    ],
+)
+def test_a_date_outside_the_year_is_said_too(client_for, manager, fy2563, typed, shown, shown_text):
+    response = client_for(manager).get(
+        reverse("indicators:dashboard"), {"year": 2563, "as_of": typed}
+    )
+    assert response.context["as_of"] == shown
+    html = unescape(response.content.decode())
+    problem = html[html.index('data-testid="as-of-problem"') :][:400]
+    assert f"วันที่ “{typed}” อยู่นอกปีงบประมาณ พ.ศ. 2563" in problem
+    assert f"จึงแสดงข้อมูล ณ วันที่ {shown_text} แทน" in problem
+
+
 def test_a_good_date_shows_no_problem(client_for, manager, fy2563):
     html = (
         client_for(manager)
