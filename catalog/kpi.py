@@ -7,15 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import COMPLETE, Dataset
+from core.numbers import percent_text
 from indicators import registry
 
 
 def _pct(part: int, total: int) -> str:
-    from decimal import ROUND_HALF_UP, Decimal
-
-    if not total:
-        return "-"
-    return f"{(Decimal(part * 100) / total).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    return percent_text(part, total)
 
 
 def catalog_url(fiscal_year_be: int | None = None, as_of: dt.date | None = None) -> str:

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from core import nationalid
+from core.numbers import half_up
 from core.thaidate import parse_date, to_arabic_digits
 
 # Control characters other than tab/newline never belong in a cell.
@@ -70,7 +71,7 @@ def decimal(value, places: int = 2) -> Decimal | None:
         raise ValueError(f"'{cleaned}' ไม่ใช่ตัวเลข")
     if abs(number) >= 10**12:
         raise ValueError(f"'{cleaned}' ใหญ่เกินไป")
-    return number.quantize(Decimal(1).scaleb(-places))
+    return half_up(number, places)  # as every figure is rounded (core.numbers)
 
 
 def integer(value) -> int | None:

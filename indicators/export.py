@@ -1,7 +1,8 @@
 """The scored set as plain data: the ``kpi --json`` output and the dashboard's JSON."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from core.numbers import half_up
 from indicators.evaluation import IndicatorResult, SetResult
 
 TWO = Decimal("0.01")
@@ -13,13 +14,13 @@ def _num(value) -> float | int | None:
     value = Decimal(value)
     if value == value.to_integral_value():
         return int(value)
-    return float(value.quantize(TWO, rounding=ROUND_HALF_UP))
+    return float(half_up(value))
 
 
 def _two(value) -> float | None:
     if value is None:
         return None
-    return float(Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP))
+    return float(half_up(value))
 
 
 def indicator_as_dict(res: IndicatorResult) -> dict:

@@ -4,7 +4,9 @@ Knows nothing of shelters or volunteers: only numbers, targets, points and weigh
 """
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from core.numbers import half_up
 
 LINEAR = "linear"
 STEP = "step"
@@ -12,12 +14,11 @@ ZERO = Decimal(0)
 # Results are compared with the targets at the targets' own precision: the document sets each
 # minimum target to the previous year's result as published with two decimals (1.1: 522/4,870 =
 # 10.7187… is published, and targeted, as 10.72), so reaching last year's result meets the minimum.
-PRECISION = Decimal("0.01")
 
 
 def as_compared(value) -> Decimal:
     """The result as it is compared with targets: two decimals, rounded half-up."""
-    return Decimal(value).quantize(PRECISION, rounding=ROUND_HALF_UP)
+    return half_up(value)
 
 
 def ratio_level(value: Decimal, targets: Sequence[Decimal]) -> int:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import half_up
 from core.thaidate import default_as_of
 from indicators import evaluation, registry
 from indicators.evaluation import IndicatorResult, SetResult
@@ -39,7 +40,7 @@ DETAIL_LABELS = {
 
 
 def two(value) -> float | None:
-    return None if value is None else float(round(Decimal(value), 2))
+    return None if value is None else float(half_up(value))
 
 
 @dataclass

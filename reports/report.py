@@ -13,11 +13,12 @@ Queries: the evaluation (fixed), baselines (1), evidence with its people (1).
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import half_up, two_text
 from core.thaidate import format_thai_date
 from indicators import evaluation
 from indicators.evaluation import IndicatorResult, SetResult
@@ -30,7 +31,7 @@ TWO = Decimal("0.01")
 def dec2(value) -> str:
     if value is None:
         return "–"
-    return f"{Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP):,}"
+    return two_text(value, grouped=True)
 
 
 def num(value) -> str:
@@ -326,7 +327,7 @@ def _two(value, number_format: str):
     """A figure the report shows with two decimals, rounded as shown (half up)."""
     if value is None:
         return None
-    return Num(Decimal(value).quantize(TWO, rounding=ROUND_HALF_UP), number_format)
+    return Num(half_up(value), number_format)
 
 
 def _score(value):

@@ -4,7 +4,7 @@ Scope lives here, once per model: ``visible_to(user)``. Managers and admins see 
 facility staff see the facility they are assigned to (``FacilityStaff``); everybody else nothing.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Province
+from core.numbers import half_up
 from core.roles import FACILITY_STAFF, can_read_everything, has_role
 
 ITEM_COUNT = 14
@@ -112,9 +113,7 @@ def group_expression(field: str = "percent") -> Case:
 def percent_of_items(items) -> Decimal:
     """sum / 140 × 100, two decimals half-up (the boundaries 40 and 80 are exact sums)."""
     total = sum(items)
-    return (Decimal(total) * 100 / Decimal(ITEM_COUNT * ITEM_MAX)).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    return half_up(Decimal(total) * 100 / Decimal(ITEM_COUNT * ITEM_MAX))
 
 
 def _facility_ids_for(user):

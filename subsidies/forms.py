@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
-from core.versioned import VersionedForm
+from core.versioned import VersionedForm, reason_field
 from subsidies.models import Application, Decision, Step, StepEntry
 
 
@@ -79,15 +79,6 @@ class MoveForm(BootstrapMixin, forms.Form):
             self.initial.setdefault("acted_on", timezone.localdate())
         if application is not None and application.next_step != Step.DECIDED:
             self.fields["decision"].widget = forms.HiddenInput()
-
-
-REASON_HELP = _("จะบันทึกไว้ในประวัติการแก้ไข (ไม่เกิน 100 ตัวอักษร)")
-
-
-def reason_field(label):
-    return forms.CharField(
-        label=label, max_length=100, help_text=REASON_HELP, widget=forms.TextInput()
-    )
 
 
 class StepVersionMixin(VersionedForm):

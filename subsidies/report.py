@@ -4,12 +4,13 @@ submitted as evidence. Computed in the database in a fixed number of queries."""
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext
 
+from core.numbers import percent_text
 from core.thaidate import (
     MONTHS_EN,
     MONTHS_LONG,
@@ -28,8 +29,7 @@ COMMENT_LIMIT = 200
 def pct(numerator: int, denominator: int) -> str:
     if not denominator:
         return "-"
-    value = Decimal(numerator * 100) / Decimal(denominator)
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    return percent_text(numerator, denominator)
 
 
 @dataclass

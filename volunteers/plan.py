@@ -12,13 +12,14 @@ Everything is exact (Fraction); rounding happens only for display.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Case, Count, F, Value, When
 from django.utils.translation import gettext
 
 from core.collation import sort_key
+from core.numbers import two_text
 from core.thaidate import fiscal_year_bounds
 from volunteers import summary
 from volunteers.models import (
@@ -36,8 +37,7 @@ FULL = Fraction(100)
 def percent_text(value: Fraction | None) -> str:
     if value is None:
         return "-"
-    d = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    return two_text(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 @dataclass

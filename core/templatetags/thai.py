@@ -1,10 +1,11 @@
 """Template filters for Thai display: BE dates, percents and scores with two decimals."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
 
 from core.nationalid import format_id, mask
+from core.numbers import two_text
 from core.thaidate import current_lang, format_be_numeric, format_thai_date
 
 register = template.Library()
@@ -43,7 +44,7 @@ def dec2(value):
     if value is None or value == "":
         return ""
     try:
-        return f"{Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+        return two_text(value, grouped=True)
     except InvalidOperation:
         return value
 
