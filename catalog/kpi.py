@@ -20,7 +20,11 @@ def catalog_url(fiscal_year_be: int | None = None, as_of: dt.date | None = None)
 
 
 @registry.register(
-    "catalog.completeness", _("ความครบถ้วนของบัญชีข้อมูลกลาง"), "milestone", detail_url=catalog_url
+    "catalog.completeness",
+    _("ความครบถ้วนของบัญชีข้อมูลกลาง"),
+    "milestone",
+    detail_url=catalog_url,
+    shows=("catalog_completeness", "catalog_linked"),
 )
 def completeness(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     """One query. The catalog is the current state: it has no history per year to replay."""

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.exports import XLSX_TYPE
 from core.roles import ADMIN, role_required
 from imports import engine, resources
 from imports.forms import UploadForm
@@ -178,7 +179,7 @@ def template(request, kind, ext):
     thai = request.GET.get("lang", "th") != "en"
     if ext == "xlsx":
         content = xlsx_template(resource, thai)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mime = XLSX_TYPE
     else:
         content = csv_template(resource, thai)
         mime = "text/csv; charset=utf-8"

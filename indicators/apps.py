@@ -9,7 +9,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from core import access, nav
         from core.roles import ADMIN, ALL_ROLES, APPROVER
-        from indicators import demo, permissions  # noqa: F401 - demo registers its builder
+        from indicators import checks, demo, permissions  # noqa: F401 - they register themselves
 
         nav.register(10, _("ตัวชี้วัด"), "indicators:dashboard", ALL_ROLES)
         nav.register(15, _("พิจารณาหลักฐาน"), "indicators:review-queue", [APPROVER, ADMIN])

@@ -2,6 +2,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from core import demo, roles
+from indicators import registry
 from indicators.models import Deliverable, Evidence, EvidenceStatus, Indicator
 
 
@@ -37,7 +38,7 @@ def build_evidence(stdout) -> list[tuple[str, str]]:
     ]:
         deliverables = Deliverable.objects.filter(
             indicator__indicator_set__fiscal_year=2563, indicator__code=code, level=level
-        ).exclude(computed_key__in=["plan_achievement", "status_checks"])
+        ).exclude(computed_key__in=registry.deciding_keys())
         for deliverable in deliverables:
             approved = status == EvidenceStatus.APPROVED
             Evidence.objects.update_or_create(

@@ -64,6 +64,14 @@ class Computation:
     compute: Callable[[int, dt.date], Result]
     # A page of the domain app with the full breakdown (per facility, per province, …).
     detail_url: Callable[[int, dt.date], str] | None = None
+    # The Deliverable.computed_key facts a milestone computation answers: those it decides
+    # (met True/False) and those it only shows beside the evidence (met None).
+    decides: frozenset[str] = frozenset()
+    shows: frozenset[str] = frozenset()
+
+    @property
+    def deliverable_keys(self) -> frozenset[str]:
+        return self.decides | self.shows
 
 
 _computations: dict[str, Computation] = {}
@@ -74,12 +82,20 @@ def register(
     label: str,
     kind: str,
     detail_url: Callable[[int, dt.date], str] | None = None,
+    *,
+    decides=(),
+    shows=(),
 ) -> Callable:
+    """Register a computation with everything about it: its key, label, kind, detail page and,
+    for a milestone, the deliverable keys it answers (``decides`` / ``shows``). A system check
+    (indicators/checks.py) fails when an indicator or deliverable names a key nobody answers."""
     if kind not in {"ratio", "milestone"}:
         raise ValueError(f"unknown computation kind {kind!r}")
 
     def decorator(func: Callable[[int, dt.date], Result]) -> Callable:
-        _computations[key] = Computation(key, label, kind, func, detail_url)
+        _computations[key] = Computation(
+            key, label, kind, func, detail_url, frozenset(decides), frozenset(shows)
+        )
         return func
 
     return decorator
@@ -87,6 +103,15 @@ def register(
 
 def get(key: str) -> Computation | None:
     return _computations.get(key) if key else None
+
+
+def registered() -> dict[str, Computation]:
+    return dict(_computations)
+
+
+def deciding_keys() -> frozenset[str]:
+    """Every deliverable key some computation decides from the records (no evidence needed)."""
+    return frozenset().union(*(c.decides for c in _computations.values()))
 
 
 def unregister(key: str) -> None:

@@ -32,6 +32,7 @@ def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
     gettext_lazy("ประชาชนที่ตรวจสอบสถานะการขอรับเงินอุดหนุน (ราย)"),
     "milestone",
     detail_url=report_url,
+    decides=("status_checks",),
 )
 def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     distinct = distinct_citizens(fiscal_year_be, as_of)

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import once, versioned
-from core.exports import requested_format, table_response
+from core.exports import XLSX_TYPE, requested_format, table_response
 from core.history import history_rows
 from core.roles import (
     ADMIN,
@@ -407,7 +407,7 @@ def usage_report(request):
     if fmt == "xlsx":
         response = HttpResponse(
             usage.as_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="subsidy-status-usage-{year}.xlsx"'
         return response

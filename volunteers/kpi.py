@@ -22,6 +22,7 @@ def plan_url(fiscal_year: int, as_of: dt.date | None = None) -> str:
     gettext_lazy("ผลการดำเนินงานตามแผนพัฒนาศักยภาพ อพม."),
     "milestone",
     detail_url=plan_url,
+    decides=("plan_achievement",),
 )
 def compute(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     plan = plan_mod.plan_for_year(fiscal_year_be)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core import once
 from core.collation import thai_order
-from core.exports import requested_format, rows_response, table_response
+from core.exports import XLSX_TYPE, requested_format, rows_response, table_response
 from core.models import Province, province_of
 from core.nationalid import format_id, mask, normalize
 from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
@@ -1103,7 +1103,7 @@ def _field_report(request):
     if fmt == "xlsx":
         response = HttpResponse(
             report.as_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="field-report-{year}.xlsx"'
         return response
