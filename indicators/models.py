@@ -181,6 +181,12 @@ class Deliverable(models.Model):
         _("คำนวณจากระบบ (รหัส)"), max_length=64, blank=True,
         help_text=_("เว้นว่างหากวัดจากหลักฐานที่ได้รับอนุมัติ"),
     )  # fmt: skip
+    # The figure a computed deliverable is met at (KPI 3.2: 3,500 citizens), so that a year's
+    # set, or a revision, can change it without code.
+    threshold = models.PositiveIntegerField(
+        _("เกณฑ์ (ตัวเลข)"), null=True, blank=True,
+        help_text=_("ตัวเลขที่การคำนวณจากระบบเทียบ เช่น ประชาชน 3,500 ราย"),
+    )  # fmt: skip
     history = HistoricalRecords()
 
     class Meta:

@@ -46,6 +46,7 @@ def copy_set(source: IndicatorSet, fiscal_year: int) -> IndicatorSet:
             sort_order=d.sort_order,
             title=d.title,
             computed_key=d.computed_key,
+            threshold=d.threshold,
         )
         for d in Deliverable.objects.filter(indicator__indicator_set=source)
     )
@@ -62,3 +63,19 @@ def copy_set(source: IndicatorSet, fiscal_year: int) -> IndicatorSet:
         for b in Baseline.objects.filter(indicator__indicator_set=source)
     )
     return new_set
+
+
+def threshold_for(computed_key: str, fiscal_year: int) -> int | None:
+    """The figure a computed deliverable is met at (``Deliverable.threshold``) in the set of
+    ``fiscal_year``, else in the latest earlier set that has one (a year without its own set);
+    None if no set says. One query."""
+    return (
+        Deliverable.objects.filter(
+            computed_key=computed_key,
+            threshold__isnull=False,
+            indicator__indicator_set__fiscal_year__lte=fiscal_year,
+        )
+        .order_by("-indicator__indicator_set__fiscal_year")
+        .values_list("threshold", flat=True)
+        .first()
+    )

@@ -8,8 +8,9 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.thaidate import fiscal_year_bounds
 from indicators import registry
+from indicators.services import threshold_for
 from subsidies.models import StatusCheck
-from subsidies.report import TARGET
+from subsidies.report import KEY
 
 
 def distinct_citizens(fiscal_year_be: int, as_of: dt.date) -> int:
@@ -36,12 +37,13 @@ def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
 )
 def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     distinct = distinct_citizens(fiscal_year_be, as_of)
+    target = threshold_for(KEY, fiscal_year_be)
     return registry.MilestoneFacts(
         {
-            "status_checks": registry.Fact(
-                met=distinct >= TARGET,
+            KEY: registry.Fact(
+                met=None if target is None else distinct >= target,
                 figure=gettext("%(distinct)s / %(TARGET)s ราย")
-                % {"distinct": f"{distinct:,}", "TARGET": f"{TARGET:,}"},
+                % {"distinct": f"{distinct:,}", "TARGET": f"{target:,}" if target else "-"},
                 url=report_url(fiscal_year_be),
             )
         }

@@ -28,6 +28,18 @@ def fast_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True)
+def thai_first():
+    """Every test starts in Thai, the default: a test that switches the language (English mode)
+    must not leave it switched for the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_user(db):
     counter = {"n": 0}

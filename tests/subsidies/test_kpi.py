@@ -65,7 +65,7 @@ def test_the_fact_is_met_at_3500_citizens(db):
 def test_the_count_is_one_query_whatever_the_data(db, citizens, django_assert_num_queries):
     for _ in range(citizens):
         check(new_national_id(), dt.date(2020, 2, 2))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the count, and the set's threshold
         status_checks(2563, END_2563)
 
 
@@ -75,3 +75,27 @@ def test_it_is_registered_and_shown_on_kpi_3_2(fy2563):
     result = evaluation.evaluate(fy2563, END_2563).by_code("3.2")
     facts = [s.fact for s in result.deliverables if s.deliverable.computed_key == "status_checks"]
     assert facts and facts[0].figure == "1 / 3,500 ราย" and facts[0].met is False
+
+
+def test_the_threshold_comes_from_the_indicator_set(fy2563):
+    """3,500 is the set's figure (Deliverable.threshold, set by a migration from the document),
+    not a constant: a revised threshold moves the result, and a copied year carries it."""
+    from indicators.models import Deliverable
+    from indicators.services import copy_set, threshold_for
+    from subsidies import report
+
+    assert threshold_for("status_checks", 2563) == 3500
+    assert threshold_for("status_checks", 2566) == 3500  # a year without its own set
+    a, b = new_national_id(), new_national_id()
+    check(a, dt.date(2020, 1, 5))
+    check(b, dt.date(2020, 2, 5))
+    fact = status_checks(2563, END_2563).facts["status_checks"]
+    assert fact.met is False and "3,500" in fact.figure
+    Deliverable.objects.filter(
+        indicator__indicator_set=fy2563, computed_key="status_checks"
+    ).update(threshold=2)
+    fact = status_checks(2563, END_2563).facts["status_checks"]
+    assert fact.met is True and fact.figure.endswith("/ 2 ราย")
+    assert report.build(2563).target == 2 and report.build(2563).target_met
+    copy_set(fy2563, 2564)
+    assert threshold_for("status_checks", 2564) == 2

@@ -46,10 +46,10 @@ def test_the_report_counts_per_month_and_summarises_ratings(usage):
 
 
 def test_the_report_is_built_in_a_fixed_number_of_queries(usage, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         report.build(2563, dt.date(2020, 9, 30))
     checks(20, dt.date(2020, 5, 5), rate=4, comment="ดี")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         report.build(2563, dt.date(2020, 9, 30))
 
 
