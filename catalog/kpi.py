@@ -25,6 +25,7 @@ def catalog_url(fiscal_year_be: int | None = None, as_of: dt.date | None = None)
     "milestone",
     detail_url=catalog_url,
     shows=("catalog_completeness", "catalog_linked"),
+    detail_label=_("รายการฐานข้อมูล (บัญชีข้อมูลกลาง)"),
 )
 def completeness(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     """One query. The catalog is the current state: it has no history per year to replay."""

@@ -68,6 +68,10 @@ class Computation:
     # (met True/False) and those it only shows beside the evidence (met None).
     decides: frozenset[str] = frozenset()
     shows: frozenset[str] = frozenset()
+    # How the dashboard speaks of it: the dimension of its detail page ("per facility"), and
+    # what the people in a ratio's numerator do (the what-it-takes sentences).
+    detail_label: str = ""
+    numerator_verb: str = ""
 
     @property
     def deliverable_keys(self) -> frozenset[str]:
@@ -85,6 +89,8 @@ def register(
     *,
     decides=(),
     shows=(),
+    detail_label: str = "",
+    numerator_verb: str = "",
 ) -> Callable:
     """Register a computation with everything about it: its key, label, kind, detail page and,
     for a milestone, the deliverable keys it answers (``decides`` / ``shows``). A system check
@@ -94,8 +100,9 @@ def register(
 
     def decorator(func: Callable[[int, dt.date], Result]) -> Callable:
         _computations[key] = Computation(
-            key, label, kind, func, detail_url, frozenset(decides), frozenset(shows)
-        )
+            key, label, kind, func, detail_url, frozenset(decides), frozenset(shows),
+            detail_label, numerator_verb,
+        )  # fmt: skip
         return func
 
     return decorator

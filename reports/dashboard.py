@@ -24,19 +24,8 @@ from reports import whatittakes
 
 LEVEL_LABELS = {0: _("ต่ำกว่าเป้าหมายขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
 TARGET_LABELS = (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง"))
-# What the people in a ratio's numerator do (what-it-takes sentences).
-NUMERATOR_VERBS = {
-    "shelters.improved": _("มีสมรรถภาพดีขึ้น"),
-    "shelters.returned": _("กลับคืนสู่สังคม"),
-}
-# The dimension of each computation's detail page (the domain app's own page).
-DETAIL_LABELS = {
-    "shelters.improved": _("รายหน่วยงาน (14 แห่ง)"),
-    "shelters.returned": _("รายหน่วยงาน (14 แห่ง)"),
-    "volunteers.plan": _("รายจังหวัด (แผนพัฒนาศักยภาพ อพม.)"),
-    "subsidies.status_checks": _("รายเดือน (การตรวจสอบสถานะ)"),
-    "catalog.completeness": _("รายการฐานข้อมูล (บัญชีข้อมูลกลาง)"),
-}
+# How a computation is spoken of (its detail page's dimension, its numerator's verb) comes with
+# its registration (indicators.registry.register): nothing here is keyed by computation.
 
 
 def two(value) -> float | None:
@@ -142,9 +131,9 @@ def _card(res: IndicatorResult, indicator_set, as_of, period, baselines) -> Card
     comp = registry.get(ind.computation)
     if comp is not None and comp.detail_url:
         card.breakdown_url = res.detail_url or comp.detail_url(indicator_set.fiscal_year, as_of)
-        card.breakdown_label = DETAIL_LABELS.get(comp.key, "รายละเอียดจากระบบ")
+        card.breakdown_label = comp.detail_label or _("รายละเอียดจากระบบ")
     if ind.kind == IndicatorKind.RATIO:
-        card.verb = NUMERATOR_VERBS.get(ind.computation, "นับในตัวตั้ง")
+        card.verb = (comp.numerator_verb if comp else "") or _("นับในตัวตั้ง")
         if res.value is None:
             card.missing.append(Missing(_("ยังไม่มีผลการดำเนินงาน"), card.detail_url))
         elif res.level == 0:

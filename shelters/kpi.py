@@ -231,6 +231,8 @@ def _result(kpi: str, fiscal_year_be: int, as_of: dt.date) -> registry.RatioResu
     _("ผลการประเมิน IRP ของผู้รับบริการในสถานคุ้มครอง 14 แห่ง"),
     "ratio",
     detail_url=lambda year, as_of: detail_url(year, as_of, IMPROVED),
+    detail_label=_("รายหน่วยงาน (14 แห่ง)"),
+    numerator_verb=_("มีสมรรถภาพดีขึ้น"),
 )
 def compute_improved(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
     """KPI 1.1: improved (C→A, C→B, B→A, A→A) × 100 / residents whose latest assessment as of D
@@ -243,6 +245,8 @@ def compute_improved(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResul
     _("ผลการประเมิน IRP และการจำหน่ายผู้รับบริการในสถานคุ้มครอง 14 แห่ง"),
     "ratio",
     detail_url=lambda year, as_of: detail_url(year, as_of, RETURNED),
+    detail_label=_("รายหน่วยงาน (14 แห่ง)"),
+    numerator_verb=_("กลับคืนสู่สังคม"),
 )
 def compute_returned(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResult:
     """KPI 1.2: of the residents whose latest assessment as of D is group A (with an earlier one)

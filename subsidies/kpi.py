@@ -34,6 +34,7 @@ def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
     "milestone",
     detail_url=report_url,
     decides=("status_checks",),
+    detail_label=gettext_lazy("รายเดือน (การตรวจสอบสถานะ)"),
 )
 def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     distinct = distinct_citizens(fiscal_year_be, as_of)

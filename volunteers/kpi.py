@@ -23,6 +23,7 @@ def plan_url(fiscal_year: int, as_of: dt.date | None = None) -> str:
     "milestone",
     detail_url=plan_url,
     decides=("plan_achievement",),
+    detail_label=gettext_lazy("รายจังหวัด (แผนพัฒนาศักยภาพ อพม.)"),
 )
 def compute(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     plan = plan_mod.plan_for_year(fiscal_year_be)

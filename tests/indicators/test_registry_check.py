@@ -47,3 +47,11 @@ def test_a_deliverable_key_its_computation_does_not_answer_fails_the_check(fy256
 def test_without_a_database_the_check_reads_nothing(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert computations_are_registered() == []
+
+
+def test_the_registrations_carry_how_the_dashboard_speaks_of_them(db):
+    improved = registry.get("shelters.improved")
+    assert str(improved.detail_label) == "รายหน่วยงาน (14 แห่ง)"
+    assert str(improved.numerator_verb) == "มีสมรรถภาพดีขึ้น"
+    assert str(registry.get("volunteers.plan").detail_label).startswith("รายจังหวัด")
+    assert all(c.detail_label for c in registry.registered().values())
