@@ -72,6 +72,10 @@ class Level(models.IntegerChoices):
     MAX = 3, _("เป้าหมายขั้นสูง")
 
 
+# The targets' names, in level order (the one home: pages, dashboard and report use these).
+TARGET_LABELS = tuple(label for _value, label in Level.choices)
+
+
 class IndicatorQuerySet(models.QuerySet):
     def for_dashboard(self):
         """Every indicator of a set with what the dashboard and scoring need, in one query."""

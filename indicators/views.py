@@ -30,6 +30,7 @@ from indicators.forms import (
     ReviewForm,
 )
 from indicators.models import (
+    TARGET_LABELS,
     Deliverable,
     Evidence,
     EvidenceStatus,
@@ -116,7 +117,7 @@ def indicator_detail(request, pk):
         }
         for lv, label, points in zip(
             (1, 2, 3),
-            (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง")),
+            TARGET_LABELS,
             indicator_set.points,
             strict=True,
         )
@@ -133,7 +134,7 @@ def indicator_detail(request, pk):
             "current": current,
             "levels": levels,
             "targets": zip(
-                (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง")),
+                TARGET_LABELS,
                 indicator_set.points,
                 indicator.targets,
                 (indicator.target_min_note, indicator.target_std_note, indicator.target_max_note),

@@ -19,11 +19,10 @@ from core.numbers import half_up
 from core.thaidate import default_as_of
 from indicators import evaluation, registry
 from indicators.evaluation import IndicatorResult, SetResult
-from indicators.models import Baseline, IndicatorKind, IndicatorSet
+from indicators.models import TARGET_LABELS, Baseline, IndicatorKind, IndicatorSet
 from reports import whatittakes
 
 LEVEL_LABELS = {0: _("ต่ำกว่าเป้าหมายขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
-TARGET_LABELS = (_("เป้าหมายขั้นต่ำ"), _("เป้าหมายมาตรฐาน"), _("เป้าหมายขั้นสูง"))
 # How a computation is spoken of (its detail page's dimension, its numerator's verb) comes with
 # its registration (indicators.registry.register): nothing here is keyed by computation.
 

@@ -22,8 +22,8 @@ from core.numbers import half_up, two_text
 from core.thaidate import format_thai_date
 from indicators import evaluation
 from indicators.evaluation import IndicatorResult, SetResult
-from indicators.models import Baseline, Evidence, IndicatorKind, IndicatorSet
-from reports.dashboard import LEVEL_LABELS, TARGET_LABELS
+from indicators.models import TARGET_LABELS, Baseline, Evidence, IndicatorKind, IndicatorSet
+from reports.dashboard import LEVEL_LABELS
 
 TWO = Decimal("0.01")
 
