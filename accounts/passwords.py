@@ -5,6 +5,7 @@ import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 # Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
@@ -26,7 +27,7 @@ def generate_password() -> str:
             return "-".join(raw[i : i + 4] for i in (0, 4, 8))
 
 
-def _thai(error: ValidationError) -> str:
+def _thai(error: ValidationError) -> str | Promise:
     params = error.params or {}
     if error.code == "password_too_short":
         return _("รหัสผ่านสั้นเกินไป ต้องมีอย่างน้อย %(min_length)s ตัวอักษร") % {

@@ -20,7 +20,7 @@ PER_PAGE = 100
 
 # Per kind: (app label, model, fields to show, detail URL name). Looked up lazily, so that core
 # never imports a domain app.
-HOLDERS = {
+HOLDERS: dict[str, tuple[str, str, str]] = {
     DuplicateReport.Kind.RESIDENT: ("shelters", "Resident", "shelters:resident-detail"),
     DuplicateReport.Kind.VOLUNTEER: ("volunteers", "Volunteer", "volunteers:detail"),
 }

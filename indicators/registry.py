@@ -16,10 +16,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import Promise
+
+# A label: text, or a lazily translated text (gettext_lazy).
+Label = str | Promise
+
 
 @dataclass(frozen=True)
 class BreakdownItem:
-    label: str
+    label: Label
     count: int
     url: str = ""
 
@@ -59,7 +64,7 @@ Result = RatioResult | MilestoneFacts
 @dataclass(frozen=True)
 class Computation:
     key: str
-    label: str
+    label: Label
     kind: str  # "ratio" or "milestone"
     compute: Callable[[int, dt.date], Result]
     # A page of the domain app with the full breakdown (per facility, per province, …).
@@ -70,8 +75,8 @@ class Computation:
     shows: frozenset[str] = frozenset()
     # How the dashboard speaks of it: the dimension of its detail page ("per facility"), and
     # what the people in a ratio's numerator do (the what-it-takes sentences).
-    detail_label: str = ""
-    numerator_verb: str = ""
+    detail_label: Label = ""
+    numerator_verb: Label = ""
 
     @property
     def deliverable_keys(self) -> frozenset[str]:
@@ -83,14 +88,14 @@ _computations: dict[str, Computation] = {}
 
 def register(
     key: str,
-    label: str,
+    label: Label,
     kind: str,
     detail_url: Callable[[int, dt.date], str] | None = None,
     *,
     decides=(),
     shows=(),
-    detail_label: str = "",
-    numerator_verb: str = "",
+    detail_label: Label = "",
+    numerator_verb: Label = "",
 ) -> Callable:
     """Register a computation with everything about it: its key, label, kind, detail page and,
     for a milestone, the deliverable keys it answers (``decides`` / ``shows``). A system check

@@ -61,7 +61,7 @@ CONDITIONS: dict[str, dict[str, str]] = {
     },
 }
 
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[tuple[str, str], registry.Label] = {
     (IMPROVED, "population"): _("ผู้ได้รับการประเมิน (ตัวหาร)"),
     (IMPROVED, "AA"): "A→A",
     (IMPROVED, "BA"): "B→A",
