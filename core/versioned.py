@@ -63,10 +63,14 @@ def reason_field(label=None, *, required_text=None, example=None) -> forms.CharF
 
 
 class VersionedForm:
-    """Adds the hidden ``version`` field to a ModelForm whose model has a ``version`` field."""
+    """Adds the hidden ``version`` field to a ModelForm whose model has a ``version`` field. A
+    form for a new record (no pk yet, e.g. a new row of a formset) has no version to carry and
+    is never stale."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
         self.fields[FIELD] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, min_value=0
         )
@@ -76,13 +80,15 @@ class VersionedForm:
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get(FIELD) is None and FIELD not in self.errors:
+        if FIELD in self.fields and cleaned.get(FIELD) is None and FIELD not in self.errors:
             raise forms.ValidationError(MISSING_TEXT)
         return cleaned
 
     @property
     def is_stale(self) -> bool:
         """Opened at an older version than the (locked) instance's: someone saved in between."""
+        if FIELD not in self.fields:
+            return False
         return self.cleaned_data.get(FIELD) != self.instance.version
 
     def save_versioned(self, fields, reason: str | None = None):

@@ -31,10 +31,6 @@ from volunteers.models import (
     Volunteer,
 )
 
-STALE_TEXT = _(
-    "มีผู้แก้ไขข้อมูลนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์มด้านล่าง"
-    " โปรดเปิดหน้าข้อมูลล่าสุดในแท็บใหม่เพื่อตรวจสอบ แล้วกดบันทึกอีกครั้ง"
-)
 ACTIVE_NEEDS_CERTIFICATION = _(
     "สถานะ “ขึ้นทะเบียนแล้ว” ตั้งได้เมื่อ อพม. ผ่านการอบรมและได้รับเลขทะเบียนแล้วเท่านั้น"
     " (ระบบตั้งให้เองเมื่อบันทึกผลการอบรมว่าผ่าน)"
@@ -53,20 +49,13 @@ VERSION = "version"
 
 
 class EditVersioned(VersionedForm):
-    """core.versioned's check for edits; a new record (a new plan, a new target row) has no
-    version to carry yet."""
+    """core.versioned's check (a new plan or target row carries no version), and the values
+    each existing row was opened with, so that only the rows an officer changed are saved."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            del self.fields["version"]
-        else:
+        if self.instance.pk is not None:
             remember_opened_values(self)
-
-    def clean(self):
-        if self.instance.pk is None:
-            return super(VersionedForm, self).clean()
-        return super().clean()
 
     def has_changed(self) -> bool:
         return has_changed_data(self)

@@ -33,13 +33,12 @@ from core.thaidate import (
     format_thai_date,
     parse_date,
 )
-from core.versioned import rebind_to_current
+from core.versioned import STALE_TEXT, rebind_to_current
 from volunteers import documents, enrolling, permissions, report, services, summary
 from volunteers import plan as plan_mod
 from volunteers.filters import ServiceFilter, VolunteerFilter
 from volunteers.forms import (
     BULK_COLUMNS,
-    STALE_TEXT,
     BulkServiceForm,
     CourseForm,
     EnrolForm,
