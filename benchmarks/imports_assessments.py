@@ -93,8 +93,8 @@ def run_one(fmt: str, rows: int, database_url: str) -> None:
     keys = seed(rows)
     data = make_file(keys, fmt)
     from imports import engine
-    from imports.kinds.shelters import AssessmentResource
     from shelters.models import Assessment
+    from shelters.resources import AssessmentResource
 
     start = time.perf_counter()
     preview = engine.run(AssessmentResource(), data, f"bench.{fmt}", dry_run=True)

@@ -7,12 +7,38 @@ from simple_history.models import HistoricalRecords
 from core.collation import thai_order
 
 
+def province_scope(queryset, user, field: str = "province"):
+    """The one province scope: every row for managers and admins; a provincial officer's own
+    province's rows (none without a province); nothing for anyone else. ``field``: the path to
+    the row's province ("province", "volunteer__province"; "" for Province itself)."""
+    from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
+
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if has_role(user, ADMIN, MANAGER):
+        return queryset
+    if has_role(user, PROVINCIAL_OFFICER):
+        province = province_of(user)
+        if province is None:
+            return queryset.none()
+        return queryset.filter(**{f"{field}_id" if field else "pk": province.pk})
+    return queryset.none()
+
+
+class ProvinceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The provinces whose records the user sees (``province_scope``)."""
+        return province_scope(self, user, "")
+
+
 class Province(models.Model):
     """One of Thailand's 77 provinces (code as in TIS 1099, e.g. 10 = Bangkok)."""
 
     code = models.CharField(gettext_lazy("รหัสจังหวัด"), max_length=2, unique=True)
     name = models.CharField(gettext_lazy("ชื่อจังหวัด"), max_length=64, unique=True)
     name_en = models.CharField(gettext_lazy("ชื่อภาษาอังกฤษ"), max_length=64)
+
+    objects = ProvinceQuerySet.as_manager()
 
     class Meta:
         # Thai dictionary order (เชียงใหม่ under ช), the same on PostgreSQL and SQLite.

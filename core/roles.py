@@ -55,6 +55,43 @@ def can_read_everything(user) -> bool:
     return has_role(user, MANAGER, ADMIN)
 
 
+class Permission:
+    """One permission of an app: the roles that hold it, asked the same way everywhere.
+
+    Each app's ``permissions`` module defines its permissions once::
+
+        can_view = Permission(PROVINCIAL_OFFICER, MANAGER, ADMIN)
+
+    and everything else takes that one object: a check (``can_view(user)``), a view's decorator
+    (``@can_view.required``: login first, then 403), the menu (``nav.register(..., can_view)``)
+    and ``core.access`` (which reads the decorated view's roles, so that links show only to
+    those who may open the page). A rule that also needs an object (this facility, this
+    indicator) is a function in the permissions module that starts from such a permission."""
+
+    def __init__(self, *roles: str):
+        unknown = set(roles) - set(ALL_ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles: {sorted(unknown)}")
+        self.roles = frozenset(roles)
+
+    def __call__(self, user) -> bool:
+        return has_role(user, *self.roles)
+
+    def __iter__(self):
+        return iter(self.roles)
+
+    def __repr__(self) -> str:
+        return f"Permission({', '.join(sorted(self.roles))})"
+
+    def required(self, view: Callable) -> Callable:
+        return role_required(*self.roles)(view)
+
+    def check(self, request) -> None:
+        """For a view that decides on the permission after it has begun: 403 unless held."""
+        if not self(request.user):
+            raise PermissionDenied
+
+
 def role_required(*roles: str) -> Callable:
     """Login first; then 403 unless the user holds one of ``roles``."""
 

@@ -11,5 +11,3 @@ class ImportsConfig(AppConfig):
         from core.roles import ADMIN
 
         nav.register(80, _("นำเข้าข้อมูล"), "imports:upload", [ADMIN])
-        # The kinds that can be imported: each module registers its resources.
-        from imports.kinds import shelters, subsidies, volunteers  # noqa: F401

@@ -173,3 +173,31 @@ def kinds() -> dict[str, type[KpiResource]]:
 
 def get(kind: str) -> type[KpiResource] | None:
     return _kinds.get(kind)
+
+
+class Provinces:
+    """The one province lookup of every import kind: a file may name a province by its Thai name
+    (with or without "จังหวัด"), its TIS 1099 code or its English name (any case). Loaded once per
+    import (77 rows), in ``context``."""
+
+    def __init__(self):
+        from core.models import Province
+
+        self._by_label: dict[str, Any] = {}
+        for p in Province.objects.all():
+            for label in (p.name, f"จังหวัด{p.name}", p.code, p.name_en.lower()):
+                self._by_label[label] = p
+
+    def find(self, row: dict, name: str = "province", required: bool = True):
+        """The row's province in column ``name`` (None when empty and not ``required``);
+        ``RowProblem`` naming the column when it is missing or not a province."""
+        label = row.get(name)
+        if not label:
+            if required:
+                raise RowProblem(name, "ต้องระบุจังหวัด")
+            return None
+        text = " ".join(str(label).split())
+        province = self._by_label.get(text) or self._by_label.get(text.lower())
+        if province is None:
+            raise RowProblem(name, f"ไม่พบจังหวัด '{label}'")
+        return province

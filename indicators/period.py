@@ -8,6 +8,7 @@ box shows beside the date box, keeping what was typed in it.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -21,6 +22,7 @@ from core.thaidate import (
     fiscal_year_of,
     format_thai_date,
     parse_date,
+    to_arabic_digits,
 )
 from indicators.models import IndicatorSet
 
@@ -62,6 +64,48 @@ class AsOfProblem:
         ) % {"typed": self.typed, "shown": shown}
 
 
+YEAR_MIN, YEAR_MAX = 2500, 2700  # the BE fiscal years a ?year= may name
+
+
+def requested_year(request, default: Callable[[], int]) -> int:
+    """?year=2563 (Thai digits too); without one, ``default()``; a year that is not a BE fiscal
+    year is a 404 (a page for a year that cannot exist), on every page that takes a year."""
+    text = to_arabic_digits(request.GET.get("year", "")).strip()
+    if not text:
+        return default()
+    if not text.isdigit() or not YEAR_MIN <= int(text) <= YEAR_MAX:
+        raise Http404(_("ปีงบประมาณไม่ถูกต้อง"))
+    return int(text)
+
+
+def requested_as_of(request, fiscal_year: int) -> dt.date:
+    """?as_of= (BE or CE, ISO, Thai digits), within ``fiscal_year``; without one, the year's
+    default as-of date (today within the year, else its last day). A date not understood, or
+    outside the year, is not silently replaced: the date shown instead and why are left on the
+    request (``request.as_of_problem``) for the period box."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    as_of = default_as_of(fiscal_year)
+    as_of_text = request.GET.get("as_of", "").strip()
+    request.as_of_problem = None
+    if as_of_text:
+        try:
+            as_of = parse_date(as_of_text)
+        except ValueError:
+            as_of = default_as_of(fiscal_year)
+            request.as_of_problem = AsOfProblem(as_of_text[:40], as_of)
+        if not start <= as_of <= end:
+            as_of = min(max(as_of, start), end)
+            request.as_of_problem = AsOfProblem(as_of_text[:40], as_of, fiscal_year)
+    return as_of
+
+
+def year_and_as_of(request, default: Callable[[], int]) -> tuple[int, dt.date]:
+    """The period of a page that is not one indicator set's (a domain app's dashboard or report):
+    ``requested_year`` then ``requested_as_of``."""
+    year = requested_year(request, default)
+    return year, requested_as_of(request, year)
+
+
 def selected_set(
     request, agency_code: str = "พส.", only_year: int | None = None
 ) -> tuple[IndicatorSet, dt.date, list]:
@@ -71,26 +115,16 @@ def selected_set(
     if not sets:
         raise Http404(_("ยังไม่มีชุดตัวชี้วัด"))
     by_year = {s.fiscal_year: s for s in sets}
-    year_text = request.GET.get("year", "") or (str(only_year) if only_year else "")
-    if only_year and year_text != str(only_year):
+
+    def default() -> int:
+        if only_year:
+            return only_year
+        return by_year.get(fiscal_year_of(timezone.localdate()), sets[0]).fiscal_year
+
+    year = requested_year(request, default)
+    if only_year and year != only_year:
         raise Http404(_("ตัวชี้วัดนี้เป็นของปีงบประมาณอื่น"))
-    if year_text.isdigit() and int(year_text) in by_year:
-        chosen = by_year[int(year_text)]
-    elif year_text:
+    if year not in by_year:
         raise Http404(_("ไม่พบชุดตัวชี้วัดของปีงบประมาณนี้"))
-    else:
-        chosen = by_year.get(fiscal_year_of(timezone.localdate()), sets[0])
-    start, end = fiscal_year_bounds(chosen.fiscal_year)
-    as_of = default_as_of(chosen.fiscal_year)
-    as_of_text = request.GET.get("as_of", "").strip()
-    request.as_of_problem = None
-    if as_of_text:
-        try:
-            as_of = parse_date(as_of_text)
-        except ValueError:
-            as_of = default_as_of(chosen.fiscal_year)
-            request.as_of_problem = AsOfProblem(as_of_text[:40], as_of)
-        if not start <= as_of <= end:
-            as_of = min(max(as_of, start), end)
-            request.as_of_problem = AsOfProblem(as_of_text[:40], as_of, chosen.fiscal_year)
-    return chosen, as_of, sets
+    chosen = by_year[year]
+    return chosen, requested_as_of(request, chosen.fiscal_year), sets

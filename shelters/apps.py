@@ -8,7 +8,7 @@ class SheltersConfig(AppConfig):
 
     def ready(self):
         from core import access, nav, roles
-        from shelters import demo, kpi, permissions  # noqa: F401 - registers KPI 1.1, 1.2, demo
+        from shelters import demo, kpi, permissions, resources  # noqa: F401 - registers KPIs, imports
 
         # The views' own checks, so that links to these pages (the KPI pages' drill-down
         # counts) show only to the roles that may open them.

@@ -9,6 +9,6 @@ class SubsidiesConfig(AppConfig):
     def ready(self):
         from core import nav
         from core.roles import ADMIN, MANAGER, SUBSIDY_OFFICER
-        from subsidies import demo, kpi  # noqa: F401 - register the demo builder and KPI 3.2
+        from subsidies import demo, kpi, resources  # noqa: F401 - registers demo, KPI 3.2, imports
 
         nav.register(40, _("เงินอุดหนุน"), "subsidies:list", [SUBSIDY_OFFICER, MANAGER, ADMIN])

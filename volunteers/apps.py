@@ -28,7 +28,7 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         from core import access, nav
-        from volunteers import demo, kpi, permissions  # noqa: F401 - registers KPI 2 and demo
+        from volunteers import demo, kpi, permissions, resources  # noqa: F401 - registers KPI 2, imports
 
         for names, rule in (
             (VIEW_PAGES, permissions.can_view),

@@ -20,29 +20,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import Province, province_of
+from core.models import Province, province_scope
 from core.nationalid import validate_national_id
-from core.roles import ADMIN, MANAGER, PROVINCIAL_OFFICER, has_role
-
-
-def _scope(qs, user, field: str = "province"):
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if has_role(user, ADMIN, MANAGER):
-        return qs
-    if has_role(user, PROVINCIAL_OFFICER):
-        province = province_of(user)
-        if province is None:
-            return qs.none()
-        return qs.filter(**{f"{field}_id": province.pk})
-    return qs.none()
 
 
 class ScopedQuerySet(models.QuerySet):
     scope_field = "province"
 
     def visible_to(self, user):
-        return _scope(self, user, self.scope_field)
+        return province_scope(self, user, self.scope_field)
 
 
 # The fields the volunteer form edits: every write of any of them moves ``Volunteer.version``

@@ -1,9 +1,9 @@
 # ruff: noqa: F401, F811 - fixtures are imported from test_application_steps_support
 import datetime as dt
 
-from imports.kinds.subsidies import ApplicationStepResource
 from subsidies import services
 from subsidies.models import Application, StepEntry, format_reference
+from subsidies.resources import ApplicationStepResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 from tests.imports.test_application_steps_support import application, application2, messages, run
 

@@ -2,8 +2,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from imports.kinds.subsidies import ApplicationResource
 from subsidies.models import REFERENCE_LENGTH, Application, StepEntry, format_reference
+from subsidies.resources import ApplicationResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 from tests.imports.test_application_steps_support import (
     application,

@@ -2,8 +2,8 @@ import datetime as dt
 from decimal import Decimal
 
 from imports import engine
-from imports.kinds.shelters import AssessmentResource
 from shelters.models import Assessment
+from shelters.resources import AssessmentResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 
 EN = ["facility_code", "case_number", "assessed_on", "percent"]

@@ -18,9 +18,9 @@ from openpyxl import Workbook
 
 from core.nationalid import make_valid
 from imports import engine, xlsx
-from imports.kinds.shelters import AssessmentResource, ResidentResource
 from imports.resources import chunk_size, chunks
 from shelters.models import Resident
+from shelters.resources import AssessmentResource, ResidentResource
 from tests.imports.conftest import csv_bytes
 
 HEADER = ["facility_code", "case_number", "assessed_on", "percent"]

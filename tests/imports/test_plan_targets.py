@@ -1,8 +1,8 @@
 # ruff: noqa: F811 - the shared fixtures are imported from test_volunteers_support
-from imports.kinds.volunteers import PlanTargetResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 from tests.imports.test_volunteers_support import messages, plan, run  # noqa: F401 - fixture
 from volunteers.models import Plan, PlanTarget
+from volunteers.resources import PlanTargetResource
 
 EN = ["fiscal_year", "measure", "province", "specialty", "service_type", "planned"]
 TH = ["ปีงบประมาณ", "ตัววัด", "จังหวัด", "ความเชี่ยวชาญ", "ประเภทบริการ", "ค่าเป้าหมาย"]

@@ -2,8 +2,8 @@ import datetime as dt
 
 from core.nationalid import make_valid
 from imports import engine
-from imports.kinds.shelters import DischargeResource, FacilityResource, ResidentResource
 from shelters.models import Facility, Resident
+from shelters.resources import DischargeResource, FacilityResource, ResidentResource
 from tests.imports.conftest import csv_bytes
 
 NID = make_valid("310170012345")

@@ -1,7 +1,6 @@
 # ruff: noqa: F811 - the shared fixtures are imported from test_volunteers_support
 import datetime as dt
 
-from imports.kinds.volunteers import ServiceResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 from tests.imports.test_volunteers_support import (  # noqa: F401 - fixtures
     bad_check_digit,
@@ -13,6 +12,7 @@ from tests.imports.test_volunteers_support import (  # noqa: F401 - fixtures
     volunteer2,
 )
 from volunteers.models import Service
+from volunteers.resources import ServiceResource
 
 EN = ["national_id", "date", "service_type", "target_group", "people_served", "area"]
 TH = ["เลขประจำตัวประชาชน อพม.", "วันที่ให้บริการ", "ประเภทบริการ", "กลุ่มเป้าหมาย",

@@ -2,7 +2,6 @@
 import datetime as dt
 from decimal import Decimal
 
-from imports.kinds.volunteers import TrainingResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 from tests.imports.test_volunteers_support import (  # noqa: F401 - fixtures
     bad_check_digit,
@@ -16,6 +15,7 @@ from tests.imports.test_volunteers_support import (  # noqa: F401 - fixtures
     workshop,
 )
 from volunteers.models import Enrolment, Volunteer
+from volunteers.resources import TrainingResource
 
 EN = ["course_id", "national_id", "hours_attended", "test_passed"]
 TH = ["เลขที่หลักสูตร", "เลขประจำตัวประชาชน", "ชั่วโมงที่เข้าอบรม", "ผลแบบทดสอบความรู้"]

@@ -1,7 +1,6 @@
 # ruff: noqa: F811 - the shared fixtures are imported from test_volunteers_support
 import datetime as dt
 
-from imports.kinds.volunteers import VolunteerResource
 from tests.imports.conftest import csv_bytes, xlsx_bytes
 from tests.imports.test_volunteers_support import (
     bad_check_digit,
@@ -12,6 +11,7 @@ from tests.imports.test_volunteers_support import (
     volunteer,  # noqa: F401 - fixture
 )
 from volunteers.models import Volunteer, VolunteerSpecialty
+from volunteers.resources import VolunteerResource
 
 EN = ["national_id", "first_name", "last_name", "sex", "province", "kind", "birth_date"]
 TH = ["เลขประจำตัวประชาชน", "ชื่อ", "นามสกุล", "เพศ", "จังหวัด", "ประเภท อพม.", "วันเกิด"]
@@ -118,7 +118,7 @@ def test_specialties_follow_the_file_and_an_unknown_one_is_refused(volunteer):
 
 
 def test_registered_status_is_refused_without_certification(volunteer):
-    from imports.kinds.volunteers import ACTIVE_NEEDS_CERTIFICATION
+    from volunteers.resources import ACTIVE_NEEDS_CERTIFICATION
 
     header = [*EN, "status"]
     new = [new_national_id(), "สมใหม่", "อาสา", "F", "50", "province", "", "ขึ้นทะเบียนแล้ว"]

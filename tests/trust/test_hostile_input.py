@@ -13,8 +13,8 @@ from core import cells
 from core.exports import rows_response
 from core.models import Province
 from imports import engine
-from imports.kinds.shelters import AssessmentResource, ResidentResource
 from shelters.models import Assessment, Facility, Resident
+from shelters.resources import AssessmentResource, ResidentResource
 
 HOSTILE = st.one_of(
     st.text(max_size=60),

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from core.thaidate import fiscal_year_bounds
 from imports import engine
-from imports.kinds.volunteers import ServiceResource
 from tests.imports.conftest import csv_bytes
 from volunteers import plan as plan_mod
 from volunteers import report, summary
@@ -27,6 +26,7 @@ from volunteers.models import (
     ServiceType,
     TargetGroup,
 )
+from volunteers.resources import ServiceResource
 
 TYPES = ServiceType.values
 GROUPS = TargetGroup.values
