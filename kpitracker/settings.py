@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "volunteers",
     "subsidies",
     "catalog",
+    "reporting",
     "reports",
 ]
 

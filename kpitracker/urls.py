@@ -18,6 +18,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
+    path("reporting/", include("reporting.urls")),
     path("users/", include("accounts.urls")),
     path("duplicates/", views_duplicates.duplicate_list, name="duplicates"),
     path(

@@ -18,13 +18,16 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.collation import thai_sorted
 from core.thaidate import fiscal_year_bounds
 from indicators import registry
+from reporting import corrections, units
 from shelters.models import (
     GROUP_A_MIN,
     GROUP_C_MAX,
     RETURNED_REASONS,
     Assessment,
+    Facility,
     Resident,
 )
 
@@ -253,3 +256,41 @@ def compute_returned(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResul
     and who were assessed or discharged in the year, those discharged in the year to family or
     regular employment."""
     return _result(RETURNED, fiscal_year_be, as_of)
+
+
+# Reporting rounds (reporting/): which records a closed round's figures came from, by their own
+# date (corrections made after closing are listed there), and the per-facility figures it keeps.
+def _resident_page(record) -> str:
+    return reverse("shelters:resident-detail", args=[record.resident_id])
+
+
+for _kpi in (IMPROVED, RETURNED):
+    corrections.register(
+        f"shelters.{_kpi}", Assessment, "assessed_on", _resident_page,
+        label=_("ผลการประเมิน IRP"), fields=("assessed_on", "percent"),
+    )  # fmt: skip
+corrections.register(
+    "shelters.returned", Resident, "discharged_on",
+    lambda record: reverse("shelters:resident-detail", args=[record.id]),
+    label=_("การจำหน่าย"), fields=("discharged_on", "discharge_reason"),
+)  # fmt: skip
+
+
+def _per_facility(kpi: str):
+    def per_facility(fiscal_year_be: int, as_of: dt.date) -> list[units.Unit]:
+        both = registry.shared(
+            ("shelters.per_facility", fiscal_year_be, as_of),
+            lambda: counts_per_facility_all(fiscal_year_be, as_of),
+        )
+        counts = both[kpi]
+        names = dict(Facility.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
+        return [
+            units.Unit(names.get(pk, str(pk)), c[NUMERATOR[kpi]], c["population"])
+            for pk, c in thai_sorted(counts.items(), key=lambda item: names.get(item[0], ""))
+        ]
+
+    return per_facility
+
+
+for _kpi in (IMPROVED, RETURNED):
+    units.register(f"shelters.{_kpi}", _("รายหน่วยงาน"), _per_facility(_kpi))

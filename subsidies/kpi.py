@@ -9,7 +9,8 @@ from django.utils.translation import gettext, gettext_lazy
 from core.thaidate import fiscal_year_bounds
 from indicators import registry
 from indicators.services import threshold_for
-from subsidies.models import StatusCheck
+from reporting import corrections
+from subsidies.models import StatusCheck, StepEntry
 from subsidies.report import KEY
 
 
@@ -49,3 +50,12 @@ def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFact
             )
         }
     )
+
+
+# Reporting rounds (reporting/): the application steps dated inside a closed round whose
+# corrections after closing are listed there.
+corrections.register(
+    "subsidies.status_checks", StepEntry, "acted_on",
+    lambda record: reverse("subsidies:detail", args=[record.application_id]),
+    label=gettext_lazy("ขั้นตอนคำขอรับเงินอุดหนุน"), fields=("step", "decision", "acted_on"),
+)  # fmt: skip
