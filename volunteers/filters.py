@@ -10,7 +10,7 @@ from core.forms import ThaiDateField
 from core.models import Province
 from core.nationalid import normalize
 from volunteers.models import Kind, Path, ServiceType, Specialty, Status, TargetGroup, Volunteer
-from volunteers.permissions import can_see_national_id
+from volunteers.permissions import can_see_national_id, sees_every_province
 
 
 class _Bootstrap:
@@ -23,6 +23,19 @@ class _Bootstrap:
         return form
 
 
+class _ByProvince:
+    """The province filter only for those who pick a province (``sees_every_province``), its
+    choices the provinces visible to them; an officer's list is their province's anyway."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None or not sees_every_province(user):
+            del self.filters["province"]
+        else:
+            self.filters["province"].queryset = Province.objects.visible_to(user)
+
+
 CARD_CHOICES = [
     ("expired", _("หมดอายุแล้ว")),
     ("30", _("หมดอายุภายใน 30 วัน")),
@@ -32,7 +45,7 @@ CARD_CHOICES = [
 ]
 
 
-class VolunteerFilter(_Bootstrap, df.FilterSet):
+class VolunteerFilter(_ByProvince, _Bootstrap, df.FilterSet):
     q = df.CharFilter(label=_("ค้นหา (ชื่อ/เลขประจำตัว/เลขทะเบียน)"), method="search")
     province = df.ModelChoiceFilter(queryset=Province.objects.all(), label=_("จังหวัด"))
     kind = df.ChoiceFilter(choices=Kind.choices, label=_("ประเภท"))
@@ -47,11 +60,6 @@ class VolunteerFilter(_Bootstrap, df.FilterSet):
     class Meta:
         model = Volunteer
         fields = ["q", "province", "kind", "district", "status", "specialty", "training_path"]
-
-    def __init__(self, *args, show_province=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not show_province:
-            del self.filters["province"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -94,14 +102,9 @@ class ThaiDateFilter(df.DateFilter):
     field_class = ThaiDateField
 
 
-class ServiceFilter(_Bootstrap, df.FilterSet):
+class ServiceFilter(_ByProvince, _Bootstrap, df.FilterSet):
     date_from = ThaiDateFilter(field_name="date", lookup_expr="gte", label=_("ตั้งแต่วันที่"))
     date_to = ThaiDateFilter(field_name="date", lookup_expr="lte", label=_("ถึงวันที่"))
     service_type = df.ChoiceFilter(choices=ServiceType.choices, label=_("ประเภทบริการ"))
     target_group = df.ChoiceFilter(choices=TargetGroup.choices, label=_("กลุ่มเป้าหมาย"))
     province = df.ModelChoiceFilter(queryset=Province.objects.all(), label=_("จังหวัด"))
-
-    def __init__(self, *args, show_province=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not show_province:
-            del self.filters["province"]

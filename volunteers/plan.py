@@ -51,10 +51,6 @@ class TargetResult:
         return Fraction(min(self.actual, self.target.planned) * 100, self.target.planned)
 
     @property
-    def raw_percent(self) -> Fraction:
-        return Fraction(self.actual * 100, self.target.planned)
-
-    @property
     def percent_text(self) -> str:
         return percent_text(self.percent)
 
@@ -105,7 +101,8 @@ class PlanResult:
         for t in self.targets:
             pid = t.target.province_id
             if pid not in groups:
-                label = t.target.province.name if pid else gettext("ทั้งประเทศ")
+                province = t.target.province
+                label = province.name if province is not None else gettext("ทั้งประเทศ")
                 groups[pid] = GroupResult(label, pid, [])
             groups[pid].targets.append(t)
         return sorted(groups.values(), key=lambda g: (g.province_id is not None, sort_key(g.label)))
@@ -148,7 +145,7 @@ def measure_actuals(
     trained: dict[int, int] = defaultdict(int)
     spec: dict[tuple[int, int], int] = defaultdict(int)
     spec_any: dict[int, int] = defaultdict(int)
-    services: dict[tuple[int, str], tuple[int, int]] = {}
+    services: dict[tuple, list[int]] = {}
     if Measure.TRAINED in measures:
         for row in (
             Volunteer.objects.filter(trained_on__gte=start, trained_on__lte=as_of, **only)
@@ -174,7 +171,7 @@ def measure_actuals(
     if measures & {Measure.SERVICES, Measure.PEOPLE_SERVED}:
         # whole months from the monthly summary, the rest of the as-of month from Service
         got = summary.totals(("province_id", "service_type"), start, as_of, province)
-        services.update((key, tuple(v)) for key, v in got.items())
+        services.update(got)
 
     def match(pid, t) -> bool:
         return t.province_id is None or pid == t.province_id
@@ -210,9 +207,9 @@ def compute(
     as_of = min(as_of or end, end)
     if plan is None:
         return PlanResult(None, fiscal_year, as_of, [])
-    targets = PlanTarget.objects.filter(plan=plan, fiscal_year=fiscal_year)
+    chosen = PlanTarget.objects.filter(plan=plan, fiscal_year=fiscal_year)
     if province is not None:
-        targets = targets.filter(province=province)
-    targets = list(targets.select_related("province", "specialty"))
+        chosen = chosen.filter(province=province)
+    targets = list(chosen.select_related("province", "specialty"))
     actual = measure_actuals(targets, start, as_of, province, links) if targets else {}
     return PlanResult(plan, fiscal_year, as_of, [TargetResult(t, actual[t.pk]) for t in targets])

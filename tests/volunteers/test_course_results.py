@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from volunteers import views
 from volunteers.models import Enrolment, Path, Plan, PlanTarget, Status, Volunteer
+from volunteers.views.training import _row_data
 
 
 def opened(client, course) -> dict:
@@ -19,7 +19,7 @@ def opened(client, course) -> dict:
         for key, value in formset.management_form.initial.items()
     }
     for form in formset.forms:
-        data.update(views._row_data(form))
+        data.update(_row_data(form))
     return data
 
 
