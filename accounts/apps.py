@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("ผู้ใช้และสิทธิ์")
 
     def ready(self):
+        from accounts.permissions import can_manage_users
         from core import nav
-        from core.roles import ADMIN
 
-        nav.register(95, pgettext_lazy("users page", "ผู้ใช้"), "accounts:list", [ADMIN])
+        nav.register(95, pgettext_lazy("users page", "ผู้ใช้"), "accounts:list", can_manage_users)

@@ -7,7 +7,8 @@ from accounts.passwords import generate_password, validate_password_thai
 from core.forms import BootstrapMixin
 from core.models import Province
 from core.once import OnceMixin
-from core.roles import FACILITY_STAFF, PROVINCIAL_OFFICER, ROLE_LABELS
+from core.roles import ADMIN, FACILITY_STAFF, PROVINCIAL_OFFICER, ROLE_LABELS
+from core.versioned import VersionedForm
 
 # /users/new/ is the create page, so no user may be called "new".
 RESERVED_USERNAMES = {"new"}
@@ -172,17 +173,34 @@ class UserCreateForm(OnceMixin, BootstrapMixin, PasswordFieldsMixin, AccountFiel
         )
 
 
-class UserEditForm(BootstrapMixin, AccountFieldsMixin):
-    stamp = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+def _initial(user: User) -> dict:
+    """The edit form's values for ``user`` as they are."""
+    profile = getattr(user, "profile", None)
+    assignment = getattr(user, "shelter_assignment", None)
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "position": profile.position if profile else "",
+        "roles": [g.name for g in user.groups.all() if g.name in ROLE_LABELS],
+        "province": profile.province_id if profile else None,
+        "facility": assignment.facility_id if assignment else None,
+    }
 
-    def __init__(self, *args, target: User, actor: User, **kwargs):
-        self.target, self.actor = target, actor
-        super().__init__(*args, **kwargs)
+
+class UserEditForm(VersionedForm, BootstrapMixin, AccountFieldsMixin):
+    """Details, roles and scope of ``instance``: version-checked (``core.versioned``; the user's
+    version is their audit stamp, ``accounts.services.with_version``)."""
+
+    def __init__(self, data=None, *args, instance: User, actor: User, **kwargs):
+        self.instance = self.target = instance
+        self.actor = actor
+        if data is None:
+            kwargs.setdefault("initial", _initial(instance))
+        super().__init__(data, *args, **kwargs)
 
     def clean_roles(self):
         roles = self.cleaned_data["roles"]
-        from core.roles import ADMIN
-
         if self.target.pk == self.actor.pk and ADMIN not in roles and not self.target.is_superuser:
             raise forms.ValidationError(
                 _("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ")
@@ -190,17 +208,14 @@ class UserEditForm(BootstrapMixin, AccountFieldsMixin):
         return roles
 
 
-class PasswordResetForm(BootstrapMixin, PasswordFieldsMixin):
-    """Carries the user's audit stamp, as the edit form does: of two admins (or two clicks)
-    setting a password at once, the second is refused rather than silently replacing the first
-    one's password after it was shown."""
+class PasswordResetForm(VersionedForm, BootstrapMixin, PasswordFieldsMixin):
+    """Version-checked as the edit form is: of two admins (or two clicks) setting a password at
+    once, the second is refused rather than silently replacing the first one's password after it
+    was shown."""
 
-    stamp = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, target: User, stamp: int = 0, **kwargs):
-        self.target = target
+    def __init__(self, *args, instance: User, **kwargs):
+        self.instance = self.target = instance
         super().__init__(*args, **kwargs)
-        self.fields["stamp"].initial = stamp
 
     def password_user(self) -> User:
         return self.target

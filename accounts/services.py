@@ -2,9 +2,11 @@
 locked (``select_for_update``), and each written to :class:`accounts.models.AuditEntry`.
 
 Changes are computed against the state read *after* the lock, so two admins at once each see the
-other's committed change; the edit form also carries the audit stamp it was opened with, and a
-form opened before another admin's change is refused (:class:`StaleForm`) instead of silently
-overwriting it.
+other's committed change. The edit and password forms are version-checked as every edit form is
+(``core.versioned``): a user's version is their audit stamp (:func:`audit_stamp`, the latest
+audit row: every change of a user writes one), so a form opened before another admin's change is
+refused (409) instead of silently overwriting it. The views lock with :func:`locked_user`, and
+``core.versioned.rebind_to_current`` reads the user afresh through :data:`VERSIONED_USERS`.
 """
 
 from axes.utils import reset as axes_reset
@@ -25,20 +27,42 @@ DETAIL_LABELS = {
 }
 
 
-class StaleForm(Exception):
-    """The user was changed by somebody else since the form was opened."""
-
-
 class Refused(Exception):
     """A change an admin may not make (to themself); the message is Thai."""
 
 
 def audit_stamp(user: User) -> int:
-    """The latest audit row's id for ``user`` (0 if none): what an edit form was opened on."""
+    """The latest audit row's id for ``user`` (0 if none): the user's version, what an edit form
+    was opened on."""
     return (
         AuditEntry.objects.filter(target=user).order_by("-id").values_list("id", flat=True).first()
         or 0
     )
+
+
+def with_version(user: User) -> User:
+    """``user`` with ``version`` (their audit stamp), as ``core.versioned.VersionedForm`` reads
+    its instance."""
+    user.version = audit_stamp(user)  # type: ignore[attr-defined]
+    return user
+
+
+def locked_user(pk: int) -> User:
+    """The user's row locked until the transaction ends, with its version read *after* the lock
+    (a separate statement, so that it sees what the admin before us committed)."""
+    return with_version(_locked(pk))
+
+
+class _Users:
+    def get(self, pk: int) -> User:
+        return with_version(User.objects.get(pk=pk))
+
+
+class VersionedUsers:
+    """Users as ``core.versioned.rebind_to_current`` reads a versioned model (the record afresh
+    from ``model._default_manager.get(pk=pk)``): each with its version."""
+
+    _default_manager = _Users()
 
 
 def _log(actor, target, action, detail=""):
@@ -117,10 +141,8 @@ def create_user(actor, data: dict, password: str) -> User:
 
 
 @transaction.atomic
-def update_user(actor, pk: int, data: dict, stamp: int) -> User:
-    user = _locked(pk)
-    if audit_stamp(user) != stamp:
-        raise StaleForm
+def update_user(actor, user: User, data: dict) -> User:
+    """``user``: locked (:func:`locked_user`), its form's version checked by the caller."""
     if user.pk == actor.pk and ADMIN not in data["roles"] and not user.is_superuser:
         raise Refused(_("ถอนบทบาทผู้ดูแลระบบของตนเองไม่ได้ ให้ผู้ดูแลระบบคนอื่นเป็นผู้ดำเนินการ"))
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
@@ -158,15 +180,10 @@ def set_active(actor, pk: int, active: bool) -> tuple[User, bool]:
 
 
 @transaction.atomic
-def set_password(
-    actor, pk: int, password: str, *, generated: bool, stamp: int | None = None
-) -> User:
+def set_password(actor, user: User, password: str, *, generated: bool) -> User:
     """A new password; the user's existing sessions end (their session hash no longer
-    matches), and a login lockout of this username is lifted. ``stamp``: the audit stamp the
-    form was opened at (StaleForm if the user changed since)."""
-    user = _locked(pk)
-    if stamp is not None and audit_stamp(user) != stamp:
-        raise StaleForm
+    matches), and a login lockout of this username is lifted. ``user``: locked
+    (:func:`locked_user`), its form's version checked by the caller."""
     user.set_password(password)
     user.save(update_fields=["password"])
     _log(actor, user, Action.PASSWORD_SET, "(สร้างรหัสผ่านครั้งเดียว)" if generated else "")

@@ -21,17 +21,15 @@ from accounts.forms import (
     UserEditForm,
 )
 from accounts.models import AuditEntry
+from accounts.permissions import can_manage_users
 from accounts.tables import UserTable, role_names, scope_text
 from core import once
 from core.exports import requested_format, table_response
-from core.roles import ADMIN, ROLE_LABELS, role_required
+from core.roles import ROLE_LABELS
 from core.tables import paginate
+from core.versioned import rebind_to_current
 
 PER_PAGE = 50
-admin_only = role_required(ADMIN)
-STALE_TEXT = _(
-    "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้ระหว่างที่คุณแก้ไข จึงยังไม่ได้บันทึก กรุณาเปิดหน้าแก้ไขใหม่เพื่อดูข้อมูลล่าสุด แล้วแก้ไขอีกครั้ง"
-)
 
 
 def _users():
@@ -50,6 +48,23 @@ def _form_response(request, template, context, form, status=None):
     return render(request, template, {**context, "form": form}, status=status)
 
 
+def _stale_response(request, template, context, form_class, stale_form, **form_kwargs):
+    """The stale form again (409): what was typed, now at the user's current version
+    (``core.versioned.rebind_to_current``), with the changes made since it was opened (the audit
+    rows after its version) to compare with."""
+    target = context["target"]
+    opened_at = stale_form.cleaned_data["version"]
+    form = rebind_to_current(
+        form_class, services.VersionedUsers, target.pk, request.POST, **form_kwargs
+    )
+    changes = (
+        AuditEntry.objects.filter(target=target, id__gt=opened_at)
+        .select_related("actor")
+        .order_by("id")
+    )
+    return _form_response(request, template, {**context, "changes": changes}, form, status=409)
+
+
 def _one_time(request, user, password, heading):
     """The generated password, shown on this one response only (never stored, never cached)."""
     response = render(
@@ -61,7 +76,7 @@ def _one_time(request, user, password, heading):
     return response
 
 
-@admin_only
+@can_manage_users.required
 def user_list(request):
     filterset = UserFilter(request.GET or None, queryset=_users())
     table = UserTable(filterset.qs)
@@ -74,7 +89,7 @@ def user_list(request):
 
 
 @never_cache
-@admin_only
+@can_manage_users.required
 def user_create(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +112,7 @@ def user_create(request):
     return _form_response(request, "accounts/user_form.html", {"title": _("เพิ่มผู้ใช้")}, form)
 
 
-@admin_only
+@can_manage_users.required
 def user_detail(request, username):
     target = _target(username)
     audit = (
@@ -120,41 +135,36 @@ def user_detail(request, username):
 
 
 @never_cache
-@admin_only
+@can_manage_users.required
 def user_edit(request, username):
+    """Version-checked (``core.versioned``): the form opened before another admin's change of
+    this user is refused (409), keeping what was typed and now carrying the current version."""
     target = _target(username)
-    profile = getattr(target, "profile", None)
-    assignment = getattr(target, "shelter_assignment", None)
-    initial = {
-        "first_name": target.first_name,
-        "last_name": target.last_name,
-        "email": target.email,
-        "position": profile.position if profile else "",
-        "roles": [g.name for g in target.groups.all() if g.name in ROLE_LABELS],
-        "province": profile.province_id if profile else None,
-        "facility": assignment.facility_id if assignment else None,
-        "stamp": services.audit_stamp(target),
-    }
-    form = UserEditForm(request.POST or None, initial=initial, target=target, actor=request.user)
     context = {"title": _("แก้ไขผู้ใช้ %(username)s") % {"username": target.username}, "target": target}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_user(
-                request.user, target.pk, form.cleaned_data, form.cleaned_data["stamp"]
+    template = "accounts/user_form.html"
+    if request.method != "POST":
+        form = UserEditForm(instance=services.with_version(target), actor=request.user)
+        return _form_response(request, template, context, form)
+    with transaction.atomic():
+        locked = services.locked_user(target.pk)
+        form = UserEditForm(request.POST, instance=locked, actor=request.user)
+        if form.is_valid() and form.is_stale:
+            return _stale_response(
+                request, template, context, UserEditForm, form, actor=request.user
             )
-        except services.StaleForm:
-            form.add_error(None, STALE_TEXT)
-            return _form_response(request, "accounts/user_form.html", context, form, status=409)
+        if not form.is_valid():
+            return _form_response(request, template, context, form)
+        try:
+            services.update_user(request.user, locked, form.cleaned_data)
         except services.Refused as exc:
             form.add_error(None, str(exc))
-            return _form_response(request, "accounts/user_form.html", context, form)
-        messages.success(request, _("บันทึกการเปลี่ยนแปลงแล้ว"))
-        return redirect("accounts:detail", username=target.username)
-    return _form_response(request, "accounts/user_form.html", context, form)
+            return _form_response(request, template, context, form)
+    messages.success(request, _("บันทึกการเปลี่ยนแปลงแล้ว"))
+    return redirect("accounts:detail", username=target.username)
 
 
 @require_POST
-@admin_only
+@can_manage_users.required
 def user_set_active(request, username):
     target = _target(username)
     form = ActiveForm(request.POST)
@@ -185,31 +195,28 @@ def user_set_active(request, username):
 
 
 @never_cache
-@admin_only
+@can_manage_users.required
 def user_password(request, username):
+    """Version-checked as the edit page is: of two resets opened on one state, one is saved."""
     target = _target(username)
-    form = PasswordResetForm(
-        request.POST or None, target=target, stamp=services.audit_stamp(target)
-    )
     context = {
         "title": _("ตั้งรหัสผ่านใหม่ให้ %(username)s") % {"username": target.username},
         "target": target,
     }
-    if request.method == "POST" and form.is_valid():
+    template = "accounts/password_form.html"
+    if request.method != "POST":
+        form = PasswordResetForm(instance=services.with_version(target))
+        return _form_response(request, template, context, form)
+    with transaction.atomic():
+        locked = services.locked_user(target.pk)
+        form = PasswordResetForm(request.POST, instance=locked)
+        if form.is_valid() and form.is_stale:
+            return _stale_response(request, template, context, PasswordResetForm, form)
+        if not form.is_valid():
+            return _form_response(request, template, context, form)
         password, generated = form.new_password()
-        try:
-            user = services.set_password(
-                request.user,
-                target.pk,
-                password,
-                generated=generated,
-                stamp=form.cleaned_data["stamp"],
-            )
-        except services.StaleForm:
-            form.add_error(None, STALE_TEXT)
-            return _form_response(request, "accounts/password_form.html", context, form, status=409)
-        if generated:
-            return _one_time(request, user, password, _("ตั้งรหัสผ่านใหม่แล้ว"))
-        messages.success(request, _("ตั้งรหัสผ่านใหม่ให้ %(username)s แล้ว") % {"username": user.username})
-        return redirect("accounts:detail", username=user.username)
-    return _form_response(request, "accounts/password_form.html", context, form)
+        user = services.set_password(request.user, locked, password, generated=generated)
+    if generated:
+        return _one_time(request, user, password, _("ตั้งรหัสผ่านใหม่แล้ว"))
+    messages.success(request, _("ตั้งรหัสผ่านใหม่ให้ %(username)s แล้ว") % {"username": user.username})
+    return redirect("accounts:detail", username=user.username)

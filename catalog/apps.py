@@ -7,8 +7,10 @@ class CatalogConfig(AppConfig):
     verbose_name = _("บัญชีข้อมูลกลาง")
 
     def ready(self):
-        from catalog import kpi  # noqa: F401 - registers KPI 3.1's facts
+        from catalog import (
+            kpi,  # noqa: F401 - registers KPI 3.1's facts
+            permissions,
+        )
         from core import nav
-        from core.roles import ALL_ROLES
 
-        nav.register(50, _("บัญชีข้อมูลกลาง"), "catalog:list", ALL_ROLES)
+        nav.register(50, _("บัญชีข้อมูลกลาง"), "catalog:list", permissions.can_view)

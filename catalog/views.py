@@ -11,13 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalog import dcat
+from catalog import dcat, permissions
 from catalog.filters import DatasetFilter
 from catalog.forms import DatasetForm
 from catalog.models import COMPLETE, Dataset
 from catalog.tables import DatasetTable
 from core.exports import requested_format, table_response
-from core.roles import ADMIN, ALL_ROLES, has_role, role_required
 from core.tables import paginate
 
 
@@ -27,7 +26,7 @@ def harvest_token() -> str:
     return getattr(settings, "CATALOG_HARVEST_TOKEN", "") or os.getenv("CATALOG_HARVEST_TOKEN", "")
 
 
-@role_required(*ALL_ROLES)
+@permissions.can_view.required
 def dataset_list(request):
     filterset = DatasetFilter(request.GET or None, queryset=Dataset.objects.all())
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
@@ -50,24 +49,24 @@ def dataset_list(request):
             "filter": filterset,
             "table": table,
             "totals": totals,
-            "can_edit": has_role(request.user, ADMIN),
+            "can_edit": permissions.can_edit(request.user),
             "dcat_url": request.build_absolute_uri(reverse("catalog:dcat")),
         },
     )
 
 
-@role_required(*ALL_ROLES)
+@permissions.can_view.required
 def dataset_detail(request, pk):
     dataset = get_object_or_404(Dataset.objects.prefetch_related("external_agencies"), pk=pk)
     history = dataset.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "catalog/dataset_detail.html",
-        {"dataset": dataset, "history": history, "can_edit": has_role(request.user, ADMIN)},
+        {"dataset": dataset, "history": history, "can_edit": permissions.can_edit(request.user)},
     )
 
 
-@role_required(ADMIN)
+@permissions.can_edit.required
 @require_http_methods(["GET", "POST"])
 def dataset_edit(request, pk=None):
     dataset = get_object_or_404(Dataset, pk=pk) if pk else None
@@ -86,7 +85,7 @@ def dataset_edit(request, pk=None):
 @require_GET
 def dcat_catalog(request):
     """DCAT JSON-LD. Staff read it logged in; the data centre's harvester with its token."""
-    authorised = has_role(request.user, *ALL_ROLES)
+    authorised = permissions.can_view(request.user)
     if not authorised:
         token = harvest_token()
         sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()

@@ -1,13 +1,14 @@
 """Who may open which page, asked by the pages that link to it.
 
 A link is shown only to the roles whose request would succeed (a count on a KPI page is plain
-text for a role that would get 403 behind it). The rule is the page's own: the app that owns a
-page registers the same check its view makes, by URL name, in its ``AppConfig.ready``::
+text for a role that would get 403 behind it). The rule is the page's own: a view decorated with
+a permission (``@permissions.can_view.required``, ``core.roles.Permission``) or with
+:func:`core.roles.role_required` needs nothing more, since its roles are read from the view. A
+page whose view decides otherwise registers the same check it makes, by URL name, in its app's
+``AppConfig.ready``::
 
-    access.register("volunteers:plan-list", permissions.can_view_plan)
-
-Views decorated with :func:`core.roles.role_required` need no registration: their roles are read
-from the view. A page without a rule is open to every logged-in user (the view itself may still
+    access.register("shelters:kpi", permissions.can_read_kpi)
+ A page without a rule is open to every logged-in user (the view itself may still
 refuse an object outside the user's scope with a 404, which a link cannot know).
 
 Templates ask with the ``can_open`` filter (``core/templatetags/access.py``)::

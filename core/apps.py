@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import nav
-        from core.roles import ADMIN
+        from core.permissions import can_resolve_duplicates
 
-        nav.register(96, _("เลขซ้ำ"), "duplicates", [ADMIN])
+        nav.register(96, _("เลขซ้ำ"), "duplicates", can_resolve_duplicates)

@@ -13,9 +13,8 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.models import DuplicateReport
-from core.roles import ADMIN, role_required
+from core.permissions import can_resolve_duplicates
 
-admin_only = role_required(ADMIN)
 PER_PAGE = 100
 
 # Per kind: (app label, model, fields to show, detail URL name). Looked up lazily, so that core
@@ -101,13 +100,13 @@ def _page(request, *, errors=None, status=200):
     )
 
 
-@admin_only
+@can_resolve_duplicates.required
 def duplicate_list(request):
     return _page(request)
 
 
 @require_POST
-@admin_only
+@can_resolve_duplicates.required
 def duplicate_resolve(request, pk):
     report = get_object_or_404(DuplicateReport, pk=pk)
     form = ResolveForm(request.POST, prefix=f"r{pk}")

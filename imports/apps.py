@@ -8,6 +8,6 @@ class ImportsConfig(AppConfig):
 
     def ready(self):
         from core import nav
-        from core.roles import ADMIN
+        from imports.permissions import can_import
 
-        nav.register(80, _("นำเข้าข้อมูล"), "imports:upload", [ADMIN])
+        nav.register(80, _("นำเข้าข้อมูล"), "imports:upload", can_import)

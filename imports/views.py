@@ -8,10 +8,10 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exports import XLSX_TYPE
-from core.roles import ADMIN, role_required
 from imports import engine, resources
 from imports.forms import UploadForm
 from imports.models import Upload, UploadStatus
+from imports.permissions import can_import
 from imports.templates_xlsx import csv_template, xlsx_template
 
 
@@ -29,7 +29,7 @@ def _store(upload: Upload, report: engine.Report) -> None:
     ]
 
 
-@role_required(ADMIN)
+@can_import.required
 def upload(request):
     # ?kind= (the preview's "upload again") picks the kind of data.
     form = UploadForm(
@@ -67,7 +67,7 @@ def upload(request):
     )
 
 
-@role_required(ADMIN)
+@can_import.required
 def preview(request, pk):
     record = get_object_or_404(Upload.objects.select_related("uploaded_by"), pk=pk)
     resource_class = resources.get(record.kind)
@@ -105,7 +105,7 @@ BUSY_TEXT = gettext_lazy("ไฟล์นี้กำลังนำเข้า
 
 
 @require_POST
-@role_required(ADMIN)
+@can_import.required
 def confirm(request, pk):
     """Apply a previewed upload, exactly once: the upload's row is locked for the whole apply, so
     a second click or a second admin is refused at once (PostgreSQL: NOWAIT) or waits for the
@@ -153,7 +153,7 @@ def _confirm_locked(request, record: Upload) -> None:
 
 
 @require_POST
-@role_required(ADMIN)
+@can_import.required
 def cancel(request, pk):
     get_object_or_404(Upload, pk=pk)
     # Only a previewed upload is cancelled, in one statement: a cancel that meets a confirm in
@@ -167,13 +167,13 @@ def cancel(request, pk):
     return redirect("imports:upload")
 
 
-@role_required(ADMIN)
+@can_import.required
 def download(request, pk):
     record = get_object_or_404(Upload, pk=pk)
     return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.original_name)
 
 
-@role_required(ADMIN)
+@can_import.required
 def template(request, kind, ext):
     resource = _resource(kind, request.user)
     thai = request.GET.get("lang", "th") != "en"

@@ -1,11 +1,16 @@
-"""Who may do what with indicators (SPEC §6)."""
+"""Who may do what with indicators (SPEC §6), as ``core.roles.Permission`` objects: each one is
+the check (``can_review(user)``), the views' decorator (``@can_review.required``) and the menu's
+roles (``nav.register(..., can_review)``). The rules that also need an object (this indicator,
+this evidence) are the functions below, each starting from one of these."""
 
-from core.roles import ADMIN, ALL_ROLES, APPROVER, has_role
+from core.roles import ADMIN, ALL_ROLES, APPROVER, Permission, has_role
 
-
-def can_view(user) -> bool:
-    """Every staff role reads the indicator pages; they hold aggregates, not personal data."""
-    return has_role(user, *ALL_ROLES)
+# Every staff role reads the indicator pages; they hold aggregates, not personal data.
+can_view = Permission(*ALL_ROLES)
+# Approvers (and admins) decide on submitted evidence.
+can_review = Permission(ADMIN, APPROVER)
+# Admins copy a year's set and edit its weights, targets and texts.
+can_manage_sets = Permission(ADMIN)
 
 
 def can_edit_indicator(user, indicator) -> bool:
@@ -13,14 +18,6 @@ def can_edit_indicator(user, indicator) -> bool:
     if has_role(user, ADMIN):
         return True
     return any(owner.pk == user.pk for owner in indicator.owners.all())
-
-
-def can_review(user) -> bool:
-    return has_role(user, ADMIN, APPROVER)
-
-
-def can_manage_sets(user) -> bool:
-    return has_role(user, ADMIN)
 
 
 def is_own_evidence(user, evidence) -> bool:

@@ -1,7 +1,6 @@
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -41,18 +40,12 @@ from indicators.period import selected_set
 from indicators.services import copy_set
 
 
-def _viewer(request):
-    if not permissions.can_view(request.user):
-        raise PermissionDenied
-
-
 def _period_query(indicator_set, as_of) -> str:
     return f"?year={indicator_set.fiscal_year}&as_of={as_of.isoformat()}"
 
 
-@login_required
+@permissions.can_view.required
 def dashboard(request):
-    _viewer(request)
     indicator_set, as_of, sets = selected_set(request)
     result = evaluation.evaluate(indicator_set, as_of)
     if request.GET.get("format") == "json":
@@ -79,9 +72,8 @@ def dashboard(request):
     )
 
 
-@login_required
+@permissions.can_view.required
 def indicator_detail(request, pk):
-    _viewer(request)
     indicator = get_object_or_404(
         Indicator.objects.select_related("indicator_set", "parent").prefetch_related("owners"),
         pk=pk,
@@ -101,7 +93,7 @@ def indicator_detail(request, pk):
     can_edit = permissions.can_edit_indicator(request.user, indicator)
     by_deliverable: dict[int, list] = {}
     for item in evidence:
-        item.reviewable = can_review and not permissions.is_own_evidence(request.user, item)
+        item.reviewable = permissions.can_review_evidence(request.user, item)
         item.changeable = item.is_changeable and (can_edit or item.created_by_id == request.user.pk)
         by_deliverable.setdefault(item.deliverable_id, []).append(item)
     levels = [
@@ -160,12 +152,11 @@ def _editable_indicator(request, indicator):
         raise PermissionDenied
 
 
-@login_required
+@permissions.can_view.required
 def evidence_add(request, deliverable_pk):
     deliverable = get_object_or_404(
         Deliverable.objects.select_related("indicator__indicator_set"), pk=deliverable_pk
     )
-    _viewer(request)
     _editable_indicator(request, deliverable.indicator)
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -202,10 +193,9 @@ def _locked(evidence) -> Evidence:
 
 
 @require_POST
-@login_required
+@permissions.can_view.required
 def evidence_submit(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("deliverable__indicator"), pk=pk)
-    _viewer(request)
     _editable_indicator(request, evidence.deliverable.indicator)  # its editors see every draft
     with transaction.atomic():
         locked = _locked(evidence)
@@ -234,7 +224,7 @@ def _review_page(request, evidence, form, status=200):
             "indicator": evidence.deliverable.indicator,
             "form": form,
             "reviewable": evidence.status == EvidenceStatus.SUBMITTED
-            and not permissions.is_own_evidence(request.user, evidence),
+            and permissions.can_review_evidence(request.user, evidence),
             "from_queue": request.POST.get("back", request.GET.get("back")) == "queue",
             "history": history_rows(evidence, limit=20),
         },
@@ -248,13 +238,10 @@ def _after_review(request, evidence):
     return redirect(_indicator_url(evidence.deliverable.indicator))
 
 
-@login_required
+@permissions.can_review.required
 def evidence_review(request, pk):
     """The review of one piece of evidence: its page (GET) and the decision (POST). A decision
     needs a choice (none is preselected); a missing one is refused (400) keeping the comment."""
-    _viewer(request)
-    if not permissions.can_review(request.user):
-        raise PermissionDenied
     evidence = get_object_or_404(_evidence_for_pages(), pk=pk)
     if request.method != "POST":
         return _review_page(request, evidence, ReviewForm())
@@ -318,12 +305,9 @@ def _awaiting_review(user):
     )
 
 
-@login_required
+@permissions.can_review.required
 def review_queue(request):
     """Everything awaiting the approver's decision, oldest first; each row opens its review."""
-    _viewer(request)
-    if not permissions.can_review(request.user):
-        raise PermissionDenied
     waiting = (
         _awaiting_review(request.user)
         .select_related("deliverable__indicator__indicator_set", "created_by", "submitted_by")
@@ -378,7 +362,6 @@ class _Deleted(Exception):
 def _changeable_evidence(request, pk) -> Evidence:
     """The evidence for its change pages: a 404 to whoever may not see it, a 403 to whoever sees
     it but may not change it; ``_Deleted`` if it was deleted, for those who could change it."""
-    _viewer(request)
     try:
         evidence = (
             (
@@ -450,7 +433,7 @@ def _delete_file_after_commit(name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-@login_required
+@permissions.can_view.required
 def evidence_edit(request, pk):
     """Replace a draft's (or returned evidence's) file, link and description. Version-checked:
     a form opened before someone else's save is refused (409), keeping what was typed."""
@@ -498,7 +481,7 @@ def evidence_edit(request, pk):
 
 
 @require_POST
-@login_required
+@permissions.can_view.required
 def evidence_delete(request, pk):
     """Delete a draft, with a reason kept in its history; its file leaves storage."""
     try:
@@ -540,9 +523,8 @@ def _deleted_drafts(indicator) -> list:
     )
 
 
-@login_required
+@permissions.can_view.required
 def evidence_file(request, pk):
-    _viewer(request)
     # A draft is a 404 to whoever may not see it, as if it did not exist.
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     if not evidence.file:
@@ -550,10 +532,9 @@ def evidence_file(request, pk):
     return FileResponse(evidence.file.open("rb"), as_attachment=True)
 
 
-@login_required
+@permissions.can_view.required
 def manual_result_add(request, pk):
     indicator = get_object_or_404(Indicator.objects.select_related("indicator_set"), pk=pk)
-    _viewer(request)
     _editable_indicator(request, indicator)
     if indicator.kind != "ratio":
         raise Http404
@@ -573,9 +554,8 @@ def manual_result_add(request, pk):
     )
 
 
-@login_required
+@permissions.can_view.required
 def set_list(request):
-    _viewer(request)
     sets = IndicatorSet.objects.all()
     form = CopySetForm()
     return render(
@@ -585,10 +565,8 @@ def set_list(request):
     )
 
 
-@login_required
+@permissions.can_manage_sets.required
 def set_copy(request):
-    if not permissions.can_manage_sets(request.user):
-        raise PermissionDenied
     form = CopySetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         new_set = copy_set(form.cleaned_data["source"], form.cleaned_data["fiscal_year"])
@@ -605,10 +583,8 @@ def set_copy(request):
     )
 
 
-@login_required
+@permissions.can_manage_sets.required
 def set_edit(request, pk):
-    if not permissions.can_manage_sets(request.user):
-        raise PermissionDenied
     indicator_set = get_object_or_404(IndicatorSet, pk=pk)
     queryset = indicator_set.indicators.order_by("sort_order", "code")
     data = request.POST if request.method == "POST" else None

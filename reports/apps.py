@@ -7,6 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("รายงานผู้บริหาร")
 
     def ready(self):
-        from core import nav, roles
+        from core import nav
+        from reports.permissions import can_read_reports
 
-        nav.register(5, _("แดชบอร์ดผู้บริหาร"), "reports:dashboard", set(roles.ALL_ROLES))
+        nav.register(5, _("แดชบอร์ดผู้บริหาร"), "reports:dashboard", can_read_reports)

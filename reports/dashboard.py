@@ -20,9 +20,13 @@ from core.thaidate import default_as_of
 from indicators import evaluation, registry
 from indicators.evaluation import IndicatorResult, SetResult
 from indicators.models import TARGET_LABELS, Baseline, IndicatorKind, IndicatorSet
+from indicators.registry import Label
 from reports import whatittakes
 
-LEVEL_LABELS = {0: _("ต่ำกว่าเป้าหมายขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
+# The level a result reached, named short: 0 is below the minimum target, 1–3 the levels whose
+# targets are named by indicators.models.Level (TARGET_LABELS). The one copy outside the level
+# badge (indicators/_level.html): the dashboard, its legends and the KPI report read it here.
+LEVEL_NAMES = {0: _("ต่ำกว่าขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
 # How a computation is spoken of (its detail page's dimension, its numerator's verb) comes with
 # its registration (indicators.registry.register): nothing here is keyed by computation.
 
@@ -33,7 +37,7 @@ def two(value) -> float | None:
 
 @dataclass
 class Missing:
-    text: str
+    text: Label
     url: str = ""
 
 
@@ -41,7 +45,7 @@ class Missing:
 class TrendPoint:
     year: int
     value: Decimal | None
-    text: str
+    text: Label
     source: str  # "baseline" (the document) or "system"
     current: bool = False
 
@@ -52,12 +56,12 @@ class Card:
     detail_url: str  # the indicator's page (evidence, definition)
     missing: list[Missing] = field(default_factory=list)
     ratio_steps: list[whatittakes.RatioStep] = field(default_factory=list)
-    verb: str = _("นับในตัวตั้ง")
+    verb: Label = _("นับในตัวตั้ง")
     next_level: int | None = None
     next_deliverables: list = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     breakdown_url: str = ""
-    breakdown_label: str = ""
+    breakdown_label: Label = ""
     facts: list = field(default_factory=list)
     chart: dict = field(default_factory=dict)
 
@@ -66,12 +70,8 @@ class Card:
         return self.res.code
 
     @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS.get(self.res.level, "")
-
-    @property
-    def next_level_label(self) -> str:
-        return LEVEL_LABELS.get(self.next_level, "")
+    def next_level_label(self) -> Label:
+        return LEVEL_NAMES.get(self.next_level, "") if self.next_level is not None else ""
 
 
 @dataclass
@@ -82,8 +82,15 @@ class Dashboard:
     charts: dict
 
     @property
-    def total_level_label(self) -> str:
-        return LEVEL_LABELS[self.result.total_level]
+    def below_name(self) -> Label:
+        """The bullet charts' range below the minimum target."""
+        return LEVEL_NAMES[0]
+
+    @property
+    def level_points(self) -> list[tuple[Label, Decimal]]:
+        """Each level's name and its points in this set (the total's legend)."""
+        points = self.result.indicator_set.points
+        return [(LEVEL_NAMES[level], p) for level, p in enumerate(points, start=1)]
 
     @property
     def missing_count(self) -> int:
@@ -218,16 +225,18 @@ def _axis(values: list[float]) -> tuple[float, float]:
 
 def _chart(res: IndicatorResult, trend: list[TrendPoint], indicator_set) -> dict:
     ind = res.indicator
-    if ind.kind == IndicatorKind.RATIO and all(t is not None for t in ind.targets):
-        targets = [two(t) for t in ind.targets]
+    set_targets = [t for t in ind.targets if t is not None]
+    unit: Label
+    if ind.kind == IndicatorKind.RATIO and len(set_targets) == len(ind.targets):
+        targets = [float(half_up(t)) for t in set_targets]
         value = two(res.value)
         known = [*targets, *(v for v in [value] if v is not None)]
         lo, hi = _axis(known)
         unit = _("ร้อยละ")
     else:
-        targets = [two(p) for p in indicator_set.points]
+        targets = [float(half_up(p)) for p in indicator_set.points]
         value = two(res.score) if res.score is not None else None
-        lo, hi, unit = 0.0, float(targets[-1]), _("คะแนน")
+        lo, hi, unit = 0.0, targets[-1], _("คะแนน")
     return {
         "code": ind.code,
         "kind": ind.kind,

@@ -23,7 +23,8 @@ from core.thaidate import format_thai_date
 from indicators import evaluation
 from indicators.evaluation import IndicatorResult, SetResult
 from indicators.models import TARGET_LABELS, Baseline, Evidence, IndicatorKind, IndicatorSet
-from reports.dashboard import LEVEL_LABELS
+from indicators.registry import Label
+from reports.dashboard import LEVEL_NAMES
 
 TWO = Decimal("0.01")
 
@@ -84,11 +85,11 @@ class Page:
         return self.res.indicator
 
     @property
-    def result_text(self) -> str:
+    def result_text(self) -> Label:
         return result_text(self.res)
 
     @property
-    def level_text(self) -> str:
+    def level_text(self) -> Label:
         return level_text(self.res)
 
     @property
@@ -190,7 +191,7 @@ def _approval(item: dict) -> str:
     return " · ".join(parts)
 
 
-def result_text(res: IndicatorResult) -> str:
+def result_text(res: IndicatorResult) -> Label:
     if res.kind == IndicatorKind.RATIO:
         if res.value is None:
             return _("ยังไม่มีผล")
@@ -204,10 +205,10 @@ def result_text(res: IndicatorResult) -> str:
     return ""
 
 
-def level_text(res: IndicatorResult) -> str:
+def level_text(res: IndicatorResult) -> Label:
     if res.level is None:
         return ""
-    return LEVEL_LABELS.get(res.level, "")
+    return LEVEL_NAMES.get(res.level, "")
 
 
 @dataclass
@@ -236,8 +237,8 @@ class KpiReport:
         return dec2(self.result.total)
 
     @property
-    def total_level_text(self) -> str:
-        return LEVEL_LABELS[self.result.total_level]
+    def total_level_text(self) -> Label:
+        return LEVEL_NAMES[self.result.total_level]
 
     def summary_rows(self) -> list[dict]:
         rows = []

@@ -80,7 +80,7 @@ def test_password_resets_opened_on_one_state_set_one_password(live_server, kpi_a
         "password_mode": "typed",
         "password1": GOOD_PASSWORD,
         "password2": GOOD_PASSWORD,
-        "stamp": audit_stamp(user),
+        "version": audit_stamp(user),
     }
     results = post_at_once(
         live_server.url,

@@ -14,6 +14,8 @@ from core import roles
 from shelters.models import FacilityStaff
 from tests.accounts.conftest import GOOD_PASSWORD, create_data
 
+# core.versioned.STALE_TEXT, as the page shows it (the tests run in Thai).
+STALE = "มีผู้แก้ไขข้อมูลนี้ระหว่างที่ท่านกรอก จึงยังไม่ได้บันทึก"
 CREATE = reverse("accounts:create")
 LOGIN = reverse("login")
 
@@ -33,10 +35,17 @@ def edit_data(user, **overrides) -> dict:
         "roles": list(user.groups.values_list("name", flat=True)),
         "province": profile.province_id or "",
         "facility": assignment.facility_id if assignment else "",
-        "stamp": audit_stamp(user),
+        "version": audit_stamp(user),
     }
     data.update(overrides)
     return data
+
+
+def _changes_shown(response) -> str:
+    """The refused form's list of what changed since it was opened."""
+    html = response.content.decode()
+    start = html.index('data-testid="changes-since"')
+    return html[start : html.index("</section>", start)]
 
 
 def audit_texts(user) -> list[str]:
@@ -261,9 +270,47 @@ def test_a_form_opened_before_another_admins_change_is_refused(admin_client, cli
     )
     response = admin_client.post(url, stale)
     assert response.status_code == 409
-    assert "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้" in response.content.decode()
+    assert STALE in response.content.decode()
+    assert "ให้บทบาท เจ้าหน้าที่เงินอุดหนุน" in _changes_shown(response)
     names = set(user.groups.values_list("name", flat=True))
     assert names == {roles.MANAGER, roles.SUBSIDY_OFFICER}
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_a_second_save_is_deliberate(
+    admin_client, client_for, make_user
+):
+    """The users pages are version-checked as every edit form is (core.versioned): the refused
+    form shows what was typed and carries the user's current version, so saving it again (after
+    comparing) is accepted, and saves what was typed."""
+    user = make_user(roles.MANAGER, username="target")
+    stale = edit_data(user, first_name="สมหญิง", roles=[roles.MANAGER, roles.APPROVER])
+    other_admin = client_for(make_user(roles.ADMIN, username="other-admin"))
+    url = reverse("accounts:edit", args=["target"])
+    assert other_admin.post(url, edit_data(user, position="นักพัฒนาสังคม")).status_code == 302
+    response = admin_client.post(url, stale)
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form["first_name"].value() == "สมหญิง"
+    assert form["version"].value() == str(audit_stamp(user)) != str(stale["version"])
+    user.refresh_from_db()
+    assert user.first_name != "สมหญิง"
+    again = dict(stale, version=form["version"].value())
+    assert admin_client.post(url, again).status_code == 302
+    user.refresh_from_db()
+    # What the form held, position included: the admin was shown the other's change and chose.
+    assert user.first_name == "สมหญิง" and user.profile.position == ""
+    assert set(user.groups.values_list("name", flat=True)) == {roles.MANAGER, roles.APPROVER}
+
+
+def test_an_edit_without_its_version_is_refused_in_thai(admin_client, make_user):
+    user = make_user(roles.MANAGER, username="target")
+    data = edit_data(user, first_name="สมหญิง")
+    del data["version"]
+    response = admin_client.post(reverse("accounts:edit", args=["target"]), data)
+    assert response.status_code == 400
+    assert "ไม่มีรุ่นของข้อมูล" in response.content.decode()
+    user.refresh_from_db()
+    assert user.first_name != "สมหญิง"
 
 
 def test_an_admin_cannot_remove_their_own_admin_role(admin_client, kpi_admin):
@@ -332,7 +379,7 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
         "password_mode": "typed",
         "password1": GOOD_PASSWORD,
         "password2": GOOD_PASSWORD,
-        "stamp": audit_stamp(user),
+        "version": audit_stamp(user),
     }
     assert admin_client.post(url, data).status_code == 302
     assert logs_in("forgetful", GOOD_PASSWORD)
@@ -347,7 +394,7 @@ def test_an_admin_sets_a_new_password_and_the_old_one_stops_working(
 def test_a_generated_reset_password_is_shown_once(admin_client, make_user):
     user = make_user(username="locked-out")
     url = reverse("accounts:password", args=["locked-out"])
-    response = admin_client.post(url, {"password_mode": "generate", "stamp": audit_stamp(user)})
+    response = admin_client.post(url, {"password_mode": "generate", "version": audit_stamp(user)})
     assert response.status_code == 200
     password = re.search(
         r'data-testid="one-time-password">([^<]+)<', response.content.decode()
@@ -363,16 +410,19 @@ def test_a_password_form_opened_before_another_admins_reset_is_refused(
     url = reverse("accounts:password", args=["twice"])
     opened = audit_stamp(user)
     other_admin = client_for(make_user(roles.ADMIN, username="other-admin"))
-    assert other_admin.post(url, {"password_mode": "generate", "stamp": opened}).status_code == 200
+    assert (
+        other_admin.post(url, {"password_mode": "generate", "version": opened}).status_code == 200
+    )
     data = {
         "password_mode": "typed",
         "password1": GOOD_PASSWORD,
         "password2": GOOD_PASSWORD,
-        "stamp": opened,
+        "version": opened,
     }
     response = admin_client.post(url, data)
     assert response.status_code == 409
-    assert "ผู้ดูแลระบบอีกคนเพิ่งแก้ไขผู้ใช้นี้" in response.content.decode()
+    assert STALE in response.content.decode()
+    assert "ตั้งรหัสผ่านใหม่ (สร้างรหัสผ่านครั้งเดียว)" in _changes_shown(response)
     assert not logs_in("twice", GOOD_PASSWORD)
     assert audit_texts(user) == ["ตั้งรหัสผ่านใหม่ (สร้างรหัสผ่านครั้งเดียว)"]
 
@@ -382,7 +432,7 @@ def test_a_weak_reset_password_is_refused(admin_client, make_user):
     url = reverse("accounts:password", args=["weak"])
     response = admin_client.post(
         url,
-        {"password_mode": "typed", "password1": "12345678", "password2": "12345678", "stamp": 0},
+        {"password_mode": "typed", "password1": "12345678", "password2": "12345678", "version": 0},
     )
     assert response.status_code == 400
     assert "รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด" in response.content.decode()
@@ -450,3 +500,20 @@ def test_the_demo_admin_administers_users_in_the_app_not_in_django_admin(client_
     assert client.get(reverse("accounts:list")).status_code == 200
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_every_users_page_and_the_menu_entry_take_one_permission(make_user, kpi_admin):
+    """accounts.permissions.can_manage_users is the users pages' one rule: each view is decorated
+    with it (core.access reads its roles for links) and the menu entry shows by it."""
+    from accounts import urls
+    from accounts.permissions import can_manage_users
+    from core import nav
+
+    assert [p.callback.allowed_roles for p in urls.urlpatterns] == [can_manage_users.roles] * len(
+        urls.urlpatterns
+    )
+    assert "accounts:list" in [i["name"] for i in nav.items_for(kpi_admin)]
+    for role in roles.ALL_ROLES:
+        if role != roles.ADMIN:
+            user = make_user(role, username=f"menu-{role}")
+            assert "accounts:list" not in [i["name"] for i in nav.items_for(user)]

@@ -203,3 +203,18 @@ def test_the_dcat_document_pins_its_queries(client, settings, db, django_assert_
     settings.CATALOG_HARVEST_TOKEN = "t0ken"
     with django_assert_max_num_queries(2):
         client.get(DCAT, HTTP_AUTHORIZATION="Bearer t0ken")
+
+
+def test_the_catalog_pages_and_menu_take_the_apps_permissions(no_role_user, manager, kpi_admin):
+    """catalog.permissions: can_view for the list and the dataset pages (and the menu entry),
+    can_edit for the create and edit pages (and the list's "add" button)."""
+    from catalog import permissions, views
+    from core import access, nav
+
+    assert views.dataset_list.allowed_roles == permissions.can_view.roles
+    assert views.dataset_detail.allowed_roles == permissions.can_view.roles
+    assert views.dataset_edit.allowed_roles == permissions.can_edit.roles
+    assert "catalog:list" in [i["name"] for i in nav.items_for(manager)]
+    assert "catalog:list" not in [i["name"] for i in nav.items_for(no_role_user)]
+    assert not access.can_open_name(manager, "catalog:create")
+    assert access.can_open_name(kpi_admin, "catalog:create")

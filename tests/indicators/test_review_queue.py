@@ -221,3 +221,19 @@ def test_the_review_page_of_ones_own_evidence_offers_no_form(
 def test_only_reviewers_open_the_review_page(client_for, manager, owner, waiting):
     for user in (manager, owner):
         assert client_for(user).get(_review_url(waiting["older"])).status_code == 403
+
+
+def test_the_queue_its_review_page_and_the_menu_entry_take_can_review(approver, owner, manager):
+    """indicators.permissions.can_review decorates the queue and the review page (core.access
+    reads their roles, so links to them show only to approvers and admins: no registration
+    besides) and gives the menu entry its roles."""
+    from core import access, nav
+    from indicators import permissions, views
+
+    assert views.review_queue.allowed_roles == permissions.can_review.roles
+    assert views.evidence_review.allowed_roles == permissions.can_review.roles
+    assert "indicators:review-queue" in [i["name"] for i in nav.items_for(approver)]
+    for user in (owner, manager):
+        assert "indicators:review-queue" not in [i["name"] for i in nav.items_for(user)]
+        assert not access.can_open(user, reverse("indicators:evidence-review", args=[1]))
+    assert access.can_open(approver, reverse("indicators:evidence-review", args=[1]))

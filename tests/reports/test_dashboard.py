@@ -177,3 +177,17 @@ def test_no_role_is_403_and_anonymous_goes_to_login(client, client_for, no_role_
     response = client.get(URL)
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert not User.objects.filter(username="anonymous").exists()
+
+
+def test_the_reports_pages_and_menu_take_one_permission(no_role_user, manager, owner):
+    """reports.permissions.can_read_reports: every reports view is decorated with it and the
+    menu entry shows by it."""
+    from core import nav
+    from reports import urls
+    from reports.permissions import can_read_reports
+
+    assert {p.callback.allowed_roles for p in urls.urlpatterns} == {can_read_reports.roles}
+    assert can_read_reports.roles == set(roles.ALL_ROLES)
+    for user in (manager, owner):
+        assert "reports:dashboard" in [i["name"] for i in nav.items_for(user)]
+    assert "reports:dashboard" not in [i["name"] for i in nav.items_for(no_role_user)]

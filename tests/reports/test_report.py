@@ -83,3 +83,18 @@ def test_the_pdf_carries_the_thai_indicator_names_and_the_total(
 def test_a_user_without_a_role_gets_no_report(client_for, no_role_user, fy2563):
     for name in ("reports:report", "reports:report-xlsx", "reports:report-pdf"):
         assert client_for(no_role_user).get(reverse(name)).status_code == 403
+
+
+def test_the_report_and_the_dashboard_name_the_levels_alike(client_for, manager, fy2563, residents):
+    """One set of level names (reports.dashboard.LEVEL_NAMES, as the level badge): a total below
+    the minimum is "ต่ำกว่าขั้นต่ำ" in the report too (it said "ต่ำกว่าเป้าหมายขั้นต่ำ" there while
+    the badge and the chart said "ต่ำกว่าขั้นต่ำ"), and the total's legend names the set's points."""
+    residents(7, 43)  # 1.1 = 14.00: its top level; the total 20.00 is below the 50-point level
+    client = client_for(manager)
+    report = client.get(reverse("reports:report") + PERIOD).context["report"]
+    assert str(report.total_level_text) == "ต่ำกว่าขั้นต่ำ"
+    levels = {row["code"]: str(row["level"]) for row in report.summary_rows()}
+    assert levels["1.1"] == "ขั้นสูง" and levels["1.2"] == ""
+    board = client.get(reverse("reports:dashboard") + PERIOD).content.decode()
+    assert "ขั้นต่ำ 50 · มาตรฐาน 75 · ขั้นสูง 100" in board
+    assert 'data-below="ต่ำกว่าขั้นต่ำ"' in board

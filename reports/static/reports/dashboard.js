@@ -1,11 +1,13 @@
 /* Bullet charts (result against the three targets) and trend lines of the managers' dashboard.
    Data: the JSON in #kpi-charts, one entry per indicator code. Chart.js is vendored.
-   The legend's words come translated from the template, as data- attributes of this script
-   (data-below, data-result, data-target-min), Thai when absent. */
+   The legend's words come translated from the template, as data- attributes of this script:
+   data-below (the level name below the minimum, from reports.dashboard.LEVEL_NAMES), data-result
+   and data-target-min (Thai when absent). The targets' names come with each chart (targetLabels,
+   indicators.models.TARGET_LABELS). */
 (function () {
   "use strict";
   var words = (document.currentScript && document.currentScript.dataset) || {};
-  var BELOW = words.below || "ต่ำกว่าขั้นต่ำ";
+  var BELOW = words.below || "";
   var RESULT = words.result || "ผลการดำเนินงาน";
   var TARGET_MIN = words.targetMin || "เป้าหมายขั้นต่ำปีนี้";
   if (typeof Chart === "undefined") return;
