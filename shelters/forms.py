@@ -1,7 +1,6 @@
 """Admit, edit, assess and discharge: every rule of SPEC §3 with a Thai message."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
@@ -16,8 +15,8 @@ from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
 from core.thaidate import format_thai_date
 from core.versioned import VersionedForm, reason_field
+from shelters import rules
 from shelters.models import (
-    ITEM_COUNT,
     ITEM_FIELDS,
     ITEM_MAX,
     PERCENT_MAX,
@@ -28,12 +27,17 @@ from shelters.models import (
     IrpItem,
     Resident,
     irp_domains,
-    percent_of_items,
 )
 
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def add_problems(form: forms.BaseForm, problems: list[rules.Problem]) -> None:
+    """A rule's problems (``shelters.rules``) as the form's errors, each on its field."""
+    for problem in problems:
+        form.add_error(problem.field, problem.message)
 
 
 ID_TAKEN_TEXT = _("เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว")
@@ -124,23 +128,19 @@ class _ResidentForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         admitted = cleaned.get("admitted_on")
-        born = cleaned.get("birth_date")
-        if admitted and admitted > _today():
-            self.add_error("admitted_on", _("วันที่รับเข้าต้องไม่เป็นวันในอนาคต"))
-        if born and born > _today():
-            self.add_error("birth_date", _("วันเกิดต้องไม่เป็นวันในอนาคต"))
-        if born and admitted and born > admitted:
-            self.add_error("birth_date", _("วันเกิดต้องไม่หลังวันที่รับเข้า"))
+        first = None
         if admitted and self.instance.pk:
             first = self.instance.assessments.order_by("assessed_on").first()
-            if first and admitted > first.assessed_on:
-                self.add_error(
-                    "admitted_on",
-                    _("วันที่รับเข้าต้องไม่หลังการประเมินครั้งแรก (%(day)s)")
-                    % {"day": format_thai_date(first.assessed_on)},
-                )
-            if self.instance.discharged_on and admitted > self.instance.discharged_on:
-                self.add_error("admitted_on", _("วันที่รับเข้าต้องไม่หลังวันที่จำหน่าย"))
+        add_problems(
+            self,
+            rules.resident(
+                birth_date=cleaned.get("birth_date"),
+                admitted_on=admitted,
+                today=_today(),
+                first_assessed_on=first.assessed_on if first else None,
+                discharged_on=self.instance.discharged_on if self.instance.pk else None,
+            ),
+        )
         facility = cleaned.get("facility")
         case_number = cleaned.get("case_number")
         if facility and case_number:
@@ -183,19 +183,15 @@ class _DischargeForm(forms.ModelForm):
 
     def clean_discharged_on(self):
         value = self.cleaned_data["discharged_on"]
-        if value > _today():
-            raise forms.ValidationError(_("วันที่จำหน่ายต้องไม่เป็นวันในอนาคต"))
-        if value < self.instance.admitted_on:
-            raise forms.ValidationError(
-                _("วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า (%(day)s)")
-                % {"day": format_thai_date(self.instance.admitted_on)}
-            )
         last = self.instance.assessments.order_by("-assessed_on").first()
-        if last and value < last.assessed_on:
-            raise forms.ValidationError(
-                _("วันที่จำหน่ายต้องไม่ก่อนการประเมินครั้งล่าสุด (%(day)s)")
-                % {"day": format_thai_date(last.assessed_on)}
-            )
+        problems = rules.discharge(
+            discharged_on=value,
+            admitted_on=self.instance.admitted_on,
+            today=_today(),
+            last_assessed_on=last.assessed_on if last else None,
+        )
+        if problems:
+            raise forms.ValidationError(problems[0].message)
         return value
 
 
@@ -205,7 +201,7 @@ def _lazy_percent(text, **values):
 
 
 def _item_field(n: int) -> forms.IntegerField:
-    message = _lazy_percent(gettext_noop("ข้อ %(n)s: คะแนนต้องเป็นจำนวนเต็มระหว่าง 1 ถึง 10"), n=n)
+    message = _lazy_percent(rules.ITEM_RANGE_TEXT, n=n)
     return forms.IntegerField(
         label=_lazy_percent(gettext_noop("ข้อ %(n)s"), n=n),
         required=False,
@@ -273,37 +269,14 @@ class _AssessmentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        items = {name: cleaned.get(name) for name in ITEM_FIELDS}
-        given = [name for name, v in items.items() if v is not None]
-        for name in given:
-            if not 1 <= items[name] <= ITEM_MAX:
-                self.add_error(
-                    name,
-                    _("ข้อ %(n)s: คะแนนต้องอยู่ระหว่าง 1 ถึง 10") % {"n": ITEM_FIELDS.index(name) + 1},
-                )
-        has_errors_in_items = any(name in self.errors for name in ITEM_FIELDS)
-        percent = cleaned.get("percent")
-        if given and len(given) < ITEM_COUNT and not has_errors_in_items:
-            missing = ", ".join(
-                str(ITEM_FIELDS.index(n) + 1) for n in ITEM_FIELDS if n not in given
-            )
-            raise forms.ValidationError(
-                _("กรอกคะแนนให้ครบทั้ง 14 ข้อ (ยังขาดข้อ %(missing)s) หรือกรอกร้อยละคะแนนอย่างเดียว")
-                % {"missing": missing}
-            )
-        if len(given) == ITEM_COUNT and not has_errors_in_items:
-            computed = percent_of_items(items.values())
-            if percent is not None and abs(percent - computed) > Decimal("0.01"):
-                self.add_error(
-                    "percent",
-                    _("ร้อยละคะแนนไม่ตรงกับคะแนนรายข้อ (คำนวณได้ %(computed)s) ลบร้อยละออกหรือแก้ให้ตรง")
-                    % {"computed": computed},
-                )
-            cleaned["percent"] = computed
-        elif not given and percent is None and "percent" not in self.errors:
-            raise forms.ValidationError(_("กรอกคะแนนรายข้อให้ครบ 14 ข้อ หรือกรอกร้อยละคะแนน"))
-        elif percent is not None and not PERCENT_MIN <= percent <= PERCENT_MAX:
-            self.add_error("percent", _("ร้อยละคะแนนต้องอยู่ระหว่าง 10 ถึง 100"))
+        percent, problems = rules.score(
+            [cleaned.get(name) for name in ITEM_FIELDS],
+            cleaned.get("percent"),
+            refused=[name for name in (*ITEM_FIELDS, "percent") if name in self.errors],
+        )
+        add_problems(self, problems)
+        if percent is not None and not problems:
+            cleaned["percent"] = percent
         self._clean_date(cleaned.get("assessed_on"))
         return cleaned
 
@@ -311,20 +284,14 @@ class _AssessmentForm(forms.ModelForm):
         if day is None:
             return
         resident = self.resident
-        if day > _today():
-            self.add_error("assessed_on", _("วันที่ประเมินต้องไม่เป็นวันในอนาคต"))
-        elif day < resident.admitted_on:
-            self.add_error(
-                "assessed_on",
-                _("วันที่ประเมินต้องไม่ก่อนวันที่รับเข้า (%(day)s)")
-                % {"day": format_thai_date(resident.admitted_on)},
-            )
-        elif resident.discharged_on and day > resident.discharged_on:
-            self.add_error(
-                "assessed_on",
-                _("วันที่ประเมินต้องไม่หลังวันที่จำหน่าย (%(day)s)")
-                % {"day": format_thai_date(resident.discharged_on)},
-            )
+        problems = rules.assessment_date(
+            assessed_on=day,
+            admitted_on=resident.admitted_on,
+            discharged_on=resident.discharged_on,
+            today=_today(),
+        )
+        if problems:
+            add_problems(self, problems)
         elif (
             Assessment.objects.filter(resident=resident, assessed_on=day)
             .exclude(pk=self.instance.pk)

@@ -1,14 +1,17 @@
 """Import kinds of the shelters app: facilities, residents, assessments, discharges (SPEC §7)."""
 
+import datetime as dt
 from collections import namedtuple
+from typing import Any
 
-from django.utils import timezone
+from django.db.models import Max, Min
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from core import cells
-from core.models import Province
 from imports.resources import (
     KpiResource,
+    Provinces,
     RowProblem,
     chunks,
     column,
@@ -17,10 +20,9 @@ from imports.resources import (
     register,
     render_date,
 )
+from shelters import rules
 from shelters.models import (
     ITEM_FIELDS,
-    PERCENT_MAX,
-    PERCENT_MIN,
     Assessment,
     DischargeReason,
     Facility,
@@ -28,7 +30,6 @@ from shelters.models import (
     Resident,
     Sex,
     TargetGroup,
-    percent_of_items,
 )
 
 KIND = cells.Coded(dict(FacilityKind.choices))
@@ -38,7 +39,38 @@ REASON = cells.Coded(
     dict(DischargeReason.choices),
     {"ทำงานในสถานประกอบการ": "employment", "อื่นๆ": "other", "ส่งต่อหน่วยงานอื่น": "transfer"},
 )
-FACILITY_HEADERS = {"facility_code": "รหัสหน่วยงาน", "case_number": "เลขทะเบียนผู้รับบริการ"}
+# A percent read exactly (up to float noise): the range is checked on the value as given, then
+# it is kept rounded half up (shelters.rules.score).
+EXACT = 10
+
+
+def exact_decimal(value):
+    return cells.decimal(value, EXACT)
+
+
+def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
+    """Each column's Thai header is the verbose name of the model field its ``attribute`` names
+    (the last of a path: ``resident__facility__code`` → Facility.code's "รหัสหน่วยงาน"), in Thai
+    whatever the language. A column that is no model field has its header written out in the
+    resource's own ``thai_headers``."""
+    headers = dict(resource.thai_headers)
+    with translation.override("th"):
+        for field in resource.fields.values():
+            if field.column_name in headers:
+                continue
+            model: Any = resource.model
+            *hops, last = field.attribute.split("__")
+            for hop in hops:
+                model = model._meta.get_field(hop).related_model
+            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
+    resource.thai_headers = headers
+    return resource
+
+
+def first_problem(problems: list[rules.Problem]) -> None:
+    """A rule's first problem (``shelters.rules``) as the row's problem, naming its column."""
+    if problems:
+        raise RowProblem(problems[0].where, str(problems[0].message))
 
 
 def _facilities(rows) -> dict[str, Facility]:
@@ -64,14 +96,36 @@ def _residents(rows, facilities) -> dict[tuple[int, str], ResidentRef]:
     return found
 
 
-def _resident_context(rows) -> dict:
-    """What rows naming residents by (facility code, case number) need, in a few queries."""
+def _assessed(facility_ids) -> dict[tuple[int, str], tuple[dt.date, dt.date]]:
+    """The first and latest assessment dates of the facilities' assessed residents, by (facility
+    id, case number): one grouped query a chunk. An admission may not move past the first, a
+    discharge not before the latest (``shelters.rules``)."""
+    found = {}
+    for part in each_chunk(Resident.objects.all(), "facility_id", facility_ids):
+        spans = (
+            part.values("facility_id", "case_number")
+            .annotate(first=Min("assessments__assessed_on"), last=Max("assessments__assessed_on"))
+            .filter(first__isnull=False)
+        )
+        for fid, number, first, last in spans.values_list(
+            "facility_id", "case_number", "first", "last"
+        ):
+            found[(fid, number)] = (first, last)
+    return found
+
+
+def _resident_context(rows, assessed: bool = False) -> dict:
+    """What rows naming residents by (facility code, case number) need, in a few queries
+    (``assessed``: their first and latest assessment dates too)."""
     facilities = _facilities(rows)
-    return {
+    ctx = {
         "facilities": facilities,
         "residents": _residents(rows, facilities),
         "today": timezone.localdate(),
     }
+    if assessed:
+        ctx["assessed"] = _assessed({f.pk for f in facilities.values()})
+    return ctx
 
 
 def _facility(row, ctx) -> Facility:
@@ -92,6 +146,7 @@ def _resident(row, ctx) -> Resident:
 
 
 @register
+@headers_from_model
 class FacilityResource(KpiResource):
     kind = "facilities"
     label = gettext_lazy("หน่วยงาน (สถานคุ้มครอง/ศูนย์)")
@@ -99,13 +154,8 @@ class FacilityResource(KpiResource):
     code = column("code", cells.code_text, "code")
     name = column("name", cells.text, "name")
     kind_ = column("kind", KIND, "kind")
-    province = column("province", cells.text, "province__name")
-    thai_headers = {
-        "code": "รหัสหน่วยงาน",
-        "name": "ชื่อหน่วยงาน",
-        "kind": "ประเภท",
-        "province": "จังหวัด",
-    }
+    # The province by its Thai name, TIS 1099 code or English name (imports.resources.Provinces).
+    province = column("province", cells.text, "province")
     required = ("code", "name", "kind", "province")
     example = {
         "code": "TYB-M",
@@ -119,19 +169,13 @@ class FacilityResource(KpiResource):
     model = Facility
 
     def context(self, rows):
-        provinces = {}
-        for p in Province.objects.all():
-            provinces.update({p.name: p, p.code: p, p.name_en.lower(): p})
-        return {"provinces": provinces}
+        return {"provinces": Provinces()}
 
     def resolve(self, row, ctx):
         code = need(row, "code", "ต้องระบุรหัสหน่วยงาน")
         name = need(row, "name", "ต้องระบุชื่อหน่วยงาน")
         kind = need(row, "kind", "ต้องระบุประเภท")
-        label = need(row, "province", "ต้องระบุจังหวัด")
-        province = ctx["provinces"].get(label) or ctx["provinces"].get(label.lower())
-        if province is None:
-            raise RowProblem("province", f"ไม่พบจังหวัด '{label}'")
+        province = ctx["provinces"].find(row, "province")
         return code, {"code": code, "name": name, "kind": kind, "province_id": province.pk}
 
     def existing(self, keys, ctx):
@@ -139,6 +183,7 @@ class FacilityResource(KpiResource):
 
 
 @register
+@headers_from_model
 class ResidentResource(KpiResource):
     kind = "residents"
     label = gettext_lazy("ผู้รับบริการ")
@@ -153,17 +198,6 @@ class ResidentResource(KpiResource):
     admitted_on = column("admitted_on", cells.date, "admitted_on", render_date)
     discharged_on = column("discharged_on", cells.date, "discharged_on", render_date)
     discharge_reason = column("discharge_reason", REASON, "discharge_reason")
-    thai_headers = {
-        **FACILITY_HEADERS,
-        "full_name": "ชื่อ-นามสกุล",
-        "sex": "เพศ",
-        "birth_date": "วันเกิด",
-        "national_id": "เลขประจำตัวประชาชน",
-        "target_group": "กลุ่มเป้าหมาย",
-        "admitted_on": "วันที่รับเข้า",
-        "discharged_on": "วันที่จำหน่าย",
-        "discharge_reason": "เหตุที่จำหน่าย",
-    }
     required = ("facility_code", "case_number", "full_name", "target_group", "admitted_on")
     example = {
         "facility_code": "TYB-M", "case_number": "63-0001", "full_name": "นายสมชาย ใจดี",
@@ -188,6 +222,7 @@ class ResidentResource(KpiResource):
                 owners[nid] = (fid, num)
         return {
             "facilities": facilities,
+            "assessed": _assessed({f.pk for f in facilities.values()}),
             "id_owners": owners,
             "ids_in_file": {},
             "today": timezone.localdate(),
@@ -210,14 +245,25 @@ class ResidentResource(KpiResource):
             "discharge_reason": row.get("discharge_reason") or "",
         }
         today = ctx["today"]
-        for name in ("birth_date", "admitted_on", "discharged_on"):
-            if values[name] and values[name] > today:
-                raise RowProblem(name, "วันที่อยู่ในอนาคต")
-        if values["discharged_on"] and values["discharged_on"] < values["admitted_on"]:
-            raise RowProblem("discharged_on", "วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า")
-        if bool(values["discharged_on"]) != bool(values["discharge_reason"]):
-            column_name = "discharge_reason" if values["discharged_on"] else "discharged_on"
-            raise RowProblem(column_name, "วันที่จำหน่ายและเหตุที่จำหน่ายต้องกรอกคู่กัน")
+        first, last = ctx["assessed"].get(key, (None, None))
+        first_problem(
+            rules.resident(
+                birth_date=values["birth_date"],
+                admitted_on=values["admitted_on"],
+                today=today,
+                first_assessed_on=first,
+            )
+        )
+        if values["discharged_on"]:
+            first_problem(
+                rules.discharge(
+                    discharged_on=values["discharged_on"],
+                    admitted_on=values["admitted_on"],
+                    today=today,
+                    last_assessed_on=last,
+                )
+            )
+        first_problem(rules.discharge_pair(values["discharged_on"], values["discharge_reason"]))
         nid = values["national_id"]
         if nid:
             owner = ctx["id_owners"].get(nid)
@@ -237,7 +283,12 @@ class ResidentResource(KpiResource):
         )
 
 
+def _item(n: int):
+    return column(f"item_{n}", cells.integer, f"item_{n}")
+
+
 @register
+@headers_from_model
 class AssessmentResource(KpiResource):
     kind = "assessments"
     label = gettext_lazy("ผลการประเมิน IRP")
@@ -245,13 +296,9 @@ class AssessmentResource(KpiResource):
     facility_code = column("facility_code", cells.code_text, "resident__facility__code")
     case_number = column("case_number", cells.code_text, "resident__case_number")
     assessed_on = column("assessed_on", cells.date, "assessed_on", render_date)
-    percent = column("percent", cells.decimal, "percent")
-    thai_headers = {
-        **FACILITY_HEADERS,
-        "assessed_on": "วันที่ประเมิน",
-        "percent": "ร้อยละคะแนน",
-        **{f"item_{n}": f"ข้อ {n}" for n in range(1, 15)},
-    }
+    percent = column("percent", exact_decimal, "percent")
+    item_1, item_2, item_3, item_4, item_5, item_6, item_7 = map(_item, range(1, 8))
+    item_8, item_9, item_10, item_11, item_12, item_13, item_14 = map(_item, range(8, 15))
     required = ("facility_code", "case_number", "assessed_on")
     one_of = (("percent", "item_1"),)
     example = {
@@ -272,31 +319,24 @@ class AssessmentResource(KpiResource):
         }
 
     def resolve(self, row, ctx):
+        """The same rules as the assessment form (``shelters.rules``): the 14 items give the
+        percent and a percent beside them must agree; a percent alone is 10–100 as given."""
         resident = _resident(row, ctx)
         day = need(row, "assessed_on", "ต้องระบุวันที่ประเมิน")
-        if day > ctx["today"]:
-            raise RowProblem("assessed_on", "วันที่ประเมินอยู่ในอนาคต")
-        if day < resident.admitted_on:
-            raise RowProblem("assessed_on", "วันที่ประเมินอยู่ก่อนวันที่รับเข้า")
-        if resident.discharged_on and day > resident.discharged_on:
-            raise RowProblem("assessed_on", "วันที่ประเมินอยู่หลังวันที่จำหน่าย")
-        values = {"resident_id": resident.pk, "assessed_on": day}
+        first_problem(
+            rules.assessment_date(
+                assessed_on=day,
+                admitted_on=resident.admitted_on,
+                discharged_on=resident.discharged_on,
+                today=ctx["today"],
+            )
+        )
         items = [row.get(f) for f in ITEM_FIELDS] if ctx["has_items"] else None
-        if items and any(v is not None for v in items):
-            for name, value in zip(ITEM_FIELDS, items, strict=True):
-                if value is None:
-                    raise RowProblem(name, "ต้องกรอกคะแนนครบทั้ง 14 ข้อ หรือกรอกร้อยละคะแนนอย่างเดียว")
-                if not 1 <= value <= 10:
-                    raise RowProblem(name, f"คะแนน {value} ต้องอยู่ระหว่าง 1 ถึง 10")
+        percent, problems = rules.score(items, row.get("percent"))
+        first_problem(problems)
+        values = {"resident_id": resident.pk, "assessed_on": day, "percent": percent}
+        if items is not None:  # item columns present but empty: the percent alone stands
             values.update(zip(ITEM_FIELDS, items, strict=True))
-            values["percent"] = percent_of_items(items)
-        else:
-            percent = need(row, "percent", "ต้องระบุร้อยละคะแนน")
-            if not PERCENT_MIN <= percent <= PERCENT_MAX:
-                raise RowProblem("percent", f"ร้อยละคะแนน {percent} ต้องอยู่ระหว่าง 10 ถึง 100")
-            values["percent"] = percent
-            if items is not None:  # item columns present but empty: the percent alone stands
-                values.update(dict.fromkeys(ITEM_FIELDS))
         return (resident.pk, day), values
 
     def existing(self, keys, ctx):
@@ -313,11 +353,8 @@ class AssessmentResource(KpiResource):
         )
 
 
-for _n in range(1, 15):
-    AssessmentResource.fields[f"item_{_n}"] = column(f"item_{_n}", cells.integer, f"item_{_n}")
-
-
 @register
+@headers_from_model
 class DischargeResource(KpiResource):
     kind = "discharges"
     label = gettext_lazy("การจำหน่ายผู้รับบริการ")
@@ -326,11 +363,6 @@ class DischargeResource(KpiResource):
     case_number = column("case_number", cells.code_text, "case_number")
     discharged_on = column("discharged_on", cells.date, "discharged_on", render_date)
     discharge_reason = column("discharge_reason", REASON, "discharge_reason")
-    thai_headers = {
-        **FACILITY_HEADERS,
-        "discharged_on": "วันที่จำหน่าย",
-        "discharge_reason": "เหตุที่จำหน่าย",
-    }
     required = ("facility_code", "case_number", "discharged_on", "discharge_reason")
     example = {
         "facility_code": "TYB-M",
@@ -343,16 +375,23 @@ class DischargeResource(KpiResource):
     model = Resident
 
     def context(self, rows):
-        return _resident_context(rows)
+        return _resident_context(rows, assessed=True)
 
     def resolve(self, row, ctx):
+        """The discharge form's rules (``shelters.rules.discharge``)."""
         resident = _resident(row, ctx)
         day = need(row, "discharged_on", "ต้องระบุวันที่จำหน่าย")
         reason = need(row, "discharge_reason", "ต้องระบุเหตุที่จำหน่าย")
-        if day > ctx["today"]:
-            raise RowProblem("discharged_on", "วันที่จำหน่ายอยู่ในอนาคต")
-        if day < resident.admitted_on:
-            raise RowProblem("discharged_on", "วันที่จำหน่ายต้องไม่ก่อนวันที่รับเข้า")
+        first_problem(
+            rules.discharge(
+                discharged_on=day,
+                admitted_on=resident.admitted_on,
+                today=ctx["today"],
+                last_assessed_on=ctx["assessed"].get(
+                    (resident.facility_id, resident.case_number), (None, None)
+                )[1],
+            )
+        )
         return resident.pk, {"discharged_on": day, "discharge_reason": reason}
 
     def existing(self, keys, ctx):

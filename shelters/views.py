@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -18,16 +17,12 @@ from core import once
 from core.exports import requested_format, table_response
 from core.history import history_rows
 from core.models import Submission
-from core.roles import ADMIN, can_read_everything, has_role
+from core.roles import can_read_everything
 from core.tables import paginate
-from core.thaidate import (
-    default_as_of,
-    fiscal_year_bounds,
-    fiscal_year_of,
-    format_thai_date,
-    parse_date,
-)
+from core.thaidate import fiscal_year_of, format_thai_date
 from core.versioned import STALE_TEXT, rebind_to_current
+from indicators.models import IndicatorSet
+from indicators.period import year_and_as_of
 from shelters import kpi, permissions
 from shelters.filters import ResidentFilter
 from shelters.forms import (
@@ -59,11 +54,6 @@ from shelters.tables import ResidentTable
 PER_PAGE = 25
 
 
-def _reader(request):
-    if not permissions.can_read_residents(request.user):
-        raise PermissionDenied
-
-
 def _resident(request, pk) -> Resident:
     """A resident in the user's scope, else 404 (whatever the page: view, form, export)."""
     return get_object_or_404(
@@ -77,26 +67,16 @@ def _editor(request, resident: Resident | None = None):
         raise PermissionDenied
 
 
-def _year_and_as_of(request) -> tuple[int, dt.date]:
-    """?year=2563&as_of=2020-03-31 (BE or CE, Thai digits too); as_of stays within the year."""
-    year_text = request.GET.get("year", "")
-    if year_text:
-        if not year_text.isdigit() or not 2500 <= int(year_text) <= 2700:
-            raise Http404(_("ปีงบประมาณไม่ถูกต้อง"))
-        year = int(year_text)
-    else:
-        from indicators.models import IndicatorSet
+def _default_year() -> int:
+    """Without ?year=: this fiscal year, or the latest indicator set's if that is earlier."""
+    latest = IndicatorSet.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)
+    return min(fiscal_year_of(timezone.localdate()), latest.first() or 9999)
 
-        latest = IndicatorSet.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=1)
-        year = min(fiscal_year_of(timezone.localdate()), latest.first() or 9999)
-    start, end = fiscal_year_bounds(year)
-    as_of = default_as_of(year)
-    if request.GET.get("as_of"):
-        try:
-            as_of = min(max(parse_date(request.GET["as_of"]), start), end)
-        except ValueError:
-            raise Http404(_("วันที่ไม่ถูกต้อง")) from None
-    return year, as_of
+
+def _period(request) -> tuple[int, dt.date]:
+    """?year=2563&as_of=31/03/2563 (``indicators.period``): a date not understood or outside the
+    year is not a 404 but the year's date shown instead, with ``request.as_of_problem``."""
+    return year_and_as_of(request, _default_year)
 
 
 def _drilldown(request):
@@ -107,7 +87,7 @@ def _drilldown(request):
     category = request.GET.get("cat", "population")
     if name not in kpi.CONDITIONS or category not in kpi.CONDITIONS[name]:
         raise Http404(_("ไม่พบรายการตัวชี้วัด"))
-    year, as_of = _year_and_as_of(request)
+    year, as_of = _period(request)
     return {
         "kpi": name,
         "category": category,
@@ -119,9 +99,8 @@ def _drilldown(request):
     }
 
 
-@login_required
+@permissions.can_read_residents.required
 def resident_list(request):
-    _reader(request)
     user = request.user
     facilities = Facility.objects.visible_to(user)
     facility_param = request.GET.get("facility")
@@ -156,9 +135,8 @@ def resident_list(request):
     )
 
 
-@login_required
+@permissions.can_read_residents.required
 def resident_detail(request, pk):
-    _reader(request)
     resident = _resident(request, pk)
     assessments = list(resident.assessments.select_related("recorded_by").order_by("assessed_on"))
     chart = {
@@ -300,9 +278,8 @@ def _first_resident(request, facilities):
     return redirect("shelters:resident-list")
 
 
-@login_required
+@permissions.can_edit_residents.required
 def resident_add(request):
-    _reader(request)
     _editor(request)
     facilities = Facility.objects.visible_to(request.user)
     form = ResidentForm(request.POST or None, facilities=facilities, user=request.user)
@@ -350,9 +327,8 @@ def _current_values(resident, form) -> list[dict]:
     return rows
 
 
-@login_required
+@permissions.can_edit_residents.required
 def resident_edit(request, pk):
-    _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
     context = {"title": _("แก้ไขข้อมูล %(resident)s") % {"resident": resident}, "resident": resident}
@@ -392,9 +368,8 @@ def resident_edit(request, pk):
     return _render_form(request, "shelters/resident_form.html", context, form, status)
 
 
-@login_required
+@permissions.can_edit_residents.required
 def assessment_add(request, pk):
-    _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
     context = {"resident": resident, "groupA": GROUP_A_MIN, "groupC": GROUP_C_MAX}
@@ -469,9 +444,8 @@ def _assessment(resident, apk) -> Assessment:
 GONE_TEXT = _("ผลการประเมินนี้ถูกลบไปแล้วระหว่างที่ท่านกรอก จึงไม่ได้บันทึก")
 
 
-@login_required
+@permissions.can_edit_residents.required
 def assessment_edit(request, pk, apk):
-    _reader(request)
     resident = _resident(request, pk)
     assessment = _assessment(resident, apk)
     _editor(request, resident)
@@ -525,9 +499,8 @@ def assessment_edit(request, pk, apk):
     return _render_form(request, template, context, form, status)
 
 
-@login_required
+@permissions.can_edit_residents.required
 def assessment_delete(request, pk, apk):
-    _reader(request)
     resident = _resident(request, pk)
     assessment = _assessment(resident, apk)
     _editor(request, resident)
@@ -572,9 +545,8 @@ def _already_discharged(request, resident):
     return redirect("shelters:resident-detail", pk=resident.pk)
 
 
-@login_required
+@permissions.can_edit_residents.required
 def resident_discharge(request, pk):
-    _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
     if not resident.in_care:
@@ -615,9 +587,8 @@ UNDONE_TEXT = _(
 )
 
 
-@login_required
+@permissions.can_edit_residents.required
 def discharge_edit(request, pk):
-    _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
     template = "shelters/discharge_form.html"
@@ -650,9 +621,8 @@ def discharge_edit(request, pk):
     return _render_form(request, template, context, form, status)
 
 
-@login_required
+@permissions.can_edit_residents.required
 def discharge_undo(request, pk):
-    _reader(request)
     resident = _resident(request, pk)
     _editor(request, resident)
     template = "shelters/discharge_undo.html"
@@ -685,14 +655,8 @@ def discharge_undo(request, pk):
     return _render_form(request, template, context, form, status)
 
 
-def _admin(request):
-    if not has_role(request.user, ADMIN):
-        raise PermissionDenied
-
-
-@login_required
+@permissions.can_read_residents.required
 def irp_item_list(request):
-    _reader(request)
     items = irp_items()
     seeded = {(n, text) for n, _, text in default_items()}
     return render(
@@ -701,7 +665,7 @@ def irp_item_list(request):
         {
             "items": [(n, domain, text, (n, text) in seeded) for n, domain, text in items],
             "placeholders": sum((n, text) in seeded for n, _, text in items),
-            "can_edit": has_role(request.user, ADMIN),
+            "can_edit": permissions.can_edit_irp_items(request.user),
         },
     )
 
@@ -711,10 +675,8 @@ def _save_item(form):
     form.save_versioned(["domain", "text"])
 
 
-@login_required
+@permissions.can_edit_irp_items.required
 def irp_item_edit(request, number):
-    _reader(request)
-    _admin(request)
     item = get_object_or_404(IrpItem, number=number)
     template = "shelters/irp_item_form.html"
     context = {"item": item}
@@ -731,20 +693,17 @@ def irp_item_edit(request, number):
     return _render_form(request, template, context, form, status)
 
 
-@login_required
+@permissions.can_read_residents.required
 def facility_list(request):
-    _reader(request)
     facilities = Facility.objects.visible_to(request.user).select_related("province")
     return render(request, "shelters/facility_list.html", {"facilities": facilities})
 
 
-@login_required
+@permissions.can_read_kpi.required
 def kpi_detail(request):
     """KPI 1.1 and 1.2 per facility; each count opens the residents behind it."""
-    if not permissions.can_read_kpi(request.user):
-        raise PermissionDenied
     user = request.user
-    year, as_of = _year_and_as_of(request)
+    year, as_of = _period(request)
     shelter_reader = permissions.can_read_residents(user)
     facilities = list(
         (Facility.objects.visible_to(user) if shelter_reader else Facility.objects.all())
