@@ -8,7 +8,8 @@ class SubsidiesConfig(AppConfig):
 
     def ready(self):
         from core import nav
-        from core.roles import ADMIN, MANAGER, SUBSIDY_OFFICER
-        from subsidies import demo, kpi, resources  # noqa: F401 - registers demo, KPI 3.2, imports
+        from subsidies import demo, kpi, permissions, resources  # noqa: F401 - registers them
 
-        nav.register(40, _("เงินอุดหนุน"), "subsidies:list", [SUBSIDY_OFFICER, MANAGER, ADMIN])
+        # The views carry their permission (``@permissions.….required``), which core.access
+        # reads for links; the menu entry takes the same object.
+        nav.register(40, _("เงินอุดหนุน"), "subsidies:list", permissions.can_read)

@@ -1,18 +1,47 @@
 import unicodedata
+from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
 from core.versioned import VersionedForm, reason_field
-from subsidies.models import Application, Decision, Step, StepEntry
+from subsidies import rules, services
+from subsidies.models import Application, Decision, Step, StepEntry, SubsidyType
+
+
+def _refuse(problems: list[rules.Problem]) -> None:
+    """A rule's first problem (``subsidies.rules``) as the field's error."""
+    if problems:
+        raise forms.ValidationError(problems[0].message)
+
+
+class SubsidyTypeField(forms.ChoiceField):
+    """The subsidy type as the import takes it: its code, its label or one of the shorter
+    names (``rules.subsidy_type``); the page offers the four types in a list."""
+
+    def to_python(self, value):
+        try:
+            return rules.subsidy_type(value) or ""
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid_choice") from None
 
 
 class ApplicationForm(BootstrapMixin, forms.ModelForm):
-    national_id = NationalIdField(label=_("เลขประจำตัวประชาชน"))
+    national_id = NationalIdField(
+        label=_("เลขประจำตัวประชาชน"), max_length=rules.NATIONAL_ID_TYPED_MAX
+    )
+    subsidy_type = SubsidyTypeField(
+        label=Application._meta.get_field("subsidy_type").verbose_name,
+        choices=[("", "---------"), *SubsidyType.choices],
+    )
+    # Judged by ``rules.amount`` (range and satang), the import's rule, not by the model
+    # field's digits.
+    amount_requested = forms.DecimalField(
+        label=Application._meta.get_field("amount_requested").verbose_name
+    )
     received_on = ThaiDateField(label=_("วันที่รับคำขอ"))
 
     class Meta:
@@ -29,19 +58,15 @@ class ApplicationForm(BootstrapMixin, forms.ModelForm):
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(gettext("วันที่รับคำขอต้องไม่เกินวันนี้"))
+        first_later = None
         if value and self.instance.pk and self.instance.step > Step.RECEIVED:
-            later = self.instance.entries.filter(step__gt=Step.RECEIVED).order_by("acted_on")
-            first_later = later.values_list("acted_on", flat=True).first()
-            if first_later and value > first_later:
-                raise forms.ValidationError(gettext("วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป"))
+            first_later = services.first_later_step_on(self.instance.pk)
+        _refuse(rules.received_on(value, today=timezone.localdate(), first_later=first_later))
         return value
 
     def clean_amount_requested(self):
         value = self.cleaned_data["amount_requested"]
-        if value is not None and value <= 0:
-            raise forms.ValidationError(gettext("จำนวนเงินต้องมากกว่า 0"))
+        _refuse(rules.amount(value))
         return value
 
 
@@ -49,18 +74,21 @@ class ApplicationCreateForm(OnceMixin, ApplicationForm):
     """A new application: one submission makes one record (core.once)."""
 
 
-class ApplicationEditForm(ApplicationForm):
-    """An edit carries the version it was opened at; a stale one is refused (409)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["version"] = self.instance.version
+class ApplicationEditForm(VersionedForm, ApplicationForm):
+    """An edit carries the version it was opened at (core.versioned): bound to a copy of the
+    locked row, a stale one is refused (409) keeping what was typed."""
 
 
-class MoveForm(BootstrapMixin, forms.Form):
+class NoteMixin:
+    """A step's note, judged by ``rules.note`` (the import's rule)."""
+
+    def clean_note(self):
+        value = self.cleaned_data["note"]
+        _refuse(rules.note(value))
+        return value
+
+
+class MoveForm(NoteMixin, BootstrapMixin, forms.Form):
     to_step = forms.TypedChoiceField(
         choices=Step.choices, coerce=int, widget=forms.HiddenInput, label=_("ขั้นตอน")
     )
@@ -85,6 +113,9 @@ class StepVersionMixin(VersionedForm):
     """The latest step's entry the form was opened on (``entry``) and its version: a form
     opened before another correction, an undo or a move is stale (core.versioned)."""
 
+    instance: StepEntry
+    cleaned_data: dict[str, Any]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -96,7 +127,7 @@ class StepVersionMixin(VersionedForm):
         return super().is_stale or self.cleaned_data.get("entry") != self.instance.pk
 
 
-class StepCorrectionForm(StepVersionMixin, BootstrapMixin, forms.ModelForm):
+class StepCorrectionForm(StepVersionMixin, NoteMixin, BootstrapMixin, forms.ModelForm):
     """A correction of the latest step: its date, its decision (step 4 only), its note, and the
     required reason kept in the history. Bind it to a copy of the locked entry: validating a
     ModelForm writes the typed values onto its instance."""
@@ -128,7 +159,7 @@ class StepUndoForm(StepVersionMixin, BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = StepEntry
-        fields = []
+        fields: list[str] = []
 
 
 class TypedNationalIdField(NationalIdField):

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Province
-from core.roles import ADMIN, MANAGER, SUBSIDY_OFFICER, has_role
 from core.thaidate import to_arabic_digits
+from subsidies import permissions
 
 # No 0/O, 1/I/L: a reference read out over the phone or copied from paper stays unambiguous.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -124,9 +124,8 @@ def format_reference(reference: str) -> str:
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if has_role(user, SUBSIDY_OFFICER, MANAGER, ADMIN):
-            return self
-        return self.none()
+        """Applications are not scoped by province: whoever may read them reads them all."""
+        return self if permissions.can_read(user) else self.none()
 
 
 class Application(models.Model):
@@ -145,7 +144,7 @@ class Application(models.Model):
     step_on = models.DateField(_("วันที่ของขั้นตอนปัจจุบัน"), null=True, blank=True)
     is_demo = models.BooleanField(_("ข้อมูลตัวอย่าง"), default=False)
     # Raised by every edit of the fields above (not by moves): an edit form opened before
-    # another edit is refused (services.update_application).
+    # another edit is refused (core.versioned, views.application_edit).
     version = models.PositiveIntegerField(default=1, editable=False)
     # The submission (core.once) that recorded it: where a duplicate of that submission goes.
     submission_token = models.UUIDField(null=True, blank=True, editable=False, db_index=True)

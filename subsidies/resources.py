@@ -11,47 +11,46 @@ Natural keys:
   uploading the same file twice changes nothing. New applications start at step 1 with their
   first history entry, as ``services.create_application`` does.
 - ``application-steps``: reference + step (one history entry per step, the app's own
-  constraint). New steps must follow the app's order rule (``services.check_move``: only the
+  constraint). New steps must follow the app's order rule (``rules.move``: only the
   next step, a decision at step 4 only, dates not going back, nothing after "not approved");
   several steps of one application may come in one file, in any row order. An already recorded
   step may only have its note changed.
+
+Every rule a form also applies is asked of ``subsidies.rules`` (amounts, dates, national IDs,
+subsidy type spellings, notes, the step order), so a file and a form refuse the same things
+with the same message. Thai headers are the models' verbose names (``headers_from_model``).
 """
 
 from collections import defaultdict
 from types import SimpleNamespace
+from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
-from core import cells
-from core.models import Province
+from core import cells, nationalid
 from imports import writer
-from imports.resources import KpiResource, RowProblem, chunks, column, need, register, render_date
-from subsidies import services
+from imports.resources import (
+    KpiResource,
+    Provinces,
+    RowProblem,
+    chunks,
+    column,
+    need,
+    register,
+    render_date,
+)
+from subsidies import rules, services
 from subsidies.models import (
     Application,
     Decision,
     Step,
     StepEntry,
-    SubsidyType,
     format_reference,
     new_reference,
     normalize_reference,
 )
 
-SUBSIDY_TYPE = cells.Coded(
-    dict(SubsidyType.choices),
-    {
-        "ครอบครัวผู้มีรายได้น้อยและผู้ไร้ที่พึ่ง": "low_income",
-        "ผู้มีรายได้น้อย": "low_income",
-        "ผู้ติดเชื้อเอชไอวีและครอบครัว": "hiv",
-        "เอชไอวี": "hiv",
-        "เงินทุนประกอบอาชีพ": "occupation",
-        "ประกอบอาชีพ": "occupation",
-        "เยียวยา": "humanitarian",
-        "มนุษยธรรม": "humanitarian",
-    },
-)
 _STEP = cells.Coded(
     {str(s.value): s.label for s in Step},
     {"เตรียมเสนอคณะกรรมการฯ": "3", "ผลการพิจารณา": "4", "อนุมัติ": "5"},
@@ -67,12 +66,55 @@ def step(value) -> str | None:
 
 
 DECISION = cells.Coded(dict(Decision.choices))
-MAX_AMOUNT = 10_000_000
-REFERENCE_HEADER = "เลขอ้างอิง"
+# Excel's own limit on a cell: longer notes are read whole, and refused by ``rules.note``.
+CELL_MAX = 32_767
+# An amount read to more places than it may have (float noise aside), for ``rules.amount``.
+AMOUNT_READ_PLACES = 6
 
 
 def _text(max_length: int):
     return lambda value: cells.text(value, max_length)
+
+
+def amount(value):
+    return cells.decimal(value, AMOUNT_READ_PLACES)
+
+
+def national_id(value) -> str | None:
+    """A national ID cell (an integer cell too), judged by ``rules.national_id``: the form's
+    rule and message."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    typed = cells.text(value, rules.NATIONAL_ID_TYPED_MAX)
+    if typed is None:
+        return None
+    for problem in rules.national_id(typed):
+        raise ValueError(problem.message)
+    return nationalid.normalize(typed)
+
+
+def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
+    """Each column's Thai header is the verbose name of the model field its ``attribute`` names
+    (the last of a path: ``application__reference`` → Application.reference's "เลขอ้างอิง"), in
+    Thai whatever the language. (The same as shelters.resources' own: one for imports.resources.)"""
+    headers = dict(resource.thai_headers)
+    with translation.override("th"):
+        for field in resource.fields.values():
+            if field.column_name in headers:
+                continue
+            model: Any = resource.model
+            *hops, last = field.attribute.split("__")
+            for hop in hops:
+                model = model._meta.get_field(hop).related_model
+            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
+    resource.thai_headers = headers
+    return resource
+
+
+def first_problem(problems: list[rules.Problem]) -> None:
+    """A rule's first problem (``subsidies.rules``) as the row's problem, naming its column."""
+    if problems:
+        raise RowProblem(problems[0].where, str(problems[0].message))
 
 
 def reference(value) -> str | None:
@@ -100,6 +142,7 @@ def _unknown_reference(ref: str) -> RowProblem:
 
 # -- applications -----------------------------------------------------------------------------
 @register
+@headers_from_model
 class ApplicationResource(KpiResource):
     kind = "applications"
     label = gettext_lazy("คำขอรับเงินอุดหนุน")
@@ -107,21 +150,12 @@ class ApplicationResource(KpiResource):
     reference_ = column("reference", reference, "reference", format_reference)
     first_name = column("first_name", _text(100), "first_name")
     last_name = column("last_name", _text(100), "last_name")
-    national_id = column("national_id", cells.national_id, "national_id")
-    province = column("province", cells.text, "province__name")
-    subsidy_type = column("subsidy_type", SUBSIDY_TYPE, "subsidy_type")
-    amount_requested = column("amount_requested", cells.decimal, "amount_requested")
+    national_id_ = column("national_id", national_id, "national_id")
+    # The province by its Thai name, TIS 1099 code or English name (imports.resources.Provinces).
+    province = column("province", cells.text, "province")
+    subsidy_type = column("subsidy_type", rules.subsidy_type, "subsidy_type")
+    amount_requested = column("amount_requested", amount, "amount_requested")
     received_on = column("received_on", cells.date, "received_on", render_date)
-    thai_headers = {
-        "reference": REFERENCE_HEADER,
-        "first_name": "ชื่อผู้ยื่นคำขอ",
-        "last_name": "นามสกุล",
-        "national_id": "เลขประจำตัวประชาชน",
-        "province": "จังหวัด",
-        "subsidy_type": "ประเภทเงินอุดหนุน",
-        "amount_requested": "จำนวนเงินที่ขอ (บาท)",
-        "received_on": "วันที่รับคำขอ",
-    }
     required = (
         "first_name", "last_name", "national_id", "province", "subsidy_type", "amount_requested",
         "received_on",
@@ -141,9 +175,6 @@ class ApplicationResource(KpiResource):
     model = Application
 
     def context(self, rows):
-        provinces = {}
-        for p in Province.objects.all():
-            provinces.update({p.name: p, p.code: p, p.name_en.lower(): p, f"จังหวัด{p.name}": p})
         given = {r["reference"] for r in rows if r.get("reference")}
         known = _by_reference(given, "step", "received_on")
         # Rows without a reference: an application with the same national ID, type and received
@@ -173,7 +204,7 @@ class ApplicationResource(KpiResource):
             for app_id, day in queryset.values_list("application_id", "acted_on").order_by():
                 later[app_id] = min(day, later.get(app_id, day))
         return {
-            "provinces": provinces,
+            "provinces": Provinces(),
             "known": known,
             "same": same,
             "fresh": sorted(fresh),
@@ -187,17 +218,17 @@ class ApplicationResource(KpiResource):
         nid = need(row, "national_id", "ต้องระบุเลขประจำตัวประชาชน")
         kind = need(row, "subsidy_type", "ต้องระบุประเภทเงินอุดหนุน")
         day = need(row, "received_on", "ต้องระบุวันที่รับคำขอ")
-        label = need(row, "province", "ต้องระบุจังหวัด")
-        province = ctx["provinces"].get(label) or ctx["provinces"].get(label.lower())
-        if province is None:
-            raise RowProblem("province", f"ไม่พบจังหวัด '{label}'")
+        province = ctx["provinces"].find(row, "province")
         amount = need(row, "amount_requested", "ต้องระบุจำนวนเงินที่ขอ")
-        if not 0 < amount <= MAX_AMOUNT:
-            raise RowProblem(
-                "amount_requested", f"จำนวนเงิน {amount} ต้องมากกว่า 0 และไม่เกิน {MAX_AMOUNT:,} บาท"
-            )
-        if day > ctx["today"]:
-            raise RowProblem("received_on", "วันที่รับคำขอต้องไม่เกินวันนี้")
+        first_problem(rules.amount(amount))
+        amount = round(amount, rules.AMOUNT_PLACES)
+        ref = row.get("reference")
+        current = ctx["known"].get(ref) if ref else None
+        if ref and current is None:
+            raise _unknown_reference(ref)
+        # The first step after step 1 of the application the row names (the edit form's rule).
+        first_later = ctx["later"].get(current["pk"]) if current else None
+        first_problem(rules.received_on(day, today=ctx["today"], first_later=first_later))
         values = {
             "first_name": need(row, "first_name", "ต้องระบุชื่อผู้ยื่นคำขอ"),
             "last_name": need(row, "last_name", "ต้องระบุนามสกุล"),
@@ -207,14 +238,7 @@ class ApplicationResource(KpiResource):
             "amount_requested": amount,
             "received_on": day,
         }
-        ref = row.get("reference")
         if ref:
-            current = ctx["known"].get(ref)
-            if current is None:
-                raise _unknown_reference(ref)
-            first_later = ctx["later"].get(current["pk"])
-            if current["step"] > Step.RECEIVED and first_later and day > first_later:
-                raise RowProblem("received_on", "วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป")
             return ref, values
         matches = ctx["same"].get((nid, kind, day), [])
         if len(matches) > 1:
@@ -265,26 +289,23 @@ class ApplicationResource(KpiResource):
                 ],
                 self.user,
             )
-        for application in updated:
-            entry = application.entries.filter(step=Step.RECEIVED).first()
-            if entry and entry.acted_on != application.received_on:
-                entry.acted_on = application.received_on
-                entry.save(update_fields=["acted_on"])
-                if application.step == Step.RECEIVED:
-                    application.step_on = application.received_on
-                    application.save(update_fields=["step_on", "updated_at"])
+        # A changed date received takes the step-1 entry (and the step date at step 1) with it,
+        # as an edit does (services.follow_received_date): one query finds which changed.
+        received = {a.pk: a for a in updated}
+        first_entries = {}
+        for chunk in chunks(received):
+            queryset = StepEntry.objects.filter(application_id__in=chunk, step=Step.RECEIVED)
+            first_entries.update(queryset.values_list("application_id", "acted_on").order_by())
+        for pk, application in received.items():
+            if first_entries.get(pk, application.received_on) != application.received_on:
+                changed = services.follow_received_date(application)
+                if changed:
+                    application.save(update_fields=[*changed, "updated_at"])
 
 
 # -- step updates ------------------------------------------------------------------------------
-def _column_of(message: str) -> str:
-    if "วันที่" in message:
-        return "acted_on"
-    if "ผลการพิจารณา" in message:
-        return "decision"
-    return "step"
-
-
 @register
+@headers_from_model
 class ApplicationStepResource(KpiResource):
     kind = "application-steps"
     label = gettext_lazy("ความคืบหน้าขั้นตอนคำขอรับเงินอุดหนุน")
@@ -293,14 +314,7 @@ class ApplicationStepResource(KpiResource):
     step = column("step", step, "step")
     acted_on = column("acted_on", cells.date, "acted_on", render_date)
     decision = column("decision", DECISION, "decision")
-    note = column("note", cells.text, "note")
-    thai_headers = {
-        "reference": REFERENCE_HEADER,
-        "step": "ขั้นตอน",
-        "acted_on": "วันที่",
-        "decision": "ผลการพิจารณา",
-        "note": "หมายเหตุ",
-    }
+    note = column("note", _text(CELL_MAX), "note")
     required = ("reference", "step", "acted_on")
     example = {
         "reference": "AB3CD-7EFGH", "step": "2", "acted_on": "20/01/2563", "decision": "",
@@ -324,8 +338,9 @@ class ApplicationStepResource(KpiResource):
                 entries[(app_id, step)] = SimpleNamespace(
                     pk=pk, acted_on=day, decision=decision, note=note
                 )
-        # The app's order rule, played in step order per application (rows may come in any
-        # order): each new step is checked against the state the earlier ones leave.
+        # The app's order rule (rules.move), played in step order per application (rows may
+        # come in any order): each new step is checked against the state the earlier ones leave.
+        today = timezone.localdate()
         problems = {}
         by_application = defaultdict(list)
         for row in rows:
@@ -341,10 +356,9 @@ class ApplicationStepResource(KpiResource):
                 decision = row.get("decision") or ""
                 if (app["pk"], step) in entries:
                     continue  # already recorded: checked in resolve
-                try:
-                    services.check_move(state, step, row["acted_on"], decision)
-                except services.StepError as error:
-                    problems[id(row)] = RowProblem(_column_of(str(error)), str(error))
+                found = rules.move(state, step, row["acted_on"], decision, today=today)
+                if found:
+                    problems[id(row)] = RowProblem(found[0].where, found[0].message)
                     continue
                 state = SimpleNamespace(
                     step=step, decision=decision if step == Step.DECIDED else state.decision,
@@ -365,6 +379,7 @@ class ApplicationStepResource(KpiResource):
         step = int(need(row, "step", "ต้องระบุขั้นตอน"))
         day = need(row, "acted_on", "ต้องระบุวันที่")
         decision = row.get("decision") or ""
+        first_problem(rules.note(row.get("note")))
         key = (app["pk"], step)
         recorded = ctx["entries"].get(key)
         if recorded is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.nationalid import normalize
 from core.thaidate import fiscal_year_of, format_thai_date
+from subsidies import rules
 from subsidies.models import (
     Application,
     Channel,
@@ -31,22 +32,14 @@ from subsidies.models import (
 
 
 class StepError(Exception):
-    """A move that the rules of SPEC §5 do not allow; the message is Thai, for the officer."""
+    """A move that the rules of SPEC §5 do not allow; the message is Thai, for the officer;
+    ``field`` the form field it belongs to (``rules.Problem.field``), ``None`` for the form."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
-class StaleEdit(Exception):
-    """The edit form was opened before another edit was saved (its version is old)."""
-
-    def __init__(self, current: Application):
-        super().__init__("stale edit")
-        self.current = current
-
-
-STALE_EDIT_TEXT = _(
-    "ข้อมูลคำขอนี้ถูกแก้ไขโดยผู้อื่นหลังจากที่ท่านเปิดแบบฟอร์ม ระบบจึงยังไม่บันทึกการแก้ไขของท่าน "
-    "ข้อมูลที่ท่านกรอกยังอยู่ในแบบฟอร์ม โปรดเทียบกับข้อมูลล่าสุดในตารางด้านบน แล้วกดบันทึกอีกครั้งหากต้องการใช้ข้อมูลของท่าน"
-)
-MOVED_MEANWHILE_TEXT = _("วันที่รับคำขอต้องไม่หลังวันที่ของขั้นตอนถัดไป")
 # The fields an edit may change; the step fields change only through ``move``.
 EDIT_FIELDS = (
     "first_name",
@@ -81,65 +74,44 @@ def create_application(application: Application, officer, submission=None) -> Ap
     return application
 
 
-def update_application(pk: int, changes: dict, *, version: int) -> Application:
-    """Save an edit: only the edit's own fields, on the locked row, if nobody saved another edit
-    since the form was opened (``version``); else ``StaleEdit``. A move made meanwhile is kept:
-    the step fields are not written, and a new date received is checked against the steps as
-    they are now (``StepError``)."""
-    fields = [name for name in EDIT_FIELDS if name in changes]
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=pk)
-        if locked.version != version:
-            raise StaleEdit(locked)
-        received = changes.get("received_on", locked.received_on)
-        moved_received = received != locked.received_on
-        if moved_received:
-            first_later = (
-                StepEntry.objects.filter(application_id=pk, step__gt=Step.RECEIVED)
-                .order_by("acted_on")
-                .values_list("acted_on", flat=True)
-                .first()
-            )
-            if first_later and received > first_later:
-                raise StepError(MOVED_MEANWHILE_TEXT)
-        for name in fields:
-            setattr(locked, name, changes[name])
-        locked.version += 1
-        update = [*fields, "version", "updated_at"]
-        if moved_received and locked.step == Step.RECEIVED:
-            locked.step_on = received
-            update.append("step_on")
-        locked.save(update_fields=update)
-        if moved_received:
-            StepEntry.objects.filter(application_id=pk, step=Step.RECEIVED).update(
-                acted_on=received
-            )
-    return locked
+def save_edit(form, locked: Application) -> Application:
+    """Save an edit (``forms.ApplicationEditForm``, valid, not stale, bound to a copy of the
+    ``locked`` row): only the edit's own fields and the next version (core.versioned), so a
+    move made before the lock was taken is kept. A new date received takes the step-1 entry
+    with it (``follow_received_date``)."""
+    edited = form.instance
+    extra = follow_received_date(edited) if edited.received_on != locked.received_on else []
+    return form.save_versioned([*EDIT_FIELDS, *extra, "updated_at"])
 
 
-def check_move(application: Application, to_step: int, acted_on: dt.date, decision: str) -> None:
-    if application.step == Step.DECIDED and application.decision == Decision.NOT_APPROVED:
-        raise StepError(gettext("คำขอนี้ไม่ได้รับการอนุมัติ กระบวนการสิ้นสุดที่ขั้นตอนที่ 4 แล้ว"))
-    if application.step == Step.ASSISTED:
-        raise StepError(gettext("คำขอนี้ดำเนินการครบทั้ง 5 ขั้นตอนแล้ว"))
-    expected = application.step + 1
-    if to_step != expected:
-        raise StepError(
-            gettext(
-                "เปลี่ยนได้เฉพาะขั้นตอนถัดไปเท่านั้น (ขั้นตอนที่ %(expected)s %(Step)s) ข้อมูลอาจถูกแก้ไขโดยผู้อื่น โปรดเปิดหน้านี้ใหม่"
-            )
-            % {"expected": expected, "Step": Step(expected).label}
-        )
-    if to_step == Step.DECIDED and decision not in Decision.values:
-        raise StepError(gettext("ขั้นตอนที่ 4 ต้องระบุผลการพิจารณา (อนุมัติ หรือ ไม่อนุมัติ)"))
-    if to_step != Step.DECIDED and decision:
-        raise StepError(gettext("ผลการพิจารณาบันทึกได้เฉพาะขั้นตอนที่ 4"))
-    if acted_on is None:
-        raise StepError(gettext("โปรดระบุวันที่"))
-    if application.step_on and acted_on < application.step_on:
-        raise StepError(gettext("วันที่ต้องไม่ก่อนวันที่ของขั้นตอนก่อนหน้า"))
-    if acted_on > timezone.localdate():
-        raise StepError(gettext("วันที่ต้องไม่เกินวันนี้"))
+def follow_received_date(application: Application) -> list[str]:
+    """The date received of ``application`` has changed (an edit, an import): its step-1 entry
+    takes the new date, and so does its step date while it is at step 1. Returns the
+    application's fields this changed, for the caller's save."""
+    StepEntry.objects.filter(application_id=application.pk, step=Step.RECEIVED).update(
+        acted_on=application.received_on
+    )
+    if application.step == Step.RECEIVED and application.step_on != application.received_on:
+        application.step_on = application.received_on
+        return ["step_on"]
+    return []
+
+
+def first_later_step_on(application_id: int) -> dt.date | None:
+    """The date of the application's first step after step 1 (None before it moved on): the
+    date received may not pass it (``rules.received_on``)."""
+    return (
+        StepEntry.objects.filter(application_id=application_id, step__gt=Step.RECEIVED)
+        .order_by("acted_on")
+        .values_list("acted_on", flat=True)
+        .first()
+    )
+
+
+def check_move(application, to_step: int, acted_on: dt.date, decision: str) -> None:
+    """``rules.move`` for the page's moves and corrections: ``StepError`` with its message."""
+    for problem in rules.move(application, to_step, acted_on, decision, today=timezone.localdate()):
+        raise StepError(problem.message, problem.field)
 
 
 def move(

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,20 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import once, versioned
 from core.exports import XLSX_TYPE, requested_format, table_response
 from core.history import history_rows
-from core.roles import (
-    ADMIN,
-    APPROVER,
-    INDICATOR_OWNER,
-    MANAGER,
-    SUBSIDY_OFFICER,
-    has_role,
-    role_required,
-)
 from core.tables import paginate
 from core.thaidate import fiscal_year_of
-from indicators.period import opening_year
+from indicators.period import opening_year, requested_year
+from subsidies import permissions, services
 from subsidies import report as usage
-from subsidies import services
 from subsidies.filters import ApplicationFilter
 from subsidies.forms import (
     ApplicationCreateForm,
@@ -49,23 +40,14 @@ from subsidies.forms import (
 from subsidies.models import Application, Channel, Rating, StatusCheck, Step, StepEntry
 from subsidies.tables import ApplicationTable
 
-READERS = (SUBSIDY_OFFICER, MANAGER, ADMIN)
-WRITERS = (SUBSIDY_OFFICER, ADMIN)
-# The usage report holds aggregates and citizens' anonymous comments, no personal data: the
-# indicator's owners and approvers read it as the evidence of KPI 3.2.
-REPORT_READERS = (SUBSIDY_OFFICER, MANAGER, ADMIN, INDICATOR_OWNER, APPROVER)
 RATING_SALT = "subsidies.rating"
 RATING_MAX_AGE = 3600
-
-
-def can_change(user) -> bool:
-    return has_role(user, *WRITERS)
 
 
 # --- staff pages ------------------------------------------------------------------------------
 
 
-@role_required(*READERS)
+@permissions.can_read.required
 def application_list(request):
     base = Application.objects.visible_to(request.user)
     filterset = ApplicationFilter(request.GET or None, queryset=base.select_related("province"))
@@ -75,7 +57,7 @@ def application_list(request):
         **{f"s{s.value}": Count("id", filter=Q(step=s.value)) for s in Step},
         not_approved=Count("id", filter=Q(step=Step.DECIDED, decision="not_approved")),
     )
-    table = ApplicationTable(qs, show_full_id=can_change(request.user))
+    table = ApplicationTable(qs, show_full_id=permissions.can_see_national_id(request.user))
     fmt = requested_format(request)
     if fmt:
         paginate(request, table, None)
@@ -93,7 +75,7 @@ def application_list(request):
             "total": counts["total"],
             "step_counts": step_counts,
             "not_approved": counts["not_approved"],
-            "can_change": can_change(request.user),
+            "can_change": permissions.can_write(request.user),
         },
     )
 
@@ -105,7 +87,7 @@ def _application(request, pk) -> Application:
     )
 
 
-@role_required(*READERS)
+@permissions.can_read.required
 def application_detail(request, pk):
     application = _application(request, pk)
     return _render_detail(request, application, MoveForm(application=application))
@@ -113,6 +95,7 @@ def application_detail(request, pk):
 
 def _render_detail(request, application, move_form, status=200, move_error=""):
     entries = list(application.entries.select_related("officer").order_by("step"))
+    full_id = permissions.can_see_national_id(request.user)
     return render(
         request,
         "subsidies/application_detail.html",
@@ -124,19 +107,18 @@ def _render_detail(request, application, move_form, status=200, move_error=""):
             "move_form": move_form,
             "move_error": move_error,
             "next_step_label": Step(application.next_step).label if application.next_step else "",
-            "can_change": can_change(request.user),
-            "show_full_id": can_change(request.user),
+            "can_change": permissions.can_write(request.user),
+            "show_full_id": full_id,
             "corrections": services.step_corrections(application),
             "history": history_rows(
-                application,
-                masked_fields=frozenset() if can_change(request.user) else {"national_id"},
+                application, masked_fields=frozenset() if full_id else {"national_id"}
             ),
         },
         status=status,
     )
 
 
-@role_required(*WRITERS)
+@permissions.can_write.required
 @require_http_methods(["GET", "POST"])
 def application_create(request):
     form = ApplicationCreateForm(request.POST or None)
@@ -167,39 +149,41 @@ def application_create(request):
     return render(request, "subsidies/application_form.html", {"form": form})
 
 
-@role_required(*WRITERS)
+@permissions.can_write.required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk):
+    """Edit an application's own fields on the locked row, with a version check
+    (core.versioned): a form opened before another edit is refused (409), keeping what was
+    typed and showing what was saved meanwhile; a move made meanwhile stays."""
     application = _application(request, pk)
-    form = ApplicationEditForm(request.POST or None, instance=application)
-    context = {"form": form, "application": application}
-    if request.method == "POST":
+    if request.method == "GET":
+        form = ApplicationEditForm(instance=application)
+        return render(
+            request,
+            "subsidies/application_form.html",
+            {"form": form, "application": application},
+        )
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        form = ApplicationEditForm(request.POST, instance=copy.copy(locked))
+        if form.is_valid() and form.is_stale:
+            stale = versioned.rebind_to_current(
+                ApplicationEditForm, Application, application.pk, request.POST
+            )
+            return _stale_edit(request, stale)
         if form.is_valid():
-            changes = {name: form.cleaned_data[name] for name in services.EDIT_FIELDS}
-            try:
-                services.update_application(
-                    application.pk, changes, version=form.cleaned_data["version"]
-                )
-            except services.StaleEdit as stale:
-                return _stale_edit(request, stale.current)
-            except services.StepError as exc:
-                form.add_error("received_on", str(exc))
-            else:
-                messages.success(request, _("บันทึกการแก้ไขแล้ว"))
-                return redirect("subsidies:detail", pk=application.pk)
-        return render(request, "subsidies/application_form.html", context, status=400)
-    return render(request, "subsidies/application_form.html", context)
+            services.save_edit(form, locked)
+            messages.success(request, _("บันทึกการแก้ไขแล้ว"))
+            return redirect("subsidies:detail", pk=application.pk)
+    context = {"form": form, "application": application}
+    return render(request, "subsidies/application_form.html", context, status=400)
 
 
-def _stale_edit(request, current: Application):
-    """The typed form again (409), now at the current version, with the values saved meanwhile:
-    saving it again is a deliberate choice made after seeing them."""
-    data = request.POST.copy()
-    data["version"] = str(current.version)
-    form = ApplicationEditForm(data, instance=current)
-    form.is_valid()
-    form.add_error(None, services.STALE_EDIT_TEXT)
-    saved = ApplicationEditForm(instance=Application.objects.get(pk=current.pk))
+def _stale_edit(request, form):
+    """The typed form again (409, ``versioned.rebind_to_current``: now at the current version,
+    with ``STALE_TEXT``) beside the values saved meanwhile: saving it again is a deliberate
+    choice made after seeing them."""
+    saved = ApplicationEditForm(instance=form.current)
     differences = [
         {
             "label": saved[name].label,
@@ -212,7 +196,7 @@ def _stale_edit(request, current: Application):
     return render(
         request,
         "subsidies/application_form.html",
-        {"form": form, "application": current, "stale": True, "differences": differences},
+        {"form": form, "application": form.current, "stale": True, "differences": differences},
         status=409,
     )
 
@@ -234,7 +218,7 @@ def _shown(form, name) -> str:
     return str(choices.get(value, value))
 
 
-@role_required(*WRITERS)
+@permissions.can_write.required
 @require_POST
 def application_move(request, pk):
     application = _application(request, pk)
@@ -262,7 +246,9 @@ def application_move(request, pk):
                 data["to_step"] = str(application.next_step)
                 form = MoveForm(data, application=application)
                 form.is_valid()
-            form.add_error(None, str(exc))
+            # Under the field it is about (the date, the decision), else above the form.
+            shown = exc.field in form.fields and not form[exc.field].is_hidden
+            form.add_error(exc.field if shown else None, str(exc))
         else:
             messages.success(
                 request,
@@ -276,7 +262,7 @@ def application_move(request, pk):
 UNDO = "undo"
 
 
-@role_required(*WRITERS)
+@permissions.can_write.required
 @require_http_methods(["GET", "POST"])
 def step_correct(request, pk):
     """Correct the latest step (date, decision, note) or take it back, with a reason kept in the
@@ -328,16 +314,15 @@ def step_correct(request, pk):
                 return redirect("subsidies:detail", pk=application.pk)
     if status == 409:
         # What was typed, bound to the latest step as it is now (another officer's correction,
-        # undo or move was saved meanwhile), at its current version: a second save is deliberate.
+        # undo or move was saved meanwhile), at its current version and entry, with STALE_TEXT
+        # (core.versioned): a second save is deliberate.
         application = _application(request, pk)
         latest = services.latest_entry(application)
         data = request.POST.copy()
-        name = f"{prefix}-" if prefix else ""
-        data[f"{name}{versioned.FIELD}"] = str(latest.version)
-        data[f"{name}entry"] = str(latest.pk)
-        form = form_class(data, instance=copy.copy(latest), prefix=prefix)
-        form.is_valid()
-        form.add_error(None, versioned.STALE_TEXT)
+        data[form.add_prefix("entry")] = str(latest.pk)
+        # (rebind_to_current sets the unprefixed version; the undo form's is prefixed.)
+        data[form.add_prefix(versioned.FIELD)] = str(latest.version)
+        form = versioned.rebind_to_current(form_class, StepEntry, latest.pk, data, prefix=prefix)
     else:
         application.refresh_from_db()
     other = (
@@ -376,13 +361,13 @@ def _slip_context(request, application) -> dict:
     }
 
 
-@role_required(*READERS)
+@permissions.can_read.required
 def application_slip(request, pk):
     application = _application(request, pk)
     return render(request, "subsidies/slip.html", _slip_context(request, application))
 
 
-@role_required(*READERS)
+@permissions.can_read.required
 def application_slip_pdf(request, pk):
     """The same slip (subsidies/_slip.html) as an A5 PDF."""
     from core.pdf import render_pdf
@@ -394,7 +379,7 @@ def application_slip_pdf(request, pk):
     return response
 
 
-@role_required(*REPORT_READERS)
+@permissions.can_read_report.required
 def usage_report(request):
     year = _report_year(request)
     fmt = request.GET.get("format")
@@ -423,17 +408,14 @@ def usage_report(request):
 
 
 def _report_year(request) -> int:
-    """?year=, else the latest fiscal year with counted status checks (indicators.period)."""
-    if not request.GET.get("year"):
+    """?year= (Thai digits too; a year that cannot be is a 404), else the latest fiscal year
+    with counted status checks (indicators.period)."""
+
+    def latest_with_checks() -> int:
         checks = StatusCheck.objects.counted().filter(checked_on__lte=timezone.localdate())
         return opening_year(checks.aggregate(d=Max("checked_on"))["d"])
-    try:
-        year = int(request.GET.get("year"))
-    except ValueError:
-        raise Http404 from None
-    if not 2500 <= year <= 2700:
-        raise Http404
-    return year
+
+    return requested_year(request, latest_with_checks)
 
 
 # --- the public status service ----------------------------------------------------------------
@@ -534,11 +516,12 @@ def _stored_result(request) -> dict | None:
     if not isinstance(kept, dict):
         return None
     age = timezone.now().timestamp() - float(kept.get("at", 0))
+    check_id = kept.get("check")
     check = (
-        StatusCheck.objects.filter(pk=kept.get("check"), application__isnull=False)
+        StatusCheck.objects.filter(pk=check_id, application__isnull=False)
         .only("pk", "citizen_key", "application_id", "step")
         .first()
-        if 0 <= age <= RESULT_MAX_AGE
+        if isinstance(check_id, int) and 0 <= age <= RESULT_MAX_AGE
         else None
     )
     if check is None:

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from core import versioned
 from core.nationalid import format_id
 from subsidies import forms as subsidy_forms
 from subsidies import services
@@ -53,7 +54,8 @@ def test_a_stale_edit_is_refused_in_thai_and_keeps_what_was_typed(client_for, of
     response = mine.post(reverse("subsidies:edit", args=[application.pk]), typed)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "ถูกแก้ไขโดยผู้อื่น" in html
+    # The one stale text of every edit form (core.versioned; the app's own copy is gone).
+    assert str(versioned.STALE_TEXT) in html
     assert 'value="ชื่อของฉัน"' in html and "นามสกุลของเขา" in html  # typed, and saved meanwhile
     application.refresh_from_db()
     assert (application.first_name, application.last_name) == ("สมหญิง", "นามสกุลของเขา")
