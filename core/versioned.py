@@ -106,11 +106,13 @@ class VersionedForm:
 
 def rebind_to_current(form_class, model, pk, data, **form_kwargs):
     """The stale form shown again: what was typed, bound to the record as it is now and carrying
-    its current version, with ``STALE_TEXT`` as its error. (Validating a form writes the typed
-    values onto its instance, so the saved record is read afresh.)"""
+    its current version (under the form's prefix, if it has one), with ``STALE_TEXT`` as its
+    error. (Validating a form writes the typed values onto its instance, so the saved record is
+    read afresh.)"""
     current = model._default_manager.get(pk=pk)
     data = data.copy()
-    data[FIELD] = str(current.version)
+    prefix = form_kwargs.get("prefix")
+    data[f"{prefix}-{FIELD}" if prefix else FIELD] = str(current.version)
     form = form_class(data, instance=copy.copy(current), **form_kwargs)
     form.is_valid()
     form.add_error(None, STALE_TEXT)

@@ -48,7 +48,7 @@ class Preview:
 
     @property
     def to_enrol(self) -> list[Volunteer]:
-        return [r.volunteer for r in self.rows if r.status == FOUND]
+        return [r.volunteer for r in self.rows if r.status == FOUND and r.volunteer is not None]
 
     @property
     def problems(self) -> list[Row]:
@@ -102,7 +102,7 @@ def preview(course, user, text: str = "", picked=()) -> Preview:
             volunteer_id__in=[v.pk for v in [*by_id.values(), *by_pk.values()]],
         ).values_list("volunteer_id", flat=True)
     )
-    result, seen = Preview(), {}
+    result, seen = Preview(), dict[int, str]()
 
     def add(where: str, shown: str, volunteer: Volunteer | None, problem: Row | None = None):
         if problem is not None:

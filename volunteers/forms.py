@@ -1,8 +1,14 @@
+"""The volunteers app's forms. What a record may hold is asked of ``volunteers.rules`` (as the
+import resources ask it), so a form and a file refuse the same values with the same Thai: the
+birth and service dates, the people served, a result's hours and score, a plan target's year,
+measure, specialty, service type and figure. The pasted-table form cleans each cell with the
+``services`` import's own columns (``volunteers.resources.ServiceResource``)."""
+
 from django import forms
-from django.conf import settings
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.forms import inlineformset_factory, modelformset_factory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -13,9 +19,8 @@ from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.models import Province, province_of
 from core.nationalid import is_valid, normalize
 from core.once import OnceMixin
-from core.roles import ADMIN, MANAGER, has_role
-from core.thaidate import parse_date
 from core.versioned import VersionedForm
+from volunteers import rules
 from volunteers.models import (
     LESSON_CHOICES,
     Course,
@@ -24,17 +29,29 @@ from volunteers.models import (
     Plan,
     PlanTarget,
     Service,
-    ServiceType,
     Specialty,
     Status,
-    TargetGroup,
     Volunteer,
 )
+from volunteers.resources import ServiceResource
+from volunteers.rules import ACTIVE_NEEDS_CERTIFICATION
 
-ACTIVE_NEEDS_CERTIFICATION = _(
-    "สถานะ “ขึ้นทะเบียนแล้ว” ตั้งได้เมื่อ อพม. ผ่านการอบรมและได้รับเลขทะเบียนแล้วเท่านั้น"
-    " (ระบบตั้งให้เองเมื่อบันทึกผลการอบรมว่าผ่าน)"
-)
+__all__ = ["ACTIVE_NEEDS_CERTIFICATION"]  # and the forms below
+
+
+def add_problems(form: forms.BaseForm, problems: list[rules.Problem]) -> None:
+    """A rule's problems (``volunteers.rules``) as the form's errors, each on its field."""
+    for problem in problems:
+        field = problem.field if problem.field in form.fields else None
+        if field is None or field not in form.errors:
+            form.add_error(field, problem.message)
+
+
+def leave_range_to_rules(field: forms.Field) -> None:
+    """The field's own range and decimal-places checks go: the rule that the import asks too
+    says what is wrong, in its words (Django's would say it first, in others)."""
+    ranges = (MinValueValidator, MaxValueValidator, DecimalValidator)
+    field.validators = [v for v in field.validators if not isinstance(v, ranges)]
 
 
 class CheckboxChoices(forms.CheckboxSelectMultiple):
@@ -74,13 +91,6 @@ def remember_opened_values(form) -> None:
             field.show_hidden_initial = True
 
 
-def _provinces_for(user):
-    if has_role(user, ADMIN, MANAGER):
-        return Province.objects.all()
-    province = province_of(user)
-    return Province.objects.filter(pk=province.pk if province else None)
-
-
 class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
     """The volunteer's own details. Training, certificate, registration and card fields are not
     here (they change through their own actions); the status ``ขึ้นทะเบียนแล้ว`` only through
@@ -117,7 +127,7 @@ class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        provinces = _provinces_for(user)
+        provinces = Province.objects.visible_to(user)
         self.fields["province"].queryset = provinces
         if provinces.count() == 1:
             self.fields["province"].initial = provinces.first().pk
@@ -126,7 +136,9 @@ class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
         else:
             del self.fields["version"]
         status = self.fields["status"]
-        if not (self.instance.is_certified or self.instance.status == Status.ACTIVE):
+        if not rules.may_be_active(
+            registered=self.instance.is_certified, status=self.instance.status
+        ):
             status.choices = [c for c in status.choices if c[0] != Status.ACTIVE]
             status.help_text = _("สถานะ “ขึ้นทะเบียนแล้ว” ระบบตั้งให้เมื่อผ่านการอบรม")
         status.error_messages["invalid_choice"] = ACTIVE_NEEDS_CERTIFICATION
@@ -158,16 +170,22 @@ class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
             raise error
         return value
 
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        add_problems(self, rules.volunteer(birth_date=data.get("birth_date"), today=today))
+        return data
+
     def save_onto(self, locked: Volunteer) -> Volunteer:
         """Write this form's own fields (and nothing else) onto ``locked``, the row as it is
         now under select_for_update; the version moves on (Volunteer.save)."""
-        names = [n for n in self._meta.fields if n != "specialties"]
+        names = [n for n in self.Meta.fields if n != "specialties"]
         for name in names:
-            field = Volunteer._meta.get_field(name)
-            setattr(locked, field.attname, getattr(self.instance, field.attname))
+            attname = Volunteer._meta.get_field(name).get_attname()  # type: ignore[union-attr]
+            setattr(locked, attname, getattr(self.instance, attname))
         locked.save(update_fields=names)
         self.instance = locked
-        self._save_m2m()
+        self._save_m2m()  # type: ignore[attr-defined]  # Django's own, after the fields
         return locked
 
 
@@ -181,7 +199,7 @@ class CourseForm(OnceMixin, BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].queryset = _provinces_for(user)
+        self.fields["province"].queryset = Province.objects.visible_to(user)
 
     def clean(self):
         data = super().clean()
@@ -269,15 +287,23 @@ class ResultForm(VersionedForm, BootstrapMixin, forms.ModelForm):
             del self.fields["session_attended"]
         else:
             self.fields["hours_attended"].help_text = gettext("ไม่บังคับสำหรับ E-Learning")
+        for name in ("hours_attended", "test_score"):
+            leave_range_to_rules(self.fields[name])
 
-    def clean_hours_attended(self):
-        hours = self.cleaned_data.get("hours_attended")
-        if hours is not None and hours > self.instance.course.hours:
-            raise forms.ValidationError(
-                gettext("ชั่วโมงที่เข้าอบรมต้องไม่เกิน %(hours)s ชั่วโมงของหลักสูตร")
-                % {"hours": self.instance.course.hours}
-            )
-        return hours
+    def clean(self):
+        data = super().clean()
+        add_problems(
+            self,
+            rules.result(
+                hours_attended=data.get("hours_attended"),
+                test_score=data.get("test_score"),
+                course_hours=self.instance.course.hours,
+            ),
+        )
+        for name in ("hours_attended", "test_score"):
+            if data.get(name) is not None:
+                data[name] = rules.tenths(data[name])
+        return data
 
 
 class ResultRowForm(ResultForm):
@@ -337,6 +363,23 @@ class ServiceForm(OnceMixin, BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if volunteer is not None:
             self.fields["volunteer_national_id"].initial = volunteer.national_id
+        people = self.fields["people_served"]
+        people.required = False  # empty: one person, as in a pasted table or a file
+        leave_range_to_rules(people)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("people_served") is None and "people_served" not in self.errors:
+            data["people_served"] = rules.PEOPLE_DEFAULT
+        add_problems(
+            self,
+            rules.service(
+                day=data.get("date"),
+                people_served=data.get("people_served"),
+                today=timezone.localdate(),
+            ),
+        )
+        return data
 
     def clean_volunteer_national_id(self):
         value = self.cleaned_data["volunteer_national_id"]
@@ -348,21 +391,37 @@ class ServiceForm(OnceMixin, BootstrapMixin, forms.ModelForm):
         return value
 
 
-def _by_word(choices) -> dict[str, str]:
-    """code → code and label → code, the labels in Thai (what the spreadsheets carry) and in
-    English, whatever the language of the page."""
-    words = {c.value: c.value for c in choices}
-    for language in (settings.LANGUAGE_CODE, "en"):
-        with translation.override(language):
-            words.update({str(c.label): c.value for c in choices})
-    return words
+# The pasted table's columns, in order: the ``services`` import's columns of the same names clean
+# each cell (so the same words, dates and numbers are accepted), under these headers.
+BULK_FIELDS = ("national_id", "date", "service_type", "target_group", "people_served", "area")
+BULK_HEADERS = {
+    "national_id": _("เลขประจำตัวประชาชน อพม."),
+    "date": _("วันที่"),
+    "service_type": _("ประเภทบริการ"),
+    "target_group": _("กลุ่มเป้าหมาย"),
+    "people_served": _("จำนวนคน"),
+    "area": _("พื้นที่"),
+}
+BULK_COLUMNS = format_lazy(" | ".join("{}" for _name in BULK_FIELDS), *BULK_HEADERS.values())
+BULK_MAX_ROWS = 2000
 
 
-BULK_COLUMNS = _("เลขประจำตัวประชาชน อพม. | วันที่ | ประเภทบริการ | กลุ่มเป้าหมาย | จำนวนคน | พื้นที่")
+def _cell_error(line: int, field: str, message) -> tuple[int, int, str]:
+    """A pasted row's problem, worded as the import preview words a file's (with where it is,
+    to list the problems row by row, column by column)."""
+    text = gettext("แถว %(row)s, %(column)s: %(message)s") % {
+        "row": line,
+        "column": BULK_HEADERS[field],
+        "message": message,
+    }
+    return line, BULK_FIELDS.index(field), text
 
 
 class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
-    """Services pasted from a spreadsheet: one a line, columns separated by tabs (or |)."""
+    """Services pasted from a spreadsheet: one a line, columns separated by tabs (or |). Each
+    cell is cleaned as the ``services`` import cleans it, each row checked by the same
+    ``rules.service``; every problem is named by row and column, and nothing is saved while
+    any row has one."""
 
     rows = forms.CharField(
         label=_("ตารางบริการ (วางจากสเปรดชีต)"),
@@ -378,51 +437,39 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_rows(self):
-        parsed, errors = [], []
         lines = [
             (n, line)
             for n, line in enumerate(self.cleaned_data["rows"].splitlines(), 1)
             if line.strip()
         ]
-        if len(lines) > 2000:
+        if len(lines) > BULK_MAX_ROWS:
             raise forms.ValidationError(gettext("วางได้ไม่เกิน 2,000 แถวต่อครั้ง"))
-        type_by_word, group_by_word = _by_word(ServiceType), _by_word(TargetGroup)
+        columns = ServiceResource()
+        today = timezone.localdate()
+        parsed, errors = [], []
         for n, line in lines:
-            cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split("|"))]
-            cells += [""] * (6 - len(cells))
-            nid, date_text, stype, group, people, area = cells[:6]
-            row_errors = []
-            nid = normalize(nid)
-            if n == lines[0][0] and not is_valid(nid) and "ประชาชน" in line:
+            texts = [c.strip() for c in (line.split("\t") if "\t" in line else line.split("|"))]
+            texts += [""] * (len(BULK_FIELDS) - len(texts))
+            if n == lines[0][0] and not is_valid(normalize(texts[0])) and "ประชาชน" in line:
                 continue  # a header row
-            if not is_valid(nid):
-                row_errors.append(gettext("เลขประจำตัวประชาชนไม่ถูกต้อง"))
-            try:
-                date = parse_date(date_text)
-            except ValueError as exc:
-                row_errors.append(str(exc))
-                date = None
-            if stype not in type_by_word:
-                row_errors.append(gettext("ไม่รู้จักประเภทบริการ '%(stype)s'") % {"stype": stype})
-            if group not in group_by_word:
-                row_errors.append(gettext("ไม่รู้จักกลุ่มเป้าหมาย '%(group)s'") % {"group": group})
-            people_text = normalize(people) or "1"
-            if not people_text.isdigit() or int(people_text) < 1:
-                row_errors.append(gettext("จำนวนคนต้องเป็นจำนวนเต็มตั้งแต่ 1"))
-            if row_errors:
-                errors.append(gettext("แถว %(n)s: ") % {"n": n} + "; ".join(row_errors))
+            row, problems = {}, []
+            for name, text in zip(BULK_FIELDS, texts, strict=False):
+                try:
+                    row[name] = columns.clean_cell(name, text)
+                except ValueError as exc:
+                    problems.append(_cell_error(n, name, exc))
+                    continue
+                if row[name] is None and name in rules.SERVICE_NEEDS:
+                    problems.append(_cell_error(n, name, rules.SERVICE_NEEDS[name]))
+            if row.get("people_served") is None:
+                row["people_served"] = rules.PEOPLE_DEFAULT
+            day, people = row.get("date"), row.get("people_served")
+            for problem in rules.service(day=day, people_served=people, today=today):
+                problems.append(_cell_error(n, problem.field, problem.message))
+            if problems:
+                errors += problems
                 continue
-            parsed.append(
-                {
-                    "line": n,
-                    "national_id": nid,
-                    "date": date,
-                    "service_type": type_by_word[stype],
-                    "target_group": group_by_word[group],
-                    "people_served": int(people_text),
-                    "area": area[:200],
-                }
-            )
+            parsed.append({**row, "line": n, "area": row["area"] or ""})
         volunteers = {
             v.national_id: v
             for v in Volunteer.objects.visible_to(self.user).filter(
@@ -432,12 +479,10 @@ class BulkServiceForm(OnceMixin, BootstrapMixin, forms.Form):
         for row in parsed:
             row["volunteer"] = volunteers.get(row["national_id"])
             if row["volunteer"] is None:
-                errors.append(
-                    gettext("แถว %(row_line)s: ไม่พบ อพม. เลข %(row_national_id)s ในทะเบียนของท่าน")
-                    % {"row_line": row["line"], "row_national_id": row["national_id"]}
-                )
+                message = gettext("ไม่พบ อพม. เลขนี้ในทะเบียนของท่าน")
+                errors.append(_cell_error(row["line"], "national_id", message))
         if errors:
-            raise forms.ValidationError(errors)
+            raise forms.ValidationError([text for *_where, text in sorted(errors)])
         if not parsed:
             raise forms.ValidationError(gettext("ไม่มีแถวข้อมูล"))
         return parsed
@@ -462,6 +507,8 @@ class PlanForm(EditVersioned, BootstrapMixin, forms.ModelForm):
 
 
 class PlanTargetForm(EditVersioned, BootstrapMixin, forms.ModelForm):
+    """A row of the plan's targets: ``rules.plan_target``, as the ``plan-targets`` import."""
+
     class Meta:
         model = PlanTarget
         fields = [
@@ -474,16 +521,24 @@ class PlanTargetForm(EditVersioned, BootstrapMixin, forms.ModelForm):
             "planned",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("fiscal_year", "planned"):
+            leave_range_to_rules(self.fields[name])
+
     def clean(self):
         data = super().clean()
-        plan = self.instance.plan if self.instance.plan_id else None
-        year = data.get("fiscal_year")
-        if plan and year and not plan.first_year <= year <= plan.last_year:
-            self.add_error(
-                "fiscal_year",
-                gettext("ปีต้องอยู่ในช่วงของแผน %(first_year)s–%(last_year)s")
-                % {"first_year": plan.first_year, "last_year": plan.last_year},
-            )
+        add_problems(
+            self,
+            rules.plan_target(
+                plan=self.instance.plan if self.instance.plan_id else None,
+                fiscal_year=data.get("fiscal_year"),
+                measure=data.get("measure"),
+                specialty=data.get("specialty"),
+                service_type=data.get("service_type"),
+                planned=data.get("planned"),
+            ),
+        )
         return data
 
 

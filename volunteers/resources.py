@@ -19,22 +19,30 @@ Natural keys (what makes uploading the same file twice change nothing):
 
 A column left out of the file leaves that field as it is; a column present with an empty cell
 clears an optional field.
+
+What a row may hold is asked of ``volunteers.rules``, as the forms ask it: the coded words
+(service types, target groups, measures, …), the birth and service dates, the people served,
+the hours and score of a result, and what a plan target may combine; a refusal says the same
+Thai as the form, with the row and the column. Each column's Thai header is the verbose name of
+the model field it fills (``headers_from_model``) unless files have always carried another
+(then it is written out in ``thai_headers``).
 """
 
 import re
 from collections import defaultdict
-from decimal import Decimal
+from collections.abc import Iterable
 from operator import attrgetter
+from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from core import cells
-from core.models import Province
 from core.thaidate import to_arabic_digits
 from imports import writer
 from imports.resources import (
     KpiResource,
+    Provinces,
     RowProblem,
     chunks,
     column,
@@ -49,56 +57,31 @@ from volunteers import summary as volunteer_summary
 from volunteers.models import (
     Course,
     Enrolment,
-    Kind,
     LessonCompletion,
-    Measure,
     Path,
     Plan,
     PlanTarget,
     Service,
-    ServiceType,
-    Sex,
     Specialty,
     Status,
-    TargetGroup,
     Volunteer,
     VolunteerSpecialty,
 )
 from volunteers.plan import plan_for_year
+from volunteers.rules import (
+    ACTIVE_NEEDS_CERTIFICATION,
+    KIND,
+    MEASURE,
+    SERVICE_NEEDS,
+    SERVICE_TYPE,
+    SEX,
+    STATUS,
+    TARGET_GROUP,
+)
 
-SEX = cells.Coded(dict(Sex.choices))
-KIND = cells.Coded(
-    dict(Kind.choices),
-    {"อพม.จังหวัด": "province", "อพม.กรุงเทพมหานคร": "bangkok", "อพม.กทม.": "bangkok", "อื่นๆ": "other"},
-)
-STATUS = cells.Coded(dict(Status.choices), {"ขึ้นทะเบียน": "active", "พ้นสภาพ": "inactive"})
-SERVICE_TYPE = cells.Coded(
-    dict(ServiceType.choices),
-    {
-        "ค้นหา": "survey",
-        "สำรวจ": "survey",
-        "ช่วยเหลือ": "help",
-        "ส่งต่อ": "referral",
-        "ติดตาม": "follow_up",
-        "ประชาสัมพันธ์": "publicity",
-        "รณรงค์": "publicity",
-    },
-)
-TARGET_GROUP = cells.Coded(
-    dict(TargetGroup.choices),
-    {"คนไร้ที่พึ่ง": "destitute", "ผู้ทำการขอทาน": "destitute", "อื่นๆ": "other"},
-)
-MEASURE = cells.Coded(
-    dict(Measure.choices),
-    {
-        "ผ่านการพัฒนาศักยภาพ": "trained",
-        "มีความเชี่ยวชาญเฉพาะด้าน": "specialists",
-        "ครั้งการให้บริการ": "services",
-        "ผู้ได้รับบริการ": "people",
-    },
-)
-NID_HEADER = "เลขประจำตัวประชาชน"
-MAX_SCORE = Decimal(100)
+__all__ = ["ACTIVE_NEEDS_CERTIFICATION", "PlanTargetResource", "ServiceResource",
+           "TrainingResource", "VolunteerResource"]  # fmt: skip
+
 RESULT_COLUMNS = ("hours_attended", "lessons", "session_attended", "test_passed", "test_score")
 
 
@@ -106,29 +89,44 @@ def _text(max_length: int):
     return lambda value: cells.text(value, max_length)
 
 
+# A result read exactly (up to float noise): ``rules.result`` refuses more than one decimal
+# rather than have 19.15 hours rounded to a pass at 19.2.
+EXACT = 10
+
+
+def exact_decimal(value):
+    return cells.decimal(value, EXACT)
+
+
+def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
+    """Each column's Thai header is the verbose name of the model field its ``attribute`` names
+    (the last of a path: ``course__title`` → Course.title's "ชื่อหลักสูตร/รุ่น"), in Thai
+    whatever the language. A column that is no model field, or whose files have always carried
+    another header, has it written out in the resource's own ``thai_headers``."""
+    headers = dict(resource.thai_headers)
+    with translation.override("th"):
+        for field in resource.fields.values():
+            if field.column_name in headers:
+                continue
+            model: Any = resource.model
+            *hops, last = field.attribute.split("__")
+            for hop in hops:
+                model = model._meta.get_field(hop).related_model
+            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
+    resource.thai_headers = headers
+    return resource
+
+
+def first_problem(problems: Iterable) -> None:
+    """A rule's first problem (``volunteers.rules``) as the row's problem, naming its column."""
+    for problem in problems:
+        raise RowProblem(problem.field, str(problem.message))
+
+
 def _optional(row: dict, values: dict, name: str, empty="", field: str | None = None) -> None:
     """Copy an optional column into the values only if the file has that column."""
     if name in row:
         values[field or name] = row[name] if row[name] is not None else empty
-
-
-def _provinces() -> dict:
-    found = {}
-    for p in Province.objects.all():
-        found.update({p.name: p, p.code: p, p.name_en.lower(): p, f"จังหวัด{p.name}": p})
-    return found
-
-
-def _province(row, ctx, name: str = "province", required: bool = True):
-    label = row.get(name)
-    if not label:
-        if required:
-            raise RowProblem(name, "ต้องระบุจังหวัด")
-        return None
-    province = ctx["provinces"].get(label) or ctx["provinces"].get(label.lower())
-    if province is None:
-        raise RowProblem(name, f"ไม่พบจังหวัด '{label}'")
-    return province
 
 
 def _volunteers_by_id(national_ids) -> dict[str, tuple]:
@@ -142,7 +140,7 @@ def _volunteers_by_id(national_ids) -> dict[str, tuple]:
 
 
 def _volunteer(row, ctx, name: str = "national_id") -> tuple:
-    nid = need(row, name, "ต้องระบุเลขประจำตัวประชาชนของ อพม.")
+    nid = need(row, name, str(SERVICE_NEEDS["national_id"]))
     found = ctx["volunteers"].get(nid)
     if found is None:
         raise RowProblem(name, f"ไม่พบ อพม. เลขประจำตัวประชาชน {nid} ในทะเบียน")
@@ -186,18 +184,12 @@ def fiscal_year(value) -> int | None:
     number = cells.integer(value)
     if number is None:
         return None
-    if not 2500 <= number <= 2700:
-        raise ValueError(f"'{value}' ปีงบประมาณต้องเป็นปี พ.ศ. เช่น 2563")
+    for problem in rules.be_year(number):  # the plan target form's words
+        raise ValueError(problem.message)
     return number
 
 
 # -- volunteers -------------------------------------------------------------------------------
-ACTIVE_NEEDS_CERTIFICATION = (
-    "สถานะ 'ขึ้นทะเบียนแล้ว' ตั้งได้เฉพาะ อพม. ที่ผ่านการอบรมและมีเลขทะเบียนแล้ว"
-    " (ระบบตั้งให้เองเมื่อบันทึกผลการอบรมว่าผ่าน) เว้นว่างหรือใช้สถานะอื่น"
-)
-
-
 def _standing(national_ids) -> dict[str, tuple[str, bool]]:
     """(status, registered) of the volunteers already in the registry with these IDs."""
     found = {}
@@ -211,12 +203,12 @@ def _standing(national_ids) -> dict[str, tuple[str, bool]]:
 
 
 def _may_be_active(standing: tuple[str, bool] | None) -> bool:
-    """Active follows certification only (services.certify): a registered volunteer, or one
-    already recorded as active (the file repeats what is there)."""
-    return standing is not None and (standing[1] or standing[0] == Status.ACTIVE)
+    """``rules.may_be_active`` for a row's volunteer as recorded (a new one may not)."""
+    return standing is not None and rules.may_be_active(registered=standing[1], status=standing[0])
 
 
 @register
+@headers_from_model
 class VolunteerResource(KpiResource):
     kind = "volunteers"
     label = gettext_lazy("อพม. (ทะเบียน)")
@@ -228,27 +220,15 @@ class VolunteerResource(KpiResource):
     birth_date = column("birth_date", cells.date, "birth_date", render_date)
     sex = column("sex", SEX, "sex")
     phone = column("phone", _text(32), "phone")
-    province = column("province", cells.text, "province__name")
+    # The province by its Thai name, TIS 1099 code or English name (imports.resources.Provinces).
+    province = column("province", cells.text, "province")
     district = column("district", _text(100), "district")
     sub_district = column("sub_district", _text(100), "sub_district")
     kind_ = column("kind", KIND, "kind")
     status = column("status", STATUS, "status")
-    specialties = column("specialties", _words)
-    thai_headers = {
-        "national_id": NID_HEADER,
-        "title": "คำนำหน้า",
-        "first_name": "ชื่อ",
-        "last_name": "นามสกุล",
-        "birth_date": "วันเกิด",
-        "sex": "เพศ",
-        "phone": "โทรศัพท์",
-        "province": "จังหวัด",
-        "district": "อำเภอ/เขต",
-        "sub_district": "ตำบล/แขวง",
-        "kind": "ประเภท อพม.",
-        "status": "สถานะ",
-        "specialties": "ความเชี่ยวชาญเฉพาะด้าน",
-    }
+    specialties = column("specialties", _words, "specialties")
+    # Every Thai header is the model field's verbose name (headers_from_model).
+    thai_headers: dict[str, str] = {}
     required = ("national_id", "first_name", "last_name", "sex", "province", "kind")
     example = {
         "national_id": "1-1017-00230-70-8", "title": "นาง", "first_name": "สมศรี",
@@ -269,7 +249,7 @@ class VolunteerResource(KpiResource):
         for s in Specialty.objects.all():
             specialties.update({s.code.lower(): s.pk, "".join(s.name.split()).lower(): s.pk})
         return {
-            "provinces": _provinces(),
+            "provinces": Provinces(),
             "specialties": specialties,
             "standing": _standing(r["national_id"] for r in rows if r.get("national_id")),
             "wanted_specialties": {},  # national ID → specialty ids, for after_apply
@@ -284,7 +264,7 @@ class VolunteerResource(KpiResource):
             "first_name": need(row, "first_name", "ต้องระบุชื่อ"),
             "last_name": need(row, "last_name", "ต้องระบุนามสกุล"),
             "sex": need(row, "sex", "ต้องระบุเพศ"),
-            "province_id": _province(row, ctx).pk,
+            "province_id": ctx["provinces"].find(row, "province").pk,
             "kind": need(row, "kind", "ต้องระบุประเภท อพม."),
             # imports.writer's COPY path does not run auto_now_add: set it here (new rows only;
             # an update writes update_fields only).
@@ -295,13 +275,9 @@ class VolunteerResource(KpiResource):
         _optional(row, values, "birth_date", None)
         if row.get("status"):  # empty: the app's own status (set by training) stays
             if row["status"] == Status.ACTIVE and not _may_be_active(ctx["standing"].get(nid)):
-                raise RowProblem("status", ACTIVE_NEEDS_CERTIFICATION)
+                raise RowProblem("status", str(ACTIVE_NEEDS_CERTIFICATION))
             values["status"] = row["status"]
-        birth = values.get("birth_date")
-        if birth and birth > ctx["today"]:
-            raise RowProblem("birth_date", "วันเกิดอยู่ในอนาคต")
-        if birth and birth.year < 1900:
-            raise RowProblem("birth_date", f"วันเกิด {birth.isoformat()} ไม่น่าเป็นไปได้")
+        first_problem(rules.volunteer(birth_date=values.get("birth_date"), today=ctx["today"]))
         if "specialties" in row:
             wanted = set()
             for word in row["specialties"] or ():
@@ -346,27 +322,25 @@ class VolunteerResource(KpiResource):
 
 # -- training results -------------------------------------------------------------------------
 @register
+@headers_from_model
 class TrainingResource(KpiResource):
     kind = "trainings"
     label = gettext_lazy("ผลการอบรม อพม.")
     order = 55
     course_id = column("course_id", cells.integer)
-    course_title = column("course_title", _text(200))
+    course_title = column("course_title", _text(200), "course__title")
     national_id = column("national_id", cells.national_id, "volunteer__national_id")
-    hours_attended = column("hours_attended", lambda v: cells.decimal(v, 1), "hours_attended")
+    hours_attended = column("hours_attended", exact_decimal, "hours_attended")
     lessons = column("lessons", lessons)
     session_attended = column("session_attended", cells.boolean, "session_attended")
     test_passed = column("test_passed", cells.boolean, "test_passed")
-    test_score = column("test_score", lambda v: cells.decimal(v, 1), "test_score")
+    test_score = column("test_score", exact_decimal, "test_score")
+    # The others are the model fields' verbose names (headers_from_model).
     thai_headers = {
-        "course_id": "เลขที่หลักสูตร",
-        "course_title": "ชื่อหลักสูตร/รุ่น",
-        "national_id": NID_HEADER,
-        "hours_attended": "ชั่วโมงที่เข้าอบรม",
-        "lessons": "บทเรียนออนไลน์ที่เรียนจบ",
-        "session_attended": "เข้าอบรม 1 วัน",
-        "test_passed": "ผลแบบทดสอบความรู้",
-        "test_score": "คะแนนแบบทดสอบ",
+        "course_id": "เลขที่หลักสูตร",  # the course's number in the system, not the course
+        "lessons": "บทเรียนออนไลน์ที่เรียนจบ",  # not a field: the lesson completions
+        "session_attended": "เข้าอบรม 1 วัน",  # the field's name adds "(E-Learning)"
+        "test_passed": "ผลแบบทดสอบความรู้",  # the field's: "ผ่านแบบทดสอบความรู้"
     }
     required = ("course_id", "national_id")
     example = {
@@ -422,15 +396,16 @@ class TrainingResource(KpiResource):
         _optional(row, values, "hours_attended", None)
         _optional(row, values, "test_passed", None)
         _optional(row, values, "test_score", None)
-        hours = values.get("hours_attended")
-        if hours is not None and not Decimal(0) <= hours <= course.hours:
-            raise RowProblem(
-                "hours_attended",
-                f"ชั่วโมงที่เข้าอบรม {hours} ต้องอยู่ระหว่าง 0 ถึง {course.hours} ชั่วโมงของหลักสูตร",
+        first_problem(
+            rules.result(
+                hours_attended=values.get("hours_attended"),
+                test_score=values.get("test_score"),
+                course_hours=course.hours,
             )
-        score = values.get("test_score")
-        if score is not None and not Decimal(0) <= score <= MAX_SCORE:
-            raise RowProblem("test_score", f"คะแนนแบบทดสอบ {score} ต้องอยู่ระหว่าง 0 ถึง 100")
+        )
+        for name in ("hours_attended", "test_score"):
+            if name in values:
+                values[name] = rules.tenths(values[name])
         had = ctx["lessons"].get(key, set())
         done = had
         if course.kind == Path.WORKSHOP:
@@ -500,6 +475,7 @@ class TrainingResource(KpiResource):
 
 # -- services ---------------------------------------------------------------------------------
 @register
+@headers_from_model
 class ServiceResource(KpiResource):
     kind = "services"
     label = gettext_lazy("การให้บริการของ อพม.")
@@ -512,15 +488,11 @@ class ServiceResource(KpiResource):
     person_name = column("person_name", _text(200), "person_name")
     area = column("area", _text(200), "area")
     note = column("note", cells.text, "note")
+    # The others are the model fields' verbose names (headers_from_model).
     thai_headers = {
-        "national_id": "เลขประจำตัวประชาชน อพม.",
-        "date": "วันที่ให้บริการ",
-        "service_type": "ประเภทบริการ",
-        "target_group": "กลุ่มเป้าหมาย",
-        "people_served": "จำนวนผู้รับบริการ (คน)",
-        "person_name": "ชื่อผู้รับบริการ",
-        "area": "พื้นที่",
-        "note": "หมายเหตุ",
+        "national_id": "เลขประจำตัวประชาชน อพม.",  # the volunteer's, not a field of the service
+        "person_name": "ชื่อผู้รับบริการ",  # the field's name adds "(ถ้ามี)" for the form
+        "area": "พื้นที่",  # the field's name adds "(ตำบล/อำเภอ)" for the form
     }
     required = ("national_id", "date", "service_type", "target_group")
     example = {
@@ -541,22 +513,17 @@ class ServiceResource(KpiResource):
 
     def resolve(self, row, ctx):
         volunteer_id, province_id = _volunteer(row, ctx)
-        day = need(row, "date", "ต้องระบุวันที่ให้บริการ")
-        if day > ctx["today"]:
-            raise RowProblem("date", "วันที่ให้บริการอยู่ในอนาคต")
-        if day.year < 2000:
-            raise RowProblem("date", f"วันที่ให้บริการ {day.isoformat()} เก่าเกินไป")
+        day = need(row, "date", str(SERVICE_NEEDS["date"]))
         people = row.get("people_served")
         if people is None:
-            people = 1
-        if not 1 <= people <= 100_000:
-            raise RowProblem("people_served", f"จำนวนผู้รับบริการ {people} ต้องอยู่ระหว่าง 1 ถึง 100,000")
+            people = rules.PEOPLE_DEFAULT
+        first_problem(rules.service(day=day, people_served=people, today=ctx["today"]))
         values = {
             "volunteer_id": volunteer_id,
             "province_id": province_id,
             "date": day,
-            "service_type": need(row, "service_type", "ต้องระบุประเภทบริการ"),
-            "target_group": need(row, "target_group", "ต้องระบุกลุ่มเป้าหมาย"),
+            "service_type": need(row, "service_type", str(SERVICE_NEEDS["service_type"])),
+            "target_group": need(row, "target_group", str(SERVICE_NEEDS["target_group"])),
             "people_served": people,
             "person_name": row.get("person_name") or "",
             "area": row.get("area") or "",
@@ -599,27 +566,23 @@ class ServiceResource(KpiResource):
 
 # -- plan targets -----------------------------------------------------------------------------
 @register
+@headers_from_model
 class PlanTargetResource(KpiResource):
     kind = "plan-targets"
     label = gettext_lazy("เป้าหมายตามแผนพัฒนาศักยภาพ อพม.")
     order = 65
     fiscal_year = column("fiscal_year", fiscal_year, "fiscal_year")
     measure = column("measure", MEASURE, "measure")
-    province = column("province", cells.text, "province__name")
-    specialty = column("specialty", cells.text, "specialty__name")
+    province = column("province", cells.text, "province")
+    specialty = column("specialty", cells.text, "specialty")
     service_type = column("service_type", SERVICE_TYPE, "service_type")
     planned = column("planned", cells.integer, "planned")
     label_ = column("label", _text(300), "label")
-    plan_id = column("plan_id", cells.integer, "plan_id")
+    plan_id = column("plan_id", cells.integer, "plan")
+    # The others are the model fields' verbose names (headers_from_model).
     thai_headers = {
-        "fiscal_year": "ปีงบประมาณ",
-        "measure": "ตัววัด",
-        "province": "จังหวัด",
-        "specialty": "ความเชี่ยวชาญ",
-        "service_type": "ประเภทบริการ",
-        "planned": "ค่าเป้าหมาย",
-        "label": "เป้าหมาย",
-        "plan_id": "เลขที่แผน",
+        "fiscal_year": "ปีงบประมาณ",  # the field's name adds "(พ.ศ.)" for the form
+        "plan_id": "เลขที่แผน",  # the plan's number in the system
     }
     required = ("fiscal_year", "measure", "planned")
     example = {
@@ -644,7 +607,7 @@ class PlanTargetResource(KpiResource):
         for s in Specialty.objects.all():
             specialties.update({s.code.lower(): s, "".join(s.name.split()).lower(): s})
         return {
-            "provinces": _provinces(),
+            "provinces": Provinces(),
             "specialties": specialties,
             "plans": {p.pk: p for p in Plan.objects.all()},
             "plan_of_year": {year: plan_for_year(year) for year in sorted(years)},
@@ -662,23 +625,23 @@ class PlanTargetResource(KpiResource):
             plan = ctx["plan_of_year"].get(year)
             if plan is None:
                 raise RowProblem("fiscal_year", f"ไม่พบแผนพัฒนาศักยภาพ อพม. ที่ครอบคลุมปี {year}")
-        if not plan.first_year <= year <= plan.last_year:
-            raise RowProblem(
-                "fiscal_year", f"ปี {year} อยู่นอกช่วงของแผน {plan.first_year}–{plan.last_year}"
+        service_type = row.get("service_type") or ""
+        first_problem(
+            rules.plan_target(
+                plan=plan,
+                fiscal_year=year,
+                measure=measure,
+                specialty=row.get("specialty"),
+                service_type=service_type,
+                planned=planned,
             )
-        if not 1 <= planned <= 10_000_000:
-            raise RowProblem("planned", f"ค่าเป้าหมาย {planned} ต้องเป็นจำนวนเต็มตั้งแต่ 1")
-        province = _province(row, ctx, required=False)
+        )
+        province = ctx["provinces"].find(row, "province", required=False)
         specialty = None
         if row.get("specialty"):
-            if measure != Measure.SPECIALISTS:
-                raise RowProblem("specialty", "ระบุความเชี่ยวชาญได้เฉพาะตัววัดความเชี่ยวชาญเฉพาะด้าน")
             specialty = ctx["specialties"].get("".join(row["specialty"].split()).lower())
             if specialty is None:
                 raise RowProblem("specialty", f"ไม่พบความเชี่ยวชาญ '{row['specialty']}'")
-        service_type = row.get("service_type") or ""
-        if service_type and measure not in (Measure.SERVICES, Measure.PEOPLE_SERVED):
-            raise RowProblem("service_type", "ระบุประเภทบริการได้เฉพาะตัววัดการให้บริการ")
         values = {
             "plan_id": plan.pk,
             "fiscal_year": year,

@@ -94,7 +94,8 @@ def test_each_bad_cell_is_named_by_row_and_column_and_nothing_is_written(
     assert found[0].startswith("แถว 2, เลขประจำตัวประชาชน:") and "เลขตรวจสอบ" in found[0]
     assert "แถว 3, เลขที่หลักสูตร: ไม่พบหลักสูตรเลขที่ 9999" in found
     assert any(m.startswith("แถว 4, เลขประจำตัวประชาชน: ไม่พบ อพม.") for m in found)
-    assert any(m.startswith("แถว 5, ชั่วโมงที่เข้าอบรม:") and "0 ถึง 24" in m for m in found)
+    # The result form's words (volunteers.rules.result, issue 14).
+    assert "แถว 5, ชั่วโมงที่เข้าอบรม: ชั่วโมงที่เข้าอบรมต้องไม่เกิน 24.0 ชั่วโมงของหลักสูตร" in found
     assert any(m.startswith("แถว 6, ผลแบบทดสอบความรู้: 'บางที'") for m in found)
     assert not Enrolment.objects.exists()
     assert not Volunteer.objects.exclude(registration_number=None).exists()

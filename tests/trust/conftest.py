@@ -280,6 +280,24 @@ def _build(world: World) -> None:
     upload.save()
     world.pk["upload"] = upload.pk
 
+    # --- reporting rounds: FY2563's 6-month round open, its 12-month round closed ------------
+    from reporting import services as reporting_services
+    from reporting.models import Narrative, NarrativeStatus, Round
+
+    six = Round.objects.get(indicator_set__fiscal_year=2563, as_of=dt.date(2020, 3, 31))
+    twelve = Round.objects.get(indicator_set__fiscal_year=2563, as_of=dt.date(2020, 9, 30))
+    for indicator in reporting_services.reporting_indicators(twelve.indicator_set):
+        Narrative.objects.create(
+            round=twelve,
+            indicator=indicator,
+            result_text="ok",
+            status=NarrativeStatus.SUBMITTED,
+            created_by=u["owner"],
+            updated_by=u["owner"],
+        )
+    reporting_services.close_round(twelve.pk, u["admin"])
+    world.pk.update(round_open=six.pk, round_closed=twelve.pk)
+
     # --- a session per user -----------------------------------------------------------------
     for key, user in u.items():
         client = Client()

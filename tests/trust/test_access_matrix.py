@@ -156,6 +156,8 @@ def with_bad_post(cases: list[Case], read_only=()) -> list[Case]:
 
 PERIOD = "year=2563&as_of=2020-09-30"
 
+ROUND_READERS = ("owner", "manager", "approver", "admin")
+
 RULES: dict[str, list[Case]] = {
     # project-level
     "home": [Case("", every(Redirect("/indicators/")))],
@@ -505,6 +507,57 @@ RULES: dict[str, list[Case]] = {
     "duplicate-resolve": [
         Case("", every(405), {"pk": 1}),
         Case("post", expect(("admin",), status=404), {"pk": 999999}, "post", {"p": "1"}),
+    ],
+    # --- reporting rounds (reporting.permissions) ---------------------------------------------
+    "reporting:round-list": [Case("", expect(ROUND_READERS))],
+    "reporting:round-create": with_bad_post([Case("", expect(("admin",)), query="year=2563")]),
+    "reporting:round-detail": [
+        Case("open", expect(ROUND_READERS), {"pk": Ref("round_open")}),
+        Case("closed", expect(ROUND_READERS), {"pk": Ref("round_closed")}),
+    ],
+    "reporting:round-edit": with_bad_post(
+        [Case("", expect(("admin",)), {"pk": Ref("round_open")})]
+    ),
+    "reporting:round-close": [
+        Case(
+            "",
+            expect(("approver", "admin"), status=Redirect("/reporting/rounds/")),
+            {"pk": Ref("round_open")},
+        ),
+        Case(
+            "post",
+            expect(("approver", "admin"), status=Redirect("/reporting/rounds/")),
+            {"pk": Ref("round_open")},
+            "post",
+            {"probe": "1"},
+        ),
+    ],
+    "reporting:round-reopen": with_bad_post(
+        [Case("", expect(("admin",)), {"pk": Ref("round_closed")})]
+    ),
+    "reporting:snapshot-detail": [
+        Case("", expect(ROUND_READERS), {"pk": Ref("round_closed"), "number": 1})
+    ],
+    "reporting:round-indicator": [
+        Case(
+            "",
+            expect(ROUND_READERS),
+            {"pk": Ref("round_closed"), "indicator_pk": Ref("indicator_ratio")},
+        )
+    ],
+    "reporting:narrative-edit": [
+        Case(
+            "",
+            expect(("owner", "admin")),
+            {"pk": Ref("round_open"), "indicator_pk": Ref("indicator_ratio")},
+        ),
+        Case(
+            "post",
+            expect(("owner", "admin"), status=400),
+            {"pk": Ref("round_open"), "indicator_pk": Ref("indicator_ratio")},
+            "post",
+            {"submit": "1", "result_text": ""},
+        ),
     ],
 }
 

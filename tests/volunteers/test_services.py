@@ -1,5 +1,7 @@
 """Service records, one by one and pasted in bulk (all or nothing)."""
 
+from html import unescape
+
 from django.urls import reverse
 
 from volunteers.models import Service
@@ -56,8 +58,9 @@ def test_a_pasted_table_with_an_error_saves_nothing_and_names_the_row(
     )
     response = client_for(officer_bkk).post(reverse("volunteers:service-bulk"), {"rows": rows})
     assert response.status_code == 400
-    body = response.content.decode()
-    assert "แถว 2:" in body and "ไม่ใช่วันที่ที่มีอยู่จริง" in body
-    assert "แถว 3:" in body and "ไม่รู้จักประเภทบริการ" in body
-    assert "แถว 4:" in body and "ไม่พบ อพม." in body
+    # Worded as the services import words a file's problems (volunteers.rules, issue 14).
+    body = unescape(response.content.decode())
+    assert "แถว 2, วันที่: '31/02/2563' ไม่ใช่วันที่ที่มีอยู่จริง" in body
+    assert "แถว 3, ประเภทบริการ: 'เยี่ยมบ้าน' ไม่ใช่ค่าที่รับได้" in body
+    assert "แถว 4, เลขประจำตัวประชาชน อพม.: ไม่พบ อพม. เลขนี้ในทะเบียนของท่าน" in body
     assert not Service.objects.exists()
