@@ -201,3 +201,31 @@ class Provinces:
         if province is None:
             raise RowProblem(name, f"ไม่พบจังหวัด '{label}'")
         return province
+
+
+def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
+    """A class decorator: each column's Thai header is the verbose name of the model field its
+    ``attribute`` names (the last of a path: ``course__title`` → Course.title's
+    "ชื่อหลักสูตร/รุ่น"), in Thai whatever the language. A column that is no model field, or whose
+    files have always carried another header, has it written out in the resource's own
+    ``thai_headers``."""
+    from django.utils import translation
+
+    headers = dict(resource.thai_headers)
+    with translation.override("th"):
+        for field in resource.fields.values():
+            if field.column_name in headers:
+                continue
+            model: Any = resource.model
+            *hops, last = field.attribute.split("__")
+            for hop in hops:
+                model = model._meta.get_field(hop).related_model
+            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
+    resource.thai_headers = headers
+    return resource
+
+
+def first_problem(problems: Iterable) -> None:
+    """A rule's first problem (``core.rules.Problem``) as the row's problem, naming its column."""
+    for problem in problems:
+        raise RowProblem(problem.where, str(problem.message))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core import duplicates
 from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.once import OnceMixin
+from core.rules import add_problems
 from core.thaidate import format_thai_date
 from core.versioned import VersionedForm, reason_field
 from shelters import rules
@@ -32,12 +33,6 @@ from shelters.models import (
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def add_problems(form: forms.BaseForm, problems: list[rules.Problem]) -> None:
-    """A rule's problems (``shelters.rules``) as the form's errors, each on its field."""
-    for problem in problems:
-        form.add_error(problem.field, problem.message)
 
 
 ID_TAKEN_TEXT = _("เลขประจำตัวประชาชนนี้มีผู้รับบริการอื่นใช้อยู่แล้ว")

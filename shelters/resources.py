@@ -2,10 +2,9 @@
 
 import datetime as dt
 from collections import namedtuple
-from typing import Any
 
 from django.db.models import Max, Min
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import cells
@@ -16,6 +15,8 @@ from imports.resources import (
     chunks,
     column,
     each_chunk,
+    first_problem,
+    headers_from_model,
     need,
     register,
     render_date,
@@ -46,31 +47,6 @@ EXACT = 10
 
 def exact_decimal(value):
     return cells.decimal(value, EXACT)
-
-
-def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
-    """Each column's Thai header is the verbose name of the model field its ``attribute`` names
-    (the last of a path: ``resident__facility__code`` → Facility.code's "รหัสหน่วยงาน"), in Thai
-    whatever the language. A column that is no model field has its header written out in the
-    resource's own ``thai_headers``."""
-    headers = dict(resource.thai_headers)
-    with translation.override("th"):
-        for field in resource.fields.values():
-            if field.column_name in headers:
-                continue
-            model: Any = resource.model
-            *hops, last = field.attribute.split("__")
-            for hop in hops:
-                model = model._meta.get_field(hop).related_model
-            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
-    resource.thai_headers = headers
-    return resource
-
-
-def first_problem(problems: list[rules.Problem]) -> None:
-    """A rule's first problem (``shelters.rules``) as the row's problem, naming its column."""
-    if problems:
-        raise RowProblem(problems[0].where, str(problems[0].message))
 
 
 def _facilities(rows) -> dict[str, Facility]:

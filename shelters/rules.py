@@ -13,13 +13,13 @@ someone else is asked of the database by the form and of the whole file by the i
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.numbers import half_up
+from core.rules import Problem  # noqa: F401 - rules.Problem, as the forms and resources name it
 from core.thaidate import format_thai_date
 from shelters.models import (
     ITEM_COUNT,
@@ -33,18 +33,6 @@ from shelters.models import (
 # A percent typed or given beside its 14 items may differ from theirs by a rounding step.
 PERCENT_TOLERANCE = Decimal("0.01")
 ITEM_RANGE_TEXT = gettext_noop("ข้อ %(n)s: คะแนนต้องเป็นจำนวนเต็มระหว่าง 1 ถึง 10")
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str | None
-    message: str
-    column: str | None = None
-
-    @property
-    def where(self) -> str:
-        """The import column the problem names."""
-        return self.column or self.field or ""
 
 
 def resident(

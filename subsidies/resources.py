@@ -23,9 +23,8 @@ with the same message. Thai headers are the models' verbose names (``headers_fro
 
 from collections import defaultdict
 from types import SimpleNamespace
-from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import cells, nationalid
@@ -36,6 +35,8 @@ from imports.resources import (
     RowProblem,
     chunks,
     column,
+    first_problem,
+    headers_from_model,
     need,
     register,
     render_date,
@@ -91,30 +92,6 @@ def national_id(value) -> str | None:
     for problem in rules.national_id(typed):
         raise ValueError(problem.message)
     return nationalid.normalize(typed)
-
-
-def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
-    """Each column's Thai header is the verbose name of the model field its ``attribute`` names
-    (the last of a path: ``application__reference`` → Application.reference's "เลขอ้างอิง"), in
-    Thai whatever the language. (The same as shelters.resources' own: one for imports.resources.)"""
-    headers = dict(resource.thai_headers)
-    with translation.override("th"):
-        for field in resource.fields.values():
-            if field.column_name in headers:
-                continue
-            model: Any = resource.model
-            *hops, last = field.attribute.split("__")
-            for hop in hops:
-                model = model._meta.get_field(hop).related_model
-            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
-    resource.thai_headers = headers
-    return resource
-
-
-def first_problem(problems: list[rules.Problem]) -> None:
-    """A rule's first problem (``subsidies.rules``) as the row's problem, naming its column."""
-    if problems:
-        raise RowProblem(problems[0].where, str(problems[0].message))
 
 
 def reference(value) -> str | None:

@@ -15,7 +15,6 @@ changed by a file, where the page corrects it with a reason.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, cast
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core import cells
 from core.nationalid import normalize, validate_national_id
+from core.rules import Problem  # noqa: F401 - rules.Problem, as the forms and resources name it
 from subsidies.models import Decision, Step, SubsidyType
 
 MAX_AMOUNT = Decimal(10_000_000)
@@ -48,18 +48,6 @@ subsidy_type = cells.Coded(
     cast(dict[str, str], dict(SubsidyType.choices)),
     {label: str(code) for label, code in SUBSIDY_TYPE_SPELLINGS.items()},
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str | None
-    message: str
-    column: str | None = None
-
-    @property
-    def where(self) -> str:
-        """The import column the problem names."""
-        return self.column or self.field or ""
 
 
 class StepState(Protocol):

@@ -19,6 +19,7 @@ from core.forms import BootstrapMixin, NationalIdField, ThaiDateField
 from core.models import Province, province_of
 from core.nationalid import is_valid, normalize
 from core.once import OnceMixin
+from core.rules import add_problems
 from core.versioned import VersionedForm
 from volunteers import rules
 from volunteers.models import (
@@ -37,14 +38,6 @@ from volunteers.resources import ServiceResource
 from volunteers.rules import ACTIVE_NEEDS_CERTIFICATION
 
 __all__ = ["ACTIVE_NEEDS_CERTIFICATION"]  # and the forms below
-
-
-def add_problems(form: forms.BaseForm, problems: list[rules.Problem]) -> None:
-    """A rule's problems (``volunteers.rules``) as the form's errors, each on its field."""
-    for problem in problems:
-        field = problem.field if problem.field in form.fields else None
-        if field is None or field not in form.errors:
-            form.add_error(field, problem.message)
 
 
 def leave_range_to_rules(field: forms.Field) -> None:

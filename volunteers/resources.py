@@ -30,11 +30,9 @@ the model field it fills (``headers_from_model``) unless files have always carri
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from operator import attrgetter
-from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import cells
@@ -47,6 +45,8 @@ from imports.resources import (
     chunks,
     column,
     each_chunk,
+    first_problem,
+    headers_from_model,
     need,
     register,
     render_date,
@@ -96,31 +96,6 @@ EXACT = 10
 
 def exact_decimal(value):
     return cells.decimal(value, EXACT)
-
-
-def headers_from_model(resource: type[KpiResource]) -> type[KpiResource]:
-    """Each column's Thai header is the verbose name of the model field its ``attribute`` names
-    (the last of a path: ``course__title`` → Course.title's "ชื่อหลักสูตร/รุ่น"), in Thai
-    whatever the language. A column that is no model field, or whose files have always carried
-    another header, has it written out in the resource's own ``thai_headers``."""
-    headers = dict(resource.thai_headers)
-    with translation.override("th"):
-        for field in resource.fields.values():
-            if field.column_name in headers:
-                continue
-            model: Any = resource.model
-            *hops, last = field.attribute.split("__")
-            for hop in hops:
-                model = model._meta.get_field(hop).related_model
-            headers[field.column_name] = str(model._meta.get_field(last).verbose_name)
-    resource.thai_headers = headers
-    return resource
-
-
-def first_problem(problems: Iterable) -> None:
-    """A rule's first problem (``volunteers.rules``) as the row's problem, naming its column."""
-    for problem in problems:
-        raise RowProblem(problem.field, str(problem.message))
 
 
 def _optional(row: dict, values: dict, name: str, empty="", field: str | None = None) -> None:

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import cells
+from core.rules import Problem  # noqa: F401 - rules.Problem, as the forms and resources name it
 from core.thaidate import format_thai_date
 from volunteers.models import (
     MANDATORY_LESSONS,
@@ -127,14 +128,6 @@ def decide_enrolment(enrolment, lessons_done=None) -> Decision:
 
 
 # -- what the forms and the imports share ------------------------------------------------------
-@dataclass(frozen=True)
-class Problem:
-    """What a rule found wrong: the form field (and import column) it belongs to, and why."""
-
-    field: str
-    message: str
-
-
 class Words(cells.Coded):
     """A coded column or cell (``core.cells.Coded``) over a model's choices: the code, the Thai
     label, the English label and the spreadsheets' shorter ``aliases``, spaces and case ignored;
