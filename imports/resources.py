@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection
+from django.utils.functional import Promise
 from import_export import fields, resources, widgets
 
 from core import cells
@@ -95,7 +96,7 @@ class RowProblem(Exception):
 class KpiResource(resources.Resource):
     model: type = None  # the Django model the rows become
     kind: str = ""
-    label: str = ""
+    label: "str | Promise" = ""  # a gettext_lazy string
     order: int = 100
     thai_headers: dict[str, str] = {}
     required: tuple[str, ...] = ()
