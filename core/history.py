@@ -8,6 +8,7 @@ one query per related model, whatever the number of records), the kind of change
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -87,7 +88,7 @@ def _field(model, name: str):
 def _related_names(model, raw_changes) -> dict:
     """{(related model, pk): display text} for every foreign key value in the changes: one
     query per related model."""
-    wanted = defaultdict(set)
+    wanted: defaultdict[Any, set] = defaultdict(set)
     for changes in raw_changes:
         for name, old, new in changes:
             field = _field(model, name)

@@ -71,7 +71,7 @@ def _people(rng: random.Random, facility: Facility, seq: int):
         target_group=rng.choice(TargetGroup.values),
         admitted_on=admitted,
     )
-    level = rng.choice([15, 25, 35, 45, 55, 65, 75, 85])
+    level = float(rng.choice([15, 25, 35, 45, 55, 65, 75, 85]))
     assessments = []
     day = admitted + dt.timedelta(days=rng.randint(14, 45))
     while day <= END:

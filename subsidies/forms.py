@@ -15,7 +15,7 @@ from subsidies.models import Application, Decision, Step, StepEntry, SubsidyType
 def _refuse(problems: list[rules.Problem]) -> None:
     """A rule's first problem (``subsidies.rules``) as the field's error."""
     if problems:
-        raise forms.ValidationError(problems[0].message)
+        raise forms.ValidationError(str(problems[0].message))
 
 
 class SubsidyTypeField(forms.ChoiceField):

@@ -27,7 +27,7 @@ COMMENT_LIMIT = 200
 KEY = "status_checks"  # the deliverable KPI 3.2 decides; its threshold is the set's (3,500)
 
 
-def pct(numerator: int, denominator: int) -> str:
+def pct(numerator: int, denominator: int | None) -> str:
     if not denominator:
         return "-"
     return percent_text(numerator, denominator)

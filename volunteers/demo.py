@@ -43,7 +43,7 @@ def build(stdout) -> list[tuple[str, str]]:
         return logins
     rng = random.Random(2563)
     specialties = list(Specialty.objects.all())
-    made = {bkk.code: [], cm.code: []}
+    made: dict[str, list] = {bkk.code: [], cm.code: []}
     n = 0
     for province in (bkk, cm):
         for i in range(30):
