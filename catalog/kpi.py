@@ -22,7 +22,6 @@ def catalog_url(fiscal_year_be: int | None = None, as_of: dt.date | None = None)
 @registry.register(
     "catalog.completeness",
     _("ความครบถ้วนของบัญชีข้อมูลกลาง"),
-    "milestone",
     detail_url=catalog_url,
     shows=("catalog_completeness", "catalog_linked"),
     detail_label=_("รายการฐานข้อมูล (บัญชีข้อมูลกลาง)"),

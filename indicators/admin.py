@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import Baseline, Deliverable, Evidence, Indicator, IndicatorSet, ManualResult
+from indicators.models import (
+    Baseline,
+    Deliverable,
+    Evidence,
+    Indicator,
+    IndicatorSet,
+    ManualResult,
+    TargetRevision,
+)
 
 
 class IndicatorInline(admin.TabularInline):
@@ -27,3 +35,16 @@ admin.site.register(Baseline, SimpleHistoryAdmin)
 admin.site.register(Deliverable, SimpleHistoryAdmin)
 admin.site.register(Evidence, SimpleHistoryAdmin)
 admin.site.register(ManualResult, SimpleHistoryAdmin)
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "indicator",
+        "effective_from",
+        "reason",
+        "approved_by",
+        "approved_on",
+        "withdrawn_at",
+    ]
+    list_filter = ["indicator__indicator_set", "reason"]

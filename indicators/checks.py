@@ -1,5 +1,5 @@
 """System check: every indicator's computation and every deliverable's computed key is answered
-by a registered computation (indicators/registry.py). A copied year, an admin's edit or an
+by a registered computation (indicators/registry.py), of the indicator's kind. A copied year, an admin's edit or an
 import that names a key nobody registered would otherwise show an empty result silently.
 
 It reads the database, so it runs where Django passes ``databases`` (``manage.py check
@@ -21,7 +21,7 @@ def computations_are_registered(app_configs=None, databases=None, **kwargs):
     try:
         indicators = list(
             Indicator.objects.exclude(computation="").values_list(
-                "pk", "indicator_set__fiscal_year", "code", "computation"
+                "pk", "indicator_set__fiscal_year", "code", "computation", "kind"
             )
         )
         deliverables = list(
@@ -31,7 +31,7 @@ def computations_are_registered(app_configs=None, databases=None, **kwargs):
         )
     except DatabaseError:  # not migrated yet: nothing to check
         return []
-    for pk, year, code, key in indicators:
+    for pk, year, code, key, kind in indicators:
         if key not in known:
             problems.append(
                 checks.Error(
@@ -39,6 +39,16 @@ def computations_are_registered(app_configs=None, databases=None, **kwargs):
                     " registers.",
                     hint="Register it with indicators.registry.register in the app's kpi.py.",
                     id="indicators.E001",
+                )
+            )
+        elif kind != known[key].kind:
+            problems.append(
+                checks.Error(
+                    f"Indicator {code} (FY{year}, id {pk}) is a {kind} indicator but names the"
+                    f" {known[key].kind} computation {key!r}.",
+                    hint="A milestone computation answers deliverable keys (decides=/shows=);"
+                    " a ratio computation answers none.",
+                    id="indicators.E003",
                 )
             )
     for pk, computation, code, key in deliverables:

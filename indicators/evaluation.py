@@ -1,8 +1,13 @@
 """Evaluating an indicator set for a fiscal year and as-of date: results, levels, scores.
 
 A fixed number of queries whatever the data: the set's indicators (1), deliverables (1),
-approved-evidence counts (1), latest manual results (1), plus each registered computation's own
-fixed number.
+approved-evidence counts (1), latest manual results (1), the target revisions in force (1), plus
+each registered computation's own fixed number (a computed deliverable's threshold in force comes
+from what the evaluation loaded: ``indicators.targets.share_thresholds``).
+
+Scores use the targets in force at ``as_of`` (``indicators.targets.in_force``): a revision in
+force from a later date does not rescore an earlier date. One memo per evaluation:
+``registry.shared_results`` (each computation runs once, and computations share work through it).
 """
 
 import datetime as dt
@@ -18,6 +23,7 @@ from indicators.models import (
     ManualResult,
     approved_evidence_counts,
 )
+from indicators.targets import Targets, in_force, share_thresholds
 
 COMPUTED = "computed"
 MANUAL = "manual"
@@ -29,6 +35,7 @@ class DeliverableStatus:
     deliverable: Deliverable
     approved_evidence: int
     fact: registry.Fact | None
+    threshold: int | None = None  # the figure in force (a revision's, else the deliverable's)
 
     @property
     def met(self) -> bool:
@@ -52,6 +59,14 @@ class IndicatorResult:
     manual: ManualResult | None = None
     deliverables: list[DeliverableStatus] = field(default_factory=list)
     children: list["IndicatorResult"] = field(default_factory=list)
+    # The targets scored with: those in force at the evaluation's date, and the revisions that
+    # put them in force (none: the indicator's own).
+    targets: Targets = (None, None, None)
+    revisions: tuple = ()
+
+    @property
+    def original_targets(self) -> Targets:
+        return self.indicator.targets
 
     @property
     def code(self) -> str:
@@ -107,21 +122,41 @@ def _evaluate(indicator_set: IndicatorSet, as_of: dt.date) -> SetResult:
     deliverables = list(Deliverable.objects.filter(indicator_id__in=ids))
     evidence_counts = approved_evidence_counts([d.id for d in deliverables])
     manual = {m.indicator_id: m for m in ManualResult.objects.latest_per_indicator(ids)}
-
-    computed_cache: dict[str, registry.Result] = {}
+    forces = in_force(indicators, as_of, deliverables=deliverables)
+    share_thresholds(
+        indicator_set.fiscal_year,
+        as_of,
+        {
+            d.computed_key: forces[d.indicator_id].thresholds[d.id]
+            for d in deliverables
+            if d.computed_key and d.id in forces[d.indicator_id].thresholds
+        },
+    )
 
     def computed(key: str) -> registry.Result | None:
         comp = registry.get(key)
         if comp is None:
             return None
-        if key not in computed_cache:
-            computed_cache[key] = comp.compute(indicator_set.fiscal_year, as_of)
-        return computed_cache[key]
+        fiscal_year = indicator_set.fiscal_year
+        return registry.shared(
+            ("indicators.computed", key, fiscal_year, as_of),
+            lambda: comp.compute(fiscal_year, as_of),
+        )
 
-    results = {i.id: IndicatorResult(indicator=i, manual=manual.get(i.id)) for i in indicators}
+    results = {
+        i.id: IndicatorResult(
+            indicator=i,
+            manual=manual.get(i.id),
+            targets=forces[i.id].targets,
+            revisions=forces[i.id].revisions,
+        )
+        for i in indicators
+    }
     for d in deliverables:
         results[d.indicator_id].deliverables.append(
-            DeliverableStatus(d, evidence_counts[d.id], None)
+            DeliverableStatus(
+                d, evidence_counts[d.id], None, forces[d.indicator_id].thresholds.get(d.id)
+            )
         )
 
     points = indicator_set.points
@@ -141,7 +176,7 @@ def _evaluate(indicator_set: IndicatorSet, as_of: dt.date) -> SetResult:
         else:
             roots.append(res)
 
-    leaves = []
+    leaves: list[IndicatorResult] = []
     for root in roots:
         _roll_up(root, leaves)
     total = scoring.total_score((leaf.score, leaf.indicator.weight) for leaf in leaves)
@@ -166,9 +201,9 @@ def _evaluate_ratio(res, result, indicator_set, as_of, points) -> None:
         res.source = MANUAL
         res.numerator, res.denominator = res.manual.numerator, res.manual.denominator
         res.value = Decimal(res.manual.numerator) * 100 / Decimal(res.manual.denominator)
-    if res.value is not None and all(t is not None for t in ind.targets):
-        res.level = scoring.ratio_level(res.value, ind.targets)
-        res.score = scoring.ratio_score(res.value, ind.targets, points, indicator_set.scoring_rule)
+    if res.value is not None and all(t is not None for t in res.targets):
+        res.level = scoring.ratio_level(res.value, res.targets)
+        res.score = scoring.ratio_score(res.value, res.targets, points, indicator_set.scoring_rule)
 
 
 def _evaluate_milestone(res, facts, points) -> None:
@@ -184,7 +219,7 @@ def _evaluate_milestone(res, facts, points) -> None:
     res.score = scoring.milestone_score(res.level, points)
 
 
-def _roll_up(res: IndicatorResult, leaves: list) -> None:
+def _roll_up(res: IndicatorResult, leaves: list[IndicatorResult]) -> None:
     if not res.children:
         res.weighted_score = scoring.weighted(res.score, res.indicator.weight)
         leaves.append(res)
@@ -192,4 +227,5 @@ def _roll_up(res: IndicatorResult, leaves: list) -> None:
     for child in res.children:
         _roll_up(child, leaves)
     res.score = scoring.group_score((c.score, c.indicator.weight) for c in res.children)
-    res.weighted_score = sum((c.weighted_score for c in res.children), Decimal(0))
+    # Every child has its weighted score by now (a leaf's is a number, 0 without a score).
+    res.weighted_score = sum((c.weighted_score or Decimal(0) for c in res.children), Decimal(0))

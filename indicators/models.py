@@ -356,3 +356,129 @@ def approved_evidence_counts(deliverable_ids) -> dict[int, int]:
         .values_list("id", "n")
     )
     return dict(rows)
+
+
+# --- target revisions (issue 15) -----------------------------------------------------------------
+
+
+class RevisionReason(models.TextChoices):
+    """Why a target is revised: the document names the budget received (KPI 2: the plan's
+    targets "depend on the budget received") and the month the system opened (KPI 3.2)."""
+
+    BUDGET = "budget", _("งบประมาณที่ได้รับจัดสรร")
+    OPENING = "opening", _("เดือนที่เปิดระบบให้ประชาชนใช้งาน")
+    POLICY = "policy", _("นโยบายของผู้บริหาร")
+    OTHER = "other", _("อื่น ๆ")
+
+
+def revision_letter_upload_to(instance, filename: str) -> str:
+    return f"target-revisions/{instance.indicator.indicator_set.fiscal_year}/{filename}"
+
+
+class TargetRevisionQuerySet(models.QuerySet):
+    def standing(self):
+        """The revisions not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def in_force(self, as_of):
+        """The standing revisions in force at ``as_of`` (in force from ``effective_from``), in
+        the order they apply: a later one overrides what an earlier one set."""
+        return self.standing().filter(effective_from__lte=as_of).order_by("effective_from", "pk")
+
+
+class TargetRevision(models.Model):
+    """A revision of an indicator's targets within its set: new figures (a blank one keeps the
+    figure in force before), from a date, for a reason, approved by someone on a date, with the
+    approval letter. Never edited: a mistaken one is withdrawn (with a reason) and recorded
+    again. ``indicators.targets.in_force`` gives the targets in force at a date."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="target_revisions",
+        verbose_name=_("ตัวชี้วัด"),
+    )  # fmt: skip
+    effective_from = models.DateField(_("มีผลตั้งแต่วันที่"))
+    target_min = models.DecimalField(
+        _("เป้าหมายขั้นต่ำ (ใหม่)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    target_std = models.DecimalField(
+        _("เป้าหมายมาตรฐาน (ใหม่)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    target_max = models.DecimalField(
+        _("เป้าหมายขั้นสูง (ใหม่)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    target_min_note = models.TextField(_("คำอธิบายเป้าหมายขั้นต่ำ (ใหม่)"), blank=True)
+    target_std_note = models.TextField(_("คำอธิบายเป้าหมายมาตรฐาน (ใหม่)"), blank=True)
+    target_max_note = models.TextField(_("คำอธิบายเป้าหมายขั้นสูง (ใหม่)"), blank=True)
+    # A computed deliverable's figure (KPI 3.2: 3,500 citizens) revised with its deliverable.
+    deliverable = models.ForeignKey(
+        Deliverable, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="threshold_revisions", verbose_name=_("ผลผลิตที่ปรับเกณฑ์"),
+    )  # fmt: skip
+    threshold = models.PositiveIntegerField(_("เกณฑ์ (ตัวเลข) ใหม่"), null=True, blank=True)
+    opened_on = models.DateField(
+        _("เดือนที่เปิดระบบ"), null=True, blank=True,
+        help_text=_("วันแรกของเดือนที่เปิดระบบ เมื่อปรับเกณฑ์ตามเดือนที่เปิดใช้งาน"),
+    )  # fmt: skip
+    reason = models.CharField(_("เหตุผลที่ปรับ"), max_length=16, choices=RevisionReason.choices)
+    reason_text = models.TextField(_("รายละเอียดเหตุผล"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("ผู้อนุมัติ"),
+    )  # fmt: skip
+    approved_on = models.DateField(_("วันที่อนุมัติ"))
+    letter = models.FileField(_("หนังสืออนุมัติ"), upload_to=revision_letter_upload_to, max_length=255)
+    letter_number = models.CharField(_("เลขที่หนังสือ"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("ผู้บันทึก"),
+    )  # fmt: skip
+    recorded_at = models.DateTimeField(_("บันทึกเมื่อ"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("ยกเลิกเมื่อ"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("ผู้ยกเลิก"),
+    )  # fmt: skip
+    withdraw_reason = models.CharField(_("เหตุผลที่ยกเลิก"), max_length=100, blank=True)
+    # Moved on by every change (core/versioned.py): a withdrawal opened at an older version is
+    # refused.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords()
+
+    objects = TargetRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "effective_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deliverable__isnull=True, threshold__isnull=True)
+                | Q(deliverable__isnull=False, threshold__isnull=False),
+                name="revised_threshold_names_its_deliverable",
+            )
+        ]
+        verbose_name = _("การปรับค่าเป้าหมาย")
+        verbose_name_plural = _("การปรับค่าเป้าหมาย")
+
+    def __str__(self) -> str:
+        from core.thaidate import format_thai_date
+
+        return _("%(code)s ปรับค่าเป้าหมาย มีผล %(date)s") % {
+            "code": self.indicator.code,
+            "date": format_thai_date(self.effective_from),
+        }
+
+    @property
+    def targets(self) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        """The revised figures per level; None keeps the one in force before."""
+        return (self.target_min, self.target_std, self.target_max)
+
+    @property
+    def notes(self) -> tuple[str, str, str]:
+        return (self.target_min_note, self.target_std_note, self.target_max_note)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def letter_name(self) -> str:
+        return self.letter.name.rsplit("/", 1)[-1] if self.letter else ""

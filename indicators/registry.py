@@ -65,7 +65,6 @@ Result = RatioResult | MilestoneFacts
 class Computation:
     key: str
     label: Label
-    kind: str  # "ratio" or "milestone"
     compute: Callable[[int, dt.date], Result]
     # A page of the domain app with the full breakdown (per facility, per province, …).
     detail_url: Callable[[int, dt.date], str] | None = None
@@ -82,6 +81,12 @@ class Computation:
     def deliverable_keys(self) -> frozenset[str]:
         return self.decides | self.shows
 
+    @property
+    def kind(self) -> str:
+        """ "milestone" when it answers deliverable keys (``MilestoneFacts``), else "ratio"
+        (``RatioResult``): what the indicator naming it must be (indicators.E003)."""
+        return "milestone" if self.deliverable_keys else "ratio"
+
 
 _computations: dict[str, Computation] = {}
 
@@ -89,25 +94,33 @@ _computations: dict[str, Computation] = {}
 def register(
     key: str,
     label: Label,
-    kind: str,
-    detail_url: Callable[[int, dt.date], str] | None = None,
+    _legacy_kind: str | None = None,
+    /,
     *,
+    detail_url: Callable[[int, dt.date], str] | None = None,
     decides=(),
     shows=(),
     detail_label: Label = "",
     numerator_verb: Label = "",
 ) -> Callable:
-    """Register a computation with everything about it: its key, label, kind, detail page and,
-    for a milestone, the deliverable keys it answers (``decides`` / ``shows``). A system check
-    (indicators/checks.py) fails when an indicator or deliverable names a key nobody answers."""
-    if kind not in {"ratio", "milestone"}:
-        raise ValueError(f"unknown computation kind {kind!r}")
+    """Register a computation with everything about it: its key, label, detail page and, for a
+    milestone, the deliverable keys it answers (``decides`` / ``shows``; a computation that
+    answers none is a ratio). A system check (indicators/checks.py) fails when an indicator or
+    deliverable names a key nobody answers, or a ratio indicator a milestone computation.
+
+    ``_legacy_kind`` ("ratio"/"milestone") is only checked against what the registration says,
+    for callers not yet updated (tests/indicators/conftest.py); it goes when they are."""
 
     def decorator(func: Callable[[int, dt.date], Result]) -> Callable:
-        _computations[key] = Computation(
-            key, label, kind, func, detail_url, frozenset(decides), frozenset(shows),
+        computation = Computation(
+            key, label, func, detail_url, frozenset(decides), frozenset(shows),
             detail_label, numerator_verb,
         )  # fmt: skip
+        if _legacy_kind is not None and _legacy_kind != computation.kind:
+            raise ValueError(
+                f"{key}: a {computation.kind} computation registered as {_legacy_kind!r}"
+            )
+        _computations[key] = computation
         return func
 
     return decorator

@@ -42,14 +42,14 @@ def ratio_score(
     if value is None or any(t is None for t in targets):
         return None
     value = as_compared(value)
-    targets = [Decimal(t) for t in targets]
+    figures = [Decimal(t) for t in targets if t is not None]
     points = [Decimal(p) for p in points]
-    level = ratio_level(value, targets)
+    level = ratio_level(value, figures)
     if level == 0:
         return ZERO
-    if level == len(targets) or rule == STEP:
+    if level == len(figures) or rule == STEP:
         return points[level - 1]
-    low, high = targets[level - 1], targets[level]
+    low, high = figures[level - 1], figures[level]
     p_low, p_high = points[level - 1], points[level]
     if high == low:
         return p_low

@@ -1,8 +1,11 @@
 """Changes to indicator sets that touch several rows at once."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from indicators import targets
 from indicators.models import Baseline, Deliverable, Indicator, IndicatorSet
 
 _SKIP = {"id", "indicator_set", "parent", "owners"}
@@ -11,7 +14,8 @@ _SKIP = {"id", "indicator_set", "parent", "owners"}
 @transaction.atomic
 def copy_set(source: IndicatorSet, fiscal_year: int) -> IndicatorSet:
     """A new year's set: the same indicators, weights, targets, texts, deliverables, owners and
-    baselines; no evidence and no results, which belong to the year they were recorded in."""
+    baselines; no evidence, no results and no target revisions, which belong to the year they
+    were recorded in (the copy starts from the indicators' own targets, not the revised ones)."""
     new_set = IndicatorSet.objects.create(
         agency_code=source.agency_code,
         agency_name=source.agency_name,
@@ -65,17 +69,11 @@ def copy_set(source: IndicatorSet, fiscal_year: int) -> IndicatorSet:
     return new_set
 
 
-def threshold_for(computed_key: str, fiscal_year: int) -> int | None:
+def threshold_for(computed_key: str, fiscal_year: int, as_of: dt.date | None = None) -> int | None:
     """The figure a computed deliverable is met at (``Deliverable.threshold``) in the set of
     ``fiscal_year``, else in the latest earlier set that has one (a year without its own set);
-    None if no set says. One query."""
-    return (
-        Deliverable.objects.filter(
-            computed_key=computed_key,
-            threshold__isnull=False,
-            indicator__indicator_set__fiscal_year__lte=fiscal_year,
-        )
-        .order_by("-indicator__indicator_set__fiscal_year")
-        .values_list("threshold", flat=True)
-        .first()
-    )
+    None if no set says. The set's revisions in force at ``as_of`` apply (``TargetRevision``:
+    KPI 3.2's 3,500 revised to the months the system is open); without ``as_of``, inside an
+    evaluation the evaluation's date (answered from what it loaded, no query), elsewhere today.
+    One query."""
+    return targets.threshold_in_force(computed_key, fiscal_year, as_of)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import views
+from indicators import views, views_targets
 
 app_name = "indicators"
 urlpatterns = [
@@ -19,4 +19,20 @@ urlpatterns = [
     path("evidence/<int:pk>/submit/", views.evidence_submit, name="evidence-submit"),
     path("evidence/<int:pk>/review/", views.evidence_review, name="evidence-review"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
+    # Target revisions (indicators/views_targets.py)
+    path("<int:pk>/targets/revise/", views_targets.revision_add, name="target-revision-add"),
+    path("targets/revisions/", views_targets.revision_list, name="target-revision-list"),
+    path(
+        "targets/revisions/<int:pk>/", views_targets.revision_detail, name="target-revision-detail"
+    ),
+    path(
+        "targets/revisions/<int:pk>/withdraw/",
+        views_targets.revision_withdraw,
+        name="target-revision-withdraw",
+    ),
+    path(
+        "targets/revisions/<int:pk>/letter/",
+        views_targets.revision_letter,
+        name="target-revision-letter",
+    ),
 ]

@@ -232,7 +232,6 @@ def _result(kpi: str, fiscal_year_be: int, as_of: dt.date) -> registry.RatioResu
 @registry.register(
     "shelters.improved",
     _("ผลการประเมิน IRP ของผู้รับบริการในสถานคุ้มครอง 14 แห่ง"),
-    "ratio",
     detail_url=lambda year, as_of: detail_url(year, as_of, IMPROVED),
     detail_label=_("รายหน่วยงาน (14 แห่ง)"),
     numerator_verb=_("มีสมรรถภาพดีขึ้น"),
@@ -246,7 +245,6 @@ def compute_improved(fiscal_year_be: int, as_of: dt.date) -> registry.RatioResul
 @registry.register(
     "shelters.returned",
     _("ผลการประเมิน IRP และการจำหน่ายผู้รับบริการในสถานคุ้มครอง 14 แห่ง"),
-    "ratio",
     detail_url=lambda year, as_of: detail_url(year, as_of, RETURNED),
     detail_label=_("รายหน่วยงาน (14 แห่ง)"),
     numerator_verb=_("กลับคืนสู่สังคม"),

@@ -32,7 +32,6 @@ def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
 @registry.register(
     "subsidies.status_checks",
     gettext_lazy("ประชาชนที่ตรวจสอบสถานะการขอรับเงินอุดหนุน (ราย)"),
-    "milestone",
     detail_url=report_url,
     decides=("status_checks",),
     detail_label=gettext_lazy("รายเดือน (การตรวจสอบสถานะ)"),

@@ -22,7 +22,6 @@ def plan_url(fiscal_year: int, as_of: dt.date | None = None) -> str:
 @registry.register(
     "volunteers.plan",
     gettext_lazy("ผลการดำเนินงานตามแผนพัฒนาศักยภาพ อพม."),
-    "milestone",
     detail_url=plan_url,
     decides=("plan_achievement",),
     detail_label=gettext_lazy("รายจังหวัด (แผนพัฒนาศักยภาพ อพม.)"),
