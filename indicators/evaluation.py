@@ -62,6 +62,7 @@ class IndicatorResult:
     # The targets scored with: those in force at the evaluation's date, and the revisions that
     # put them in force (none: the indicator's own).
     targets: Targets = (None, None, None)
+    target_notes: tuple[str, str, str] = ("", "", "")
     revisions: tuple = ()
 
     @property
@@ -148,6 +149,7 @@ def _evaluate(indicator_set: IndicatorSet, as_of: dt.date) -> SetResult:
             indicator=i,
             manual=manual.get(i.id),
             targets=forces[i.id].targets,
+            target_notes=forces[i.id].notes,
             revisions=forces[i.id].revisions,
         )
         for i in indicators

@@ -38,7 +38,7 @@ def indicator_as_dict(res: IndicatorResult) -> dict:
         "children": [indicator_as_dict(child) for child in res.children],
     }
     if ind.kind == "ratio":
-        data["targets"] = [_num(t) for t in ind.targets]
+        data["targets"] = [_num(t) for t in res.targets]  # in force at the as-of date
         if res.source:
             data["result"] = {
                 "numerator": _num(res.numerator),

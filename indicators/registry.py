@@ -94,8 +94,6 @@ _computations: dict[str, Computation] = {}
 def register(
     key: str,
     label: Label,
-    _legacy_kind: str | None = None,
-    /,
     *,
     detail_url: Callable[[int, dt.date], str] | None = None,
     decides=(),
@@ -106,20 +104,13 @@ def register(
     """Register a computation with everything about it: its key, label, detail page and, for a
     milestone, the deliverable keys it answers (``decides`` / ``shows``; a computation that
     answers none is a ratio). A system check (indicators/checks.py) fails when an indicator or
-    deliverable names a key nobody answers, or a ratio indicator a milestone computation.
-
-    ``_legacy_kind`` ("ratio"/"milestone") is only checked against what the registration says,
-    for callers not yet updated (tests/indicators/conftest.py); it goes when they are."""
+    deliverable names a key nobody answers, or a ratio indicator a milestone computation."""
 
     def decorator(func: Callable[[int, dt.date], Result]) -> Callable:
         computation = Computation(
             key, label, func, detail_url, frozenset(decides), frozenset(shows),
             detail_label, numerator_verb,
         )  # fmt: skip
-        if _legacy_kind is not None and _legacy_kind != computation.kind:
-            raise ValueError(
-                f"{key}: a {computation.kind} computation registered as {_legacy_kind!r}"
-            )
         _computations[key] = computation
         return func
 

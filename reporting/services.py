@@ -212,19 +212,16 @@ def _iso(moment) -> str | None:
 
 
 def targets_used(res) -> list:
-    """The targets the evaluation scored the indicator with (those in force at the round's date,
-    when the evaluation says), else the indicator's own."""
-    for name in ("targets_in_force", "targets"):
-        used = getattr(res, name, None)
-        if used is not None and not callable(used):
-            return list(used)
-    return list(res.indicator.targets)
+    """The targets the evaluation scored the indicator with: those in force at the round's date
+    (``indicators.targets.in_force``)."""
+    return list(res.targets)
 
 
 def _targets(res, points) -> list[dict]:
     ind = res.indicator
     used = targets_used(res)
-    notes = (ind.target_min_note, ind.target_std_note, ind.target_max_note)
+    notes = res.target_notes  # in force at the round's date (a revision may change the texts)
+    original_notes = (ind.target_min_note, ind.target_std_note, ind.target_max_note)
     rows = []
     for i, label in enumerate(TARGET_LABELS):
         value = used[i] if i < len(used) else None
@@ -237,7 +234,7 @@ def _targets(res, points) -> list[dict]:
                 "points": str(points[i]),
                 "value": _dec(value),
                 "original": _dec(original),
-                "revised": _dec(value) != _dec(original),
+                "revised": _dec(value) != _dec(original) or notes[i] != original_notes[i],
                 "note": notes[i],
             }
         )
@@ -256,7 +253,7 @@ def _deliverables(res) -> list[dict]:
                 "level_label": str(TARGET_LABELS[d.level - 1]),
                 "title": d.title,
                 "computed_key": d.computed_key,
-                "threshold": d.threshold,
+                "threshold": status.threshold,  # in force at the round's date
                 "approved_evidence": status.approved_evidence,
                 "met": status.met,
                 "fact": None

@@ -146,12 +146,12 @@ def _card(res: IndicatorResult, indicator_set, as_of, period, baselines) -> Card
             card.missing.append(
                 Missing(
                     _("ผลร้อยละ %(value)s ต่ำกว่าเป้าหมายขั้นต่ำ (ร้อยละ %(target_min)s)")
-                    % {"value": format(res.value, ".2f"), "target_min": ind.target_min},
+                    % {"value": format(res.value, ".2f"), "target_min": res.targets[0]},
                     card.breakdown_url or card.detail_url,
                 )
             )
         card.ratio_steps = whatittakes.ratio_steps(
-            res.numerator, res.denominator, ind.targets, res.level, TARGET_LABELS
+            res.numerator, res.denominator, res.targets, res.level, TARGET_LABELS
         )
     elif ind.kind == IndicatorKind.MILESTONE:
         for status in res.deliverables:
@@ -225,9 +225,9 @@ def _axis(values: list[float]) -> tuple[float, float]:
 
 def _chart(res: IndicatorResult, trend: list[TrendPoint], indicator_set) -> dict:
     ind = res.indicator
-    set_targets = [t for t in ind.targets if t is not None]
+    set_targets = [t for t in res.targets if t is not None]
     unit: Label
-    if ind.kind == IndicatorKind.RATIO and len(set_targets) == len(ind.targets):
+    if ind.kind == IndicatorKind.RATIO and len(set_targets) == len(res.targets):
         targets = [float(half_up(t)) for t in set_targets]
         value = two(res.value)
         known = [*targets, *(v for v in [value] if v is not None)]

@@ -96,10 +96,10 @@ class Page:
     def targets(self) -> list[dict]:
         ind = self.ind
         points = ind.indicator_set.points
-        notes = (ind.target_min_note, ind.target_std_note, ind.target_max_note)
+        notes = self.res.target_notes  # the targets in force at the report's date
         rows = []
         for i, label in enumerate(TARGET_LABELS):
-            target = ind.targets[i]
+            target = self.res.targets[i]
             rows.append(
                 {
                     "label": label,

@@ -38,7 +38,7 @@ def report_url(fiscal_year_be: int, as_of: dt.date | None = None) -> str:
 )
 def status_checks(fiscal_year_be: int, as_of: dt.date) -> registry.MilestoneFacts:
     distinct = distinct_citizens(fiscal_year_be, as_of)
-    target = threshold_for(KEY, fiscal_year_be)
+    target = threshold_for(KEY, fiscal_year_be, as_of)
     return registry.MilestoneFacts(
         {
             KEY: registry.Fact(

@@ -127,7 +127,7 @@ def build(fiscal_year: int, as_of: dt.date | None = None) -> UsageReport:
     start, _ = fiscal_year_bounds(fiscal_year)
     as_of = as_of or default_as_of(fiscal_year)
     checks = StatusCheck.objects.counted().filter(checked_on__gte=start, checked_on__lte=as_of)
-    report = UsageReport(fiscal_year, start, as_of, target=threshold_for(KEY, fiscal_year))
+    report = UsageReport(fiscal_year, start, as_of, target=threshold_for(KEY, fiscal_year, as_of))
 
     per_month = {
         row["month"]: row

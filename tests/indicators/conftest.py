@@ -11,7 +11,7 @@ def plug_ratio(fy2563):
 
     def plug(numerator: int, denominator: int, code: str = "1.1", key: str = "test.ratio"):
         Indicator.objects.filter(indicator_set=fy2563, code=code).update(computation=key)
-        registry.register(key, "การคำนวณทดสอบ", "ratio")(
+        registry.register(key, "การคำนวณทดสอบ")(
             lambda year, as_of: registry.RatioResult(
                 numerator,
                 denominator,

@@ -70,9 +70,9 @@ def test_a_computations_kind_follows_what_it_answers(db):
     try:
         registry.register("test.milestone", "ทดสอบ", decides=("x",))(compute)
         assert registry.get("test.milestone").kind == "milestone"
-        # A caller still naming a kind is held to what its registration says.
-        with pytest.raises(ValueError):
-            registry.register("test.wrong", "ทดสอบ", "ratio", decides=("x",))(compute)
+        # The kind is no argument any more: a caller naming one is refused at once.
+        with pytest.raises(TypeError):
+            registry.register("test.wrong", "ทดสอบ", "ratio", decides=("x",))(compute)  # type: ignore[misc]
         assert registry.get("test.wrong") is None
     finally:
         registry.unregister("test.milestone")

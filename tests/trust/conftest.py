@@ -254,6 +254,21 @@ def _build(world: World) -> None:
         item.file.save(f"evidence-{status}.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
         item.save()
         evidence[status] = item.pk
+    from indicators.models import TargetRevision
+
+    revision = TargetRevision(
+        indicator=Indicator.objects.get(indicator_set=fy2563, code="2"),
+        effective_from=dt.date(2020, 4, 1),
+        target_std_note="ปรับ",
+        reason="budget",
+        reason_text="งบประมาณ",
+        approved_by=u["admin"],
+        approved_on=dt.date(2020, 3, 25),
+        recorded_by=u["admin"],
+    )
+    revision.letter.save("letter.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    revision.save()
+    world.pk["target_revision"] = revision.pk
     world.pk.update(
         set_2563=fy2563.pk,
         set_2564=fy2564.pk,

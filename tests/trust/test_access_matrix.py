@@ -262,6 +262,23 @@ RULES: dict[str, list[Case]] = {
             {"pk": Ref("evidence_draft")},
         ),
     ],
+    # Target revisions: admins record and withdraw; every staff role reads them and the letters.
+    "indicators:target-revision-add": with_bad_post(
+        [Case("ratio", expect(("admin",)), {"pk": Ref("indicator_ratio")})]
+    ),
+    "indicators:target-revision-list": [Case("", expect(STAFF), query="year=2563")],
+    "indicators:target-revision-detail": [Case("", expect(STAFF), {"pk": Ref("target_revision")})],
+    "indicators:target-revision-withdraw": [
+        Case("", every(405), {"pk": Ref("target_revision")}),
+        Case(
+            "post",
+            expect(("admin",), status=400),
+            {"pk": Ref("target_revision")},
+            "post",
+            {"probe": "1"},
+        ),
+    ],
+    "indicators:target-revision-letter": [Case("", expect(STAFF), {"pk": Ref("target_revision")})],
     # shelters: facility staff in their own facility; managers read; admins everything.
     "shelters:resident-list": [
         Case("", expect(SHELTER_READERS)),
