@@ -13,4 +13,4 @@ class IndicatorsConfig(AppConfig):
         # The pages' own rules come from their decorated views (core.access reads them).
         nav.register(10, _("ตัวชี้วัด"), "indicators:dashboard", permissions.can_view)
         nav.register(15, _("พิจารณาหลักฐาน"), "indicators:review-queue", permissions.can_review)
-        nav.register(90, _("ชุดตัวชี้วัด"), "indicators:set-list", permissions.can_manage_sets)
+        # The sets page (admins) opens from the indicators page: the menu bar holds one row.

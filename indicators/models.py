@@ -74,6 +74,9 @@ class Level(models.IntegerChoices):
 
 # The targets' names, in level order (the one home: pages, dashboard and report use these).
 TARGET_LABELS = tuple(label for _value, label in Level.choices)
+# The level a result reached, named short (the level badge, the dashboard, the KPI report); 0 is
+# below the minimum. The one home of these names.
+LEVEL_NAMES = {0: _("ต่ำกว่าขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
 
 
 class IndicatorQuerySet(models.QuerySet):

@@ -44,9 +44,32 @@ def _period_query(indicator_set, as_of) -> str:
     return f"?year={indicator_set.fiscal_year}&as_of={as_of.isoformat()}"
 
 
+def _round_json(request, indicator_set):
+    """?format=json&round=<id>: what a reporting round reported (its snapshot, never
+    recomputed; an open round's live figures, marked not reported), in the dashboard's shape.
+    The reporting app sits above this one: it is asked here, not imported by the module."""
+    from reporting.models import Round
+    from reporting.report import round_as_dict
+
+    text = request.GET["round"].strip()
+    round_ = (
+        Round.objects.filter(indicator_set=indicator_set, pk=int(text)).first()
+        if text.isdigit()
+        else None
+    )
+    if round_ is None:
+        raise Http404(_("ไม่พบรอบการรายงานนี้ในชุดตัวชี้วัดที่เลือก"))
+    return HttpResponse(
+        json.dumps(round_as_dict(round_), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+
+
 @permissions.can_view.required
 def dashboard(request):
     indicator_set, as_of, sets = selected_set(request)
+    if request.GET.get("format") == "json" and request.GET.get("round"):
+        return _round_json(request, indicator_set)
     result = evaluation.evaluate(indicator_set, as_of)
     if request.GET.get("format") == "json":
         return HttpResponse(

@@ -236,6 +236,7 @@ def _targets(res, points) -> list[dict]:
                 "original": _dec(original),
                 "revised": _dec(value) != _dec(original) or notes[i] != original_notes[i],
                 "note": notes[i],
+                "original_note": original_notes[i],
             }
         )
     return rows

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reporting import views
+from reporting.report_urls import urlpatterns as report_urlpatterns
 
 app_name = "reporting"
 
@@ -23,3 +24,5 @@ urlpatterns = [
         name="narrative-edit",
     ),
 ]
+
+urlpatterns += report_urlpatterns  # the self-assessment report and the comparison

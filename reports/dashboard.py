@@ -19,14 +19,12 @@ from core.numbers import half_up
 from core.thaidate import default_as_of
 from indicators import evaluation, registry
 from indicators.evaluation import IndicatorResult, SetResult
-from indicators.models import TARGET_LABELS, Baseline, IndicatorKind, IndicatorSet
+from indicators.models import LEVEL_NAMES, TARGET_LABELS, Baseline, IndicatorKind, IndicatorSet
 from indicators.registry import Label
 from reports import whatittakes
 
 # The level a result reached, named short: 0 is below the minimum target, 1–3 the levels whose
-# targets are named by indicators.models.Level (TARGET_LABELS). The one copy outside the level
-# badge (indicators/_level.html): the dashboard, its legends and the KPI report read it here.
-LEVEL_NAMES = {0: _("ต่ำกว่าขั้นต่ำ"), 1: _("ขั้นต่ำ"), 2: _("มาตรฐาน"), 3: _("ขั้นสูง")}
+# targets are named by indicators.models.Level (TARGET_LABELS), the levels reached by LEVEL_NAMES.
 # How a computation is spoken of (its detail page's dimension, its numerator's verb) comes with
 # its registration (indicators.registry.register): nothing here is keyed by computation.
 

@@ -22,9 +22,15 @@ from core.numbers import half_up, two_text
 from core.thaidate import format_thai_date
 from indicators import evaluation
 from indicators.evaluation import IndicatorResult, SetResult
-from indicators.models import TARGET_LABELS, Baseline, Evidence, IndicatorKind, IndicatorSet
+from indicators.models import (
+    LEVEL_NAMES,
+    TARGET_LABELS,
+    Baseline,
+    Evidence,
+    IndicatorKind,
+    IndicatorSet,
+)
 from indicators.registry import Label
-from reports.dashboard import LEVEL_NAMES
 
 TWO = Decimal("0.01")
 

@@ -5,7 +5,7 @@ the admins' link to record one. One query (the indicator's revisions)."""
 
 from django import template
 
-from indicators.models import TARGET_LABELS, TargetRevision
+from indicators.models import LEVEL_NAMES, TARGET_LABELS, TargetRevision
 from indicators.targets import apply, revision_rows
 
 register = template.Library()
@@ -81,3 +81,9 @@ def thai_month(value) -> str:
     if current_lang() == "en":
         return f"{MONTHS_EN[value.month - 1]} {be_year(value.year)} BE"
     return f"{MONTHS_LONG[value.month - 1]} {be_year(value.year)}"
+
+
+@register.filter
+def level_name(level) -> str:
+    """The short name of a level reached (``indicators.models.LEVEL_NAMES``)."""
+    return str(LEVEL_NAMES.get(level, ""))

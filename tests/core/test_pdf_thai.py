@@ -52,6 +52,7 @@ DATES = {
     "usage_report": ["1 ตุลาคม 2562", "30 กันยายน 2563"],
     "field_report": ["30 ก.ย. 2563"],
     "slip": ["1 ธันวาคม 2563"],
+    "self_assessment": ["30 กันยายน 2563"],
 }
 
 
@@ -219,7 +220,31 @@ def documents(volunteer, fy2563, bangkok, make_user, rf):
         "usage_report": usage_report.as_pdf(usage_report.build(2563)),
         "field_report": field_report.as_pdf(field_report.build(2563)),
         "slip": slip.content,
+        "self_assessment": _self_assessment_pdf(fy2563, make_user),
     }
+
+
+def _self_assessment_pdf(fy2563, make_user) -> bytes:
+    """FY2563's 12-month round's self-assessment report, closed (read from its snapshot)."""
+    from core import roles
+    from reporting import report as round_report
+    from reporting import services as round_services
+    from reporting.models import Narrative, NarrativeStatus, Round
+
+    admin = make_user(roles.ADMIN, username="round-closer")
+    twelve = Round.objects.get(indicator_set=fy2563, as_of=dt.date(2020, 9, 30))
+    for indicator in round_services.reporting_indicators(fy2563):
+        Narrative.objects.create(
+            round=twelve,
+            indicator=indicator,
+            result_text="ดำเนินการตามแผนครบทุกขั้นตอน ผู้รับบริการได้รับการพัฒนาศักยภาพ",
+            supporting_factors="เจ้าหน้าที่ทุกหน่วยงานร่วมมือกันอย่างดียิ่ง",
+            status=NarrativeStatus.SUBMITTED,
+            created_by=admin,
+            updated_by=admin,
+        )
+    round_services.close_round(twelve.pk, admin)
+    return round_report.as_pdf(round_report.build(Round.objects.get(pk=twelve.pk)))
 
 
 def test_the_card_of_a_volunteer_with_tone_marks_prints_them_stacked(volunteer, tmp_path):
@@ -245,7 +270,9 @@ def test_the_card_is_one_page_with_the_whole_footer(documents, tmp_path):
     assert lines[-1].endswith("มนุษย์")
 
 
-DOCUMENTS = ["card", "certificate", "kpi_report", "usage_report", "field_report", "slip"]
+DOCUMENTS = [
+    "card", "certificate", "kpi_report", "usage_report", "field_report", "slip", "self_assessment",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
