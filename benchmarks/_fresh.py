@@ -56,3 +56,44 @@ def run_per_database(script: str, args, pg_server: str, pg_name: str, sqlite_url
         if args.regenerate:
             cmd.append("--regenerate")
         subprocess.run(cmd, check=True, env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"})
+
+
+def shelters_bench():
+    """benchmarks/shelters_kpi.py as a module (its generator: rows(), generate())."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "shelters_kpi.py"
+    spec = importlib.util.spec_from_file_location("shelters_kpi", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def shelters_data(regenerate: bool):
+    """Django set up on this process's database, migrated, holding benchmarks/shelters_kpi.py's
+    100,000 residents and 1,000,000 assessments (generated when missing or asked to); returns
+    the generator module."""
+    import time
+
+    bench = shelters_bench()
+    bench.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    print(f"\n== {connection.vendor} ({connection.settings_dict['NAME']})", flush=True)
+    call_command("migrate", verbosity=0)
+    from shelters.models import Assessment, Resident
+
+    have = (Resident.objects.count(), Assessment.objects.count())
+    if regenerate or have != (bench.RESIDENTS, bench.ASSESSMENTS):
+        started = time.perf_counter()
+        bench.generate(connection)
+        print(
+            f"generated {bench.RESIDENTS:,} residents, {bench.ASSESSMENTS:,} assessments "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+    else:
+        print(f"reusing {have[0]:,} residents, {have[1]:,} assessments", flush=True)
+    return bench

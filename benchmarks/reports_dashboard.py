@@ -16,32 +16,20 @@ Goal: the dashboard under 500 ms on PostgreSQL.
 
 import argparse
 import datetime as dt
-import importlib.util
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _fresh import run_per_database  # noqa: E402
+from _fresh import run_per_database, shelters_bench, shelters_data  # noqa: E402
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "kpi_reports_bench"
 PG_URL = f"{PG_SERVER}/{DB_NAME}"
 SQLITE_URL = "sqlite:////tmp/kpi_reports_bench.sqlite3"
 GOAL_MS = 500
-
-
-def shelters_bench():
-    """benchmarks/shelters_kpi.py as a module (its generator: rows(), generate())."""
-    spec = importlib.util.spec_from_file_location(
-        "shelters_kpi", ROOT / "benchmarks/shelters_kpi.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:
@@ -58,26 +46,9 @@ def main() -> None:
 
 
 def run(args) -> None:
-    bench = shelters_bench()
-    bench.setup_django()
-    from django.core.management import call_command
+    shelters_data(args.regenerate)
     from django.db import connection
 
-    print(f"\n== {connection.vendor} ({connection.settings_dict['NAME']})", flush=True)
-    call_command("migrate", verbosity=0)
-    from shelters.models import Assessment, Resident
-
-    have = (Resident.objects.count(), Assessment.objects.count())
-    if args.regenerate or have != (bench.RESIDENTS, bench.ASSESSMENTS):
-        started = time.perf_counter()
-        bench.generate(connection)
-        print(
-            f"generated {bench.RESIDENTS:,} residents, {bench.ASSESSMENTS:,} assessments "
-            f"in {time.perf_counter() - started:.1f} s",
-            flush=True,
-        )
-    else:
-        print(f"reusing {have[0]:,} residents, {have[1]:,} assessments", flush=True)
     measure(args.runs, connection)
 
 

@@ -30,3 +30,29 @@ def percent_text(part, whole) -> str:
     if not whole:
         return "-"
     return two_text(Decimal(part) * 100 / Decimal(whole))
+
+
+def json_number(value) -> float | int | None:
+    """A figure for JSON: a whole number as an int, else two decimals (half up) as a float."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(half_up(value))
+
+
+def json_two(value) -> float | None:
+    """A score for JSON: two decimals, half up."""
+    return None if value is None else float(half_up(value))
+
+
+def count_text(value) -> str:
+    """A numerator, denominator or count as text: whole numbers grouped (4,870), else two
+    decimals grouped; "–" for none."""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return two_text(value, grouped=True)

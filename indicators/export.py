@@ -2,25 +2,11 @@
 
 from decimal import Decimal
 
-from core.numbers import half_up
+from core.numbers import json_number as _num
+from core.numbers import json_two as _two
 from indicators.evaluation import IndicatorResult, SetResult
 
 TWO = Decimal("0.01")
-
-
-def _num(value) -> float | int | None:
-    if value is None:
-        return None
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return int(value)
-    return float(half_up(value))
-
-
-def _two(value) -> float | None:
-    if value is None:
-        return None
-    return float(half_up(value))
 
 
 def indicator_as_dict(res: IndicatorResult) -> dict:

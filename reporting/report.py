@@ -32,7 +32,9 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from core.numbers import half_up, two_text
+from core.numbers import count_text, half_up, two_text
+from core.numbers import json_number as _json_num
+from core.numbers import json_two as _json_two
 from core.thaidate import format_thai_date
 from indicators import evaluation
 from indicators.models import TARGET_LABELS, IndicatorKind
@@ -53,16 +55,6 @@ NARRATIVE_SECTIONS = (
 
 def dec2(value) -> str:
     return "–" if value is None else two_text(value, grouped=True)
-
-
-def count_text(value) -> str:
-    """A numerator or denominator: whole numbers grouped (4,870), else two decimals."""
-    if value is None:
-        return "–"
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return dec2(value)
 
 
 def weight_text(weight, child: bool) -> str:
@@ -867,19 +859,6 @@ def as_pdf(report: RoundReport) -> bytes:
 
 
 # --- JSON (the dashboard's shape) ---------------------------------------------------------------
-
-
-def _json_num(value) -> float | int | None:
-    if value is None:
-        return None
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return int(value)
-    return float(half_up(value))
-
-
-def _json_two(value) -> float | None:
-    return None if value is None else float(half_up(value))
 
 
 def _item_dict(item: Item, children: list[dict]) -> dict:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import count_text as num
 from core.numbers import half_up, two_text
 from core.thaidate import format_thai_date
 from indicators import evaluation
@@ -39,15 +40,6 @@ def dec2(value) -> str:
     if value is None:
         return "–"
     return two_text(value, grouped=True)
-
-
-def num(value) -> str:
-    if value is None:
-        return "–"
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return dec2(value)
 
 
 def person(user) -> str:
