@@ -33,7 +33,24 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 admin.site.register(Baseline, SimpleHistoryAdmin)
 admin.site.register(Deliverable, SimpleHistoryAdmin)
-admin.site.register(Evidence, SimpleHistoryAdmin)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    """Evidence put before the approvers stays on record, in the Django admin as in the app
+    (``Evidence.is_deletable``): only a draft can be deleted here, and never in bulk."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_deletable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 admin.site.register(ManualResult, SimpleHistoryAdmin)
 
 
