@@ -562,6 +562,14 @@ RULES: dict[str, list[Case]] = {
             {"pk": Ref("round_closed"), "indicator_pk": Ref("indicator_ratio")},
         )
     ],
+    "reporting:round-report": [
+        Case("open", expect(ROUND_READERS), {"pk": Ref("round_open")}),
+        Case("closed", expect(ROUND_READERS), {"pk": Ref("round_closed")}),
+    ],
+    "reporting:round-report-xlsx": [Case("", expect(ROUND_READERS), {"pk": Ref("round_closed")})],
+    "reporting:round-report-pdf": [Case("", expect(ROUND_READERS), {"pk": Ref("round_closed")})],
+    "reporting:compare": [Case("", expect(ROUND_READERS), query="year=2563")],
+    "reporting:compare-xlsx": [Case("", expect(ROUND_READERS), query="year=2563")],
     "reporting:narrative-edit": [
         Case(
             "",
