@@ -3,6 +3,11 @@ digits, national IDs with dashes or spaces, coded columns given as code or Thai 
 
 Each parser takes the raw cell (str, int, float, date, datetime or None) and returns a Python
 value, or None for an empty cell; bad input raises ValueError with a Thai message.
+
+Speed: an upload has 100,000s of cells but few distinct dates, percents or codes, so the parsers
+whose result depends only on the text remember their successful results (``_Memo``, bounded;
+errors are always worked out again, as their messages follow the language). The results are the
+same objects the parsers would build (dates, Decimals, str are immutable).
 """
 
 import datetime as dt
@@ -16,11 +21,50 @@ from core.thaidate import parse_date, to_arabic_digits
 # Control characters other than tab/newline never belong in a cell.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CELL = 1000
+# Excel's day 1 in each date system: 1899-12-30 + n (1900 system, the default), 1904-01-01 + n.
+EPOCH_1900 = dt.date(1899, 12, 30)
+EPOCH_1904 = dt.date(1904, 1, 1)
+# 9999-12-31, Excel's last day, is serial 2,958,465 (1900 system) and 2,957,003 (1904 system).
+_LAST_1900 = 2958466
+_LAST_1904 = _LAST_1900 - (EPOCH_1904 - EPOCH_1900).days
+
+
+class Serial1904(float):
+    """A number from a workbook in the 1904 date system (old Mac Excel): as a date, day
+    ``value`` after 1904-01-01; as anything else, the plain number it is."""
+
+    __slots__ = ()
+
+
+class _Memo(dict):
+    """Successful results by key, forgotten all at once past ``limit`` entries."""
+
+    limit = 50_000
+
+    def keep(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_MISSING = object()
+_dates = _Memo()
+_decimals = _Memo()
 
 
 def text(value, max_length: int = MAX_CELL) -> str | None:
     if value is None:
         return None
+    if type(value) is str:
+        # isprintable(): no control character (nor tab, newline, odd spaces), so nothing to strip
+        # out but the ends.
+        cleaned = value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
+        if not cleaned:
+            return None
+        if len(cleaned) > max_length:
+            raise ValueError(f"ข้อความยาวเกิน {max_length} ตัวอักษร")
+        return cleaned
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     cleaned = _CONTROL.sub("", str(value)).strip()
@@ -38,16 +82,26 @@ def code_text(value, max_length: int = 32) -> str | None:
 
 
 def date(value) -> dt.date | None:
-    if value is None or value == "":
+    if type(value) is str:
+        found = _dates.get(value, _MISSING)
+        if found is not _MISSING:
+            return found
+        cleaned = text(value, 40)
+        return _dates.keep(value, None if cleaned is None else parse_date(cleaned))
+    if value is None:
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, Serial1904):
+        if 0 <= value < _LAST_1904:
+            return EPOCH_1904 + dt.timedelta(days=int(value))
+        raise ValueError(f"'{value}' ไม่ใช่วันที่")
     if isinstance(value, int | float) and not isinstance(value, bool):
         # An Excel serial day number that reached us as a number.
-        if 1 <= value < 2958466:
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        if 1 <= value < _LAST_1900:
+            return EPOCH_1900 + dt.timedelta(days=int(value))
         raise ValueError(f"'{value}' ไม่ใช่วันที่")
     cleaned = text(value, 40)
     if cleaned is None:
@@ -60,6 +114,15 @@ def decimal(value, places: int = 2) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise ValueError(f"'{value}' ไม่ใช่ตัวเลข")
+    # The result depends on str(value) and places alone (1 and "1" give the same 1.00).
+    key = (value if type(value) is str else str(value), places)
+    found = _decimals.get(key)
+    if found is not None:
+        return found
+    return _decimals.keep(key, _decimal(value, places))
+
+
+def _decimal(value, places: int) -> Decimal | None:
     cleaned = to_arabic_digits(str(value)).strip().replace(",", "")
     if not cleaned:
         return None
@@ -69,7 +132,8 @@ def decimal(value, places: int = 2) -> Decimal | None:
         raise ValueError(f"'{text(value, 40) or value}' ไม่ใช่ตัวเลข") from None
     if not number.is_finite():
         raise ValueError(f"'{cleaned}' ไม่ใช่ตัวเลข")
-    if abs(number) >= 10**12:
+    if number and number.adjusted() >= 12:  # abs(number) >= 10**12, without the arithmetic
+        # that overflowed (decimal.Overflow, a crash) for an exponent past the context's
         raise ValueError(f"'{cleaned}' ใหญ่เกินไป")
     return half_up(number, places)  # as every figure is rounded (core.numbers)
 
@@ -110,8 +174,13 @@ class Coded:
         self.lookup = {_key(code): code for code in choices}
         self.lookup.update({_key(label): code for code, label in choices.items()})
         self.lookup.update({_key(label): code for label, code in (aliases or {}).items()})
+        self._memo = _Memo()
 
     def __call__(self, value) -> str | None:
+        if type(value) is str:
+            found = self._memo.get(value)
+            if found is not None:
+                return found
         cleaned = text(value, 200)
         if cleaned is None:
             return None
@@ -119,6 +188,8 @@ class Coded:
         if found is None:
             allowed = ", ".join(f"{code} ({label})" for code, label in self.choices.items())
             raise ValueError(f"'{cleaned}' ไม่ใช่ค่าที่รับได้ (รับ: {allowed})")
+        if type(value) is str:
+            self._memo.keep(value, found)
         return found
 
 

@@ -94,7 +94,7 @@ class RowProblem(Exception):
 
 
 class KpiResource(resources.Resource):
-    model: type = None  # the Django model the rows become
+    model: Any = None  # the Django model the rows become
     kind: str = ""
     label: "str | Promise" = ""  # a gettext_lazy string
     order: int = 100
@@ -145,13 +145,13 @@ class KpiResource(resources.Resource):
     def records(self, queryset, key: Callable) -> dict:
         """Light records (named tuples with ``pk`` and the update fields) by natural key."""
         names = ["pk", *self.update_fields, *self.key_fields]
-        record = namedtuple("Record", names, rename=False)  # noqa: PYI024
+        record = namedtuple("Record", names, rename=False)  # type: ignore[misc]  # noqa: PYI024
         columns = ["pk", *self.update_fields, *self.key_fields]
         return {key(r): r for r in map(record._make, queryset.values_list(*columns).iterator(5000))}
 
     def records_in(self, queryset, field: str, values, key: Callable) -> dict:
         """``records`` of ``queryset`` filtered by ``field__in`` ``values``, in chunks."""
-        found = {}
+        found: dict = {}
         for part in each_chunk(queryset, field, values):
             found |= self.records(part, key)
         return found

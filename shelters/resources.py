@@ -66,7 +66,8 @@ def _residents(rows, facilities) -> dict[tuple[int, str], ResidentRef]:
         facilities[r["facility_code"]].pk for r in rows if r.get("facility_code") in facilities
     }
     found = {}
-    for part in each_chunk(Resident.objects.all(), "facility_id", facility_ids):
+    # no ORDER BY: the residents are keyed, not listed (Meta.ordering would sort them all)
+    for part in each_chunk(Resident.objects.order_by(), "facility_id", facility_ids):
         queryset = part.values_list(*ResidentRef._fields).iterator(5000)
         found |= {(r.facility_id, r.case_number): r for r in map(ResidentRef._make, queryset)}
     return found
