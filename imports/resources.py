@@ -164,7 +164,9 @@ _kinds: dict[str, type[KpiResource]] = {}
 
 
 def register(resource: type[KpiResource]) -> type[KpiResource]:
-    _kinds[resource.kind] = resource
+    """A class decorator: ``resource`` becomes an import kind, its Thai headers derived from its
+    model's verbose names (``headers_from_model``)."""
+    _kinds[resource.kind] = headers_from_model(resource)
     return resource
 
 

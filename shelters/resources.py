@@ -16,7 +16,6 @@ from imports.resources import (
     column,
     each_chunk,
     first_problem,
-    headers_from_model,
     need,
     register,
     render_date,
@@ -123,7 +122,6 @@ def _resident(row, ctx) -> Resident:
 
 
 @register
-@headers_from_model
 class FacilityResource(KpiResource):
     kind = "facilities"
     label = gettext_lazy("หน่วยงาน (สถานคุ้มครอง/ศูนย์)")
@@ -160,7 +158,6 @@ class FacilityResource(KpiResource):
 
 
 @register
-@headers_from_model
 class ResidentResource(KpiResource):
     kind = "residents"
     label = gettext_lazy("ผู้รับบริการ")
@@ -265,7 +262,6 @@ def _item(n: int):
 
 
 @register
-@headers_from_model
 class AssessmentResource(KpiResource):
     kind = "assessments"
     label = gettext_lazy("ผลการประเมิน IRP")
@@ -331,7 +327,6 @@ class AssessmentResource(KpiResource):
 
 
 @register
-@headers_from_model
 class DischargeResource(KpiResource):
     kind = "discharges"
     label = gettext_lazy("การจำหน่ายผู้รับบริการ")

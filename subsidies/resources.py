@@ -36,7 +36,6 @@ from imports.resources import (
     chunks,
     column,
     first_problem,
-    headers_from_model,
     need,
     register,
     render_date,
@@ -119,7 +118,6 @@ def _unknown_reference(ref: str) -> RowProblem:
 
 # -- applications -----------------------------------------------------------------------------
 @register
-@headers_from_model
 class ApplicationResource(KpiResource):
     kind = "applications"
     label = gettext_lazy("คำขอรับเงินอุดหนุน")
@@ -282,7 +280,6 @@ class ApplicationResource(KpiResource):
 
 # -- step updates ------------------------------------------------------------------------------
 @register
-@headers_from_model
 class ApplicationStepResource(KpiResource):
     kind = "application-steps"
     label = gettext_lazy("ความคืบหน้าขั้นตอนคำขอรับเงินอุดหนุน")

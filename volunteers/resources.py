@@ -46,7 +46,6 @@ from imports.resources import (
     column,
     each_chunk,
     first_problem,
-    headers_from_model,
     need,
     register,
     render_date,
@@ -183,7 +182,6 @@ def _may_be_active(standing: tuple[str, bool] | None) -> bool:
 
 
 @register
-@headers_from_model
 class VolunteerResource(KpiResource):
     kind = "volunteers"
     label = gettext_lazy("อพม. (ทะเบียน)")
@@ -297,7 +295,6 @@ class VolunteerResource(KpiResource):
 
 # -- training results -------------------------------------------------------------------------
 @register
-@headers_from_model
 class TrainingResource(KpiResource):
     kind = "trainings"
     label = gettext_lazy("ผลการอบรม อพม.")
@@ -450,7 +447,6 @@ class TrainingResource(KpiResource):
 
 # -- services ---------------------------------------------------------------------------------
 @register
-@headers_from_model
 class ServiceResource(KpiResource):
     kind = "services"
     label = gettext_lazy("การให้บริการของ อพม.")
@@ -541,7 +537,6 @@ class ServiceResource(KpiResource):
 
 # -- plan targets -----------------------------------------------------------------------------
 @register
-@headers_from_model
 class PlanTargetResource(KpiResource):
     kind = "plan-targets"
     label = gettext_lazy("เป้าหมายตามแผนพัฒนาศักยภาพ อพม.")
