@@ -1,16 +1,29 @@
-"""Benchmark of the public status lookup (KPI 3.2's JSON web service) behind gunicorn.
+"""Benchmark of the public status lookup (KPI 3.2) behind gunicorn, beside its anchor.
 
 Loads 150,000 subsidy applications (with their step history) into a separate PostgreSQL
-database, starts gunicorn on 127.0.0.1 only with that database, drives POST /subsidies/api/status/
-with a bounded number of successful lookups from a few processes × threads, and prints
-requests/s and latency percentiles. Goal: ≥ 300 lookups/s with p95 < 50 ms on 2 cores.
+database, starts gunicorn on 127.0.0.1 only with that database (sync workers, DEBUG=0) and the
+benchmark-only settings ``benchmarks.lookup_anchor_settings`` (the project's settings and
+middleware, plus one URL), then drives, with the same clients, one phase after the other:
+
+- anchor: ``POST /bench/anchor/`` (benchmarks/lookup_anchor_urls.py), a minimal Django view
+  doing the one indexed lookup by reference and answering a tiny JSON: the floor;
+- json: ``POST /subsidies/api/status/``, the web service;
+- form: the citizen's page, post/redirect/get: ``POST /subsidies/status/`` (CSRF cookie and
+  token, the session cookie) answered 303, then the ``GET`` of the result page. One form
+  lookup is these two requests; both the lookups/s and the requests/s are printed.
+
+Each prints requests/s and p50/p95/p99 latency, then the ratios product ÷ anchor (throughput).
+Goal (issue 16): json and form ≥ 60 % of the anchor, p95 ≤ 50 ms, with 20 clients
+(--processes 4 --threads 5) and 3 workers.
 
     .venv/bin/python benchmarks/subsidies_lookup.py                 # load, run, keep the DB
     .venv/bin/python benchmarks/subsidies_lookup.py --reuse         # skip the load
     .venv/bin/python benchmarks/subsidies_lookup.py --drop          # drop the DB at the end
 
-Only loopback is used; nothing listens on another interface. Every lookup is a right pair, so
-the throttle of failed lookups never trips (the script checks it did not).
+Only loopback is used; nothing listens on another interface. Every lookup is a right pair and
+every pair is looked up once per run (so each lookup records its status check, the costly
+path); the checks of the database are emptied at the start of each run (a benchmark database
+only). The throttle of failed lookups never trips (the script checks it did not).
 """
 
 import argparse
@@ -19,6 +32,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import re
 import signal
 import socket
 import statistics
@@ -26,12 +40,17 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HOST = "127.0.0.1"
-PATH = "/subsidies/api/status/"
+API_PATH = "/subsidies/api/status/"
+FORM_PATH = "/subsidies/status/"
+ANCHOR_PATH = "/bench/anchor/"
+SETTINGS = "benchmarks.lookup_anchor_settings"
+PHASES = ("anchor", "json", "form")
 
 
 def parse_args():
@@ -41,15 +60,17 @@ def parse_args():
     p.add_argument(
         "--server-url", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server"
     )
-    p.add_argument("--db", default="kpi_subsidies_bench", help="database to create and load")
+    p.add_argument("--db", default="kpi_lookup_bench", help="database to create and load")
     p.add_argument("--rows", type=int, default=150_000)
-    p.add_argument("--requests", type=int, default=6000, help="total lookups (bounded)")
-    p.add_argument("--processes", type=int, default=2, help="client processes")
-    p.add_argument("--threads", type=int, default=2, help="threads per client process")
+    p.add_argument("--requests", type=int, default=4000, help="lookups per phase (bounded)")
+    p.add_argument("--processes", type=int, default=4, help="client processes")
+    p.add_argument("--threads", type=int, default=5, help="threads per client process")
     p.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     p.add_argument("--port", type=int, default=0, help="0 = a free port")
     p.add_argument("--reuse", action="store_true", help="keep the loaded database, skip the load")
     p.add_argument("--drop", action="store_true", help="drop the database at the end")
+    p.add_argument("--phases", default=",".join(PHASES), help="which phases, in this order")
+    p.add_argument("--rounds", type=int, default=4, help="the phases take turns this many times")
     return p.parse_args()
 
 
@@ -160,12 +181,14 @@ def load(rows: int) -> None:
     print(f"  loaded {rows:,} applications in {time.perf_counter() - t0:.1f} s" + " " * 10)
 
 
-def sample_pairs(n: int) -> list[tuple[str, str]]:
+def sample_pairs(n: int, seed: int) -> list[tuple[str, str]]:
     from subsidies.models import Application
 
     ids = list(Application.objects.values_list("id", flat=True))
-    chosen = random.Random(1).sample(ids, min(n, len(ids)))
-    return list(Application.objects.filter(id__in=chosen).values_list("reference", "national_id"))
+    chosen = random.Random(seed).sample(ids, min(n, len(ids)))
+    pairs = list(Application.objects.filter(id__in=chosen).values_list("reference", "national_id"))
+    random.Random(seed).shuffle(pairs)
+    return pairs
 
 
 def free_port() -> int:
@@ -174,10 +197,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {
+# The page's static files as production serves them (DEBUG=0: WhiteNoise's manifest), collected
+# once, outside the checkout.
+STATIC_ROOT = Path(os.getenv("TMPDIR", "/tmp")) / "kpi_lookup_bench_static"
+
+
+def server_env(database_url: str) -> dict:
+    return {
         **os.environ,
         "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-only-" + os.urandom(16).hex(),
         "ALLOWED_HOSTS": HOST,
@@ -185,11 +214,25 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
         "SECURE_HSTS_SECONDS": "0",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "ERROR",
+        "STATIC_ROOT": str(STATIC_ROOT),
     }
+
+
+def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = server_env(database_url)
+    if not (STATIC_ROOT / "staticfiles.json").exists():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            env=env, cwd=ROOT, check=True,
+        )  # fmt: skip
     cmd = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "kpitracker.wsgi:application",
         "--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync",
-        "--log-level", "warning", "--chdir", str(ROOT),
+        "--log-level", "warning", "--chdir", str(ROOT), "--backlog", "256",
+        # gunicorn.conf.py (read from ROOT) recycles a worker every ~2,000 requests; its first
+        # requests after a restart (imports, templates, connection) would fall in the few
+        # thousand timed here, as noise on the tail: steady state only.
+        "--max-requests", "0",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
     deadline = time.time() + 30
@@ -203,52 +246,113 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
     raise SystemExit("gunicorn did not start")
 
 
-def one_lookup(port: int, ref: str, nid: str) -> tuple[float, int]:
-    body = json.dumps({"reference": ref, "national_id": nid})
+def request(port, method, path, body=None, headers=None):
+    """One request on a new connection (sync workers close it anyway): (seconds, response,
+    body)."""
     t0 = time.perf_counter()
-    conn = http.client.HTTPConnection(HOST, port, timeout=10)
-    conn.request("POST", PATH, body, {"Content-Type": "application/json"})
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request(method, path, body, headers or {})
     response = conn.getresponse()
-    response.read()
+    data = response.read()
     conn.close()
-    return time.perf_counter() - t0, response.status
+    return time.perf_counter() - t0, response, data
 
 
-def client_process(port: int, pairs: list, count: int, threads: int, out: mp.Queue) -> None:
-    latencies: list[float] = []
+def cookies_of(response, jar: dict) -> None:
+    for header in response.msg.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+
+
+def cookie_header(jar: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Citizen:
+    """One client thread: a browser for the form (its cookies), a plain client for JSON."""
+
+    def __init__(self, port: int, phase: str):
+        self.port, self.phase, self.jar, self.token = port, phase, {}, ""
+        if phase == "form":  # the empty page first: the CSRF cookie and the form's token
+            _, response, data = request(port, "GET", FORM_PATH)
+            cookies_of(response, self.jar)
+            self.token = TOKEN.search(data).group(1).decode()
+
+    def lookup(self, ref: str, nid: str) -> tuple[float, list[float], int]:
+        """(seconds of the lookup, seconds of each request, status: 200 when all went right)."""
+        if self.phase == "anchor":
+            elapsed, response, _ = request(
+                self.port, "POST", ANCHOR_PATH, json.dumps({"reference": ref}),
+                {"Content-Type": "application/json"},
+            )  # fmt: skip
+            return elapsed, [elapsed], response.status
+        if self.phase == "json":
+            elapsed, response, _ = request(
+                self.port, "POST", API_PATH, json.dumps({"reference": ref, "national_id": nid}),
+                {"Content-Type": "application/json"},
+            )  # fmt: skip
+            return elapsed, [elapsed], response.status
+        body = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": self.token, "reference": ref, "national_id": nid}
+        )
+        posted, response, _ = request(
+            self.port, "POST", FORM_PATH, body,
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Cookie": cookie_header(self.jar)},
+        )  # fmt: skip
+        cookies_of(response, self.jar)
+        if response.status != 303:
+            return posted, [posted], response.status
+        location = urllib.parse.urlsplit(response.getheader("Location")).path
+        got, response, data = request(
+            self.port, "GET", location, None, {"Cookie": cookie_header(self.jar)}
+        )
+        cookies_of(response, self.jar)
+        status = response.status
+        if status == 200 and b'id="status-result"' not in data:
+            status = 0  # a page without the result
+        return posted + got, [posted, got], status
+
+
+def client_process(port: int, phase: str, pairs: list, threads: int, out: mp.Queue) -> None:
+    lookups: list[float] = []
+    requests: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    per_thread = [count // threads + (1 if i < count % threads else 0) for i in range(threads)]
+    shares = [pairs[i::threads] for i in range(threads)]
+    ready = threading.Barrier(threads)
 
-    def run(n: int, seed: int) -> None:
-        rng = random.Random(seed)
-        mine, codes = [], {}
-        for _ in range(n):
-            ref, nid = rng.choice(pairs)
-            elapsed, status = one_lookup(port, ref, nid)
-            mine.append(elapsed)
+    def run(mine: list) -> None:
+        citizen = Citizen(port, phase)
+        ready.wait()
+        times, each, codes = [], [], {}
+        for ref, nid in mine:
+            elapsed, parts, status = citizen.lookup(ref, nid)
+            times.append(elapsed)
+            each.extend(parts)
             codes[status] = codes.get(status, 0) + 1
         with lock:
-            latencies.extend(mine)
+            lookups.extend(times)
+            requests.extend(each)
             for k, v in codes.items():
                 statuses[k] = statuses.get(k, 0) + v
 
-    workers = [
-        threading.Thread(target=run, args=(n, os.getpid() * 100 + i))
-        for i, n in enumerate(per_thread)
-    ]
+    workers = [threading.Thread(target=run, args=(share,)) for share in shares]
     for t in workers:
         t.start()
     for t in workers:
         t.join()
-    out.put((latencies, statuses))
+    out.put((lookups, requests, statuses))
 
 
-def drive(port: int, pairs: list, total: int, processes: int, threads: int):
+def drive(port: int, phase: str, pairs: list, processes: int, threads: int) -> dict:
     queue: mp.Queue = mp.Queue()
-    shares = [total // processes + (1 if i < total % processes else 0) for i in range(processes)]
     procs = [
-        mp.Process(target=client_process, args=(port, pairs, n, threads, queue)) for n in shares
+        mp.Process(target=client_process, args=(port, phase, pairs[i::processes], threads, queue))
+        for i in range(processes)
     ]
     t0 = time.perf_counter()
     for p in procs:
@@ -257,12 +361,17 @@ def drive(port: int, pairs: list, total: int, processes: int, threads: int):
     wall = time.perf_counter() - t0
     for p in procs:
         p.join()
-    latencies = sorted(lat for lats, _ in results for lat in lats)
     statuses: dict[int, int] = {}
-    for _, codes in results:
+    for *_, codes in results:
         for k, v in codes.items():
             statuses[k] = statuses.get(k, 0) + v
-    return wall, latencies, statuses
+    return {
+        "phase": phase,
+        "wall": wall,
+        "lookups": sorted(lat for lats, _, _ in results for lat in lats),
+        "requests": sorted(lat for _, lats, _ in results for lat in lats),
+        "statuses": statuses,
+    }
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -270,8 +379,25 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[index]
 
 
+def latency(values: list[float]) -> str:
+    return (
+        f"p50 {percentile(values, 50) * 1000:.1f} · p95 {percentile(values, 95) * 1000:.1f} · "
+        f"p99 {percentile(values, 99) * 1000:.1f} · mean {statistics.fmean(values) * 1000:.1f}"
+    )
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     args = parse_args()
+    phases = [p for p in args.phases.split(",") if p]
+    if any(p not in PHASES for p in phases):
+        raise SystemExit(f"--phases: one or more of {', '.join(PHASES)}")
     database_url = f"{args.server_url}/{args.db}"
     if args.reuse and database_exists(args.server_url, args.db):
         print(f"reusing database {args.db}")
@@ -286,44 +412,77 @@ def main() -> None:
         load(args.rows)
     from django.db import connection
 
-    from subsidies.models import Application, LookupThrottle, StatusCheck
+    from subsidies.models import Application, LookupThrottle, Rating, StatusCheck
 
     loaded = Application.objects.count()
-    pairs = sample_pairs(5000)
-    checks_before = StatusCheck.objects.count()
+    # Distinct pairs for every phase (warm-up included): each lookup records a new check.
+    warm = min(200, args.requests)
+    per_phase = args.requests + warm
+    pairs = sample_pairs(per_phase * len(phases), seed=int(time.time()))
+    with connection.cursor() as cursor:  # a benchmark database: start every run alike
+        cursor.execute(f"TRUNCATE {Rating._meta.db_table}, {StatusCheck._meta.db_table}")
+        cursor.execute(f"TRUNCATE {LookupThrottle._meta.db_table}")
+        cursor.execute(f"VACUUM ANALYZE {StatusCheck._meta.db_table}")
     connection.close()
 
     port = args.port or free_port()
-    print(f"gunicorn: {args.workers} sync workers on {HOST}:{port}")
+    clients = args.processes * args.threads
+    print(f"gunicorn: {args.workers} sync workers on {HOST}:{port}; {clients} clients")
+    print(f"load before: {loadavg()}")
     server = start_gunicorn(database_url, port, args.workers)
+    runs = {phase: {"phase": phase, "wall": 0.0, "lookups": [], "requests": [], "statuses": {},
+                    "load": []} for phase in phases}  # fmt: skip
     try:
-        warm = min(200, args.requests)
-        drive(port, pairs, warm, 1, 2)  # warm-up: connections, imports, caches
-        wall, latencies, statuses = drive(port, pairs, args.requests, args.processes, args.threads)
+        for i, phase in enumerate(phases):  # warm-up: connections, imports, caches
+            drive(port, phase, pairs[i * per_phase : i * per_phase + warm], 1, 4)
+        # The phases take turns, round after round: a change of the machine's load (other
+        # work on the shared cores) falls on all of them alike.
+        for r in range(args.rounds):
+            for i, phase in enumerate(phases):
+                mine = pairs[i * per_phase + warm : (i + 1) * per_phase][r :: args.rounds]
+                part = drive(port, phase, mine, args.processes, args.threads)
+                run = runs[phase]
+                run["wall"] += part["wall"]
+                run["lookups"] += part["lookups"]
+                run["requests"] += part["requests"]
+                for k, v in part["statuses"].items():
+                    run["statuses"][k] = run["statuses"].get(k, 0) + v
+                run["load"].append(loadavg().split()[0])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    for run in runs.values():
+        run["lookups"].sort()
+        run["requests"].sort()
+        run["load"] = "1-min load after each round " + " ".join(run["load"])
 
-    recorded = StatusCheck.objects.count() - checks_before
+    recorded = StatusCheck.objects.count()
     throttled = LookupThrottle.objects.count()
-    n = len(latencies)
     print()
     print(f"applications in the database : {loaded:,}")
-    print(
-        f"lookups                      : {n:,} ({args.processes} processes × {args.threads} threads)"
-    )
-    print(f"status codes                 : {dict(sorted(statuses.items()))}")
-    print(f"throughput                   : {n / wall:,.1f} requests/s over {wall:.2f} s")
-    print(
-        f"latency ms                   : p50 {percentile(latencies, 50) * 1000:.1f} · "
-        f"p95 {percentile(latencies, 95) * 1000:.1f} · p99 {percentile(latencies, 99) * 1000:.1f} · "
-        f"mean {statistics.fmean(latencies) * 1000:.1f}"
-    )
-    print(
-        f"checks recorded              : {recorded:,} (warm-up included); throttle rows: {throttled}"
-    )
-    ok = n / wall >= 300 and percentile(latencies, 95) < 0.050 and statuses.get(200) == n
-    print("goal (≥ 300/s, p95 < 50 ms, all 200): " + ("met" if ok else "NOT met"))
+    print(f"lookups per phase            : {args.requests:,} ({args.processes} processes × "
+          f"{args.threads} threads), each pair once")  # fmt: skip
+    rates = {}
+    for run in runs.values():
+        n, wall = len(run["lookups"]), run["wall"]
+        rates[run["phase"]] = n / wall
+        print(f"{run['phase']:<6} status codes  : {dict(sorted(run['statuses'].items()))}"
+              f"  ({run['load']})")  # fmt: skip
+        print(f"{run['phase']:<6} lookups/s     : {n / wall:,.1f} over {wall:.2f} s · "
+              f"latency ms {latency(run['lookups'])}")  # fmt: skip
+        if run["phase"] == "form":
+            m = len(run["requests"])
+            print(f"{run['phase']:<6} requests/s    : {m / wall:,.1f} (POST 303 + GET 200) · "
+                  f"per request ms {latency(run['requests'])}")  # fmt: skip
+    if "anchor" in rates:
+        for phase in ("json", "form"):
+            if phase in rates:
+                print(f"ratio {phase} ÷ anchor         : {rates[phase] / rates['anchor']:.1%}"
+                      + (f" (requests: {2 * rates[phase] / rates['anchor']:.1%})"
+                         if phase == "form" else ""))  # fmt: skip
+    print(f"checks recorded              : {recorded:,} (warm-up included; json + form lookups "
+          f"{(args.requests + warm) * len([p for p in phases if p != 'anchor']):,}); "
+          f"throttle rows: {throttled}")  # fmt: skip
     if args.drop:
         connection.close()
         drop_database(args.server_url, args.db)

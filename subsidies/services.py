@@ -2,13 +2,15 @@
 throttle. Views and the JSON web service call these; tests drive them directly too."""
 
 import datetime as dt
+import functools
 import hmac
 import ipaddress
+import json
 import math
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Aggregate, Exists, OuterRef, Subquery, TextField
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -503,72 +505,280 @@ class Lookup:
     rated: bool = False  # this citizen rated this application at this step already
 
 
+class _JSONRows(Aggregate):
+    """The grouped rows' ``expressions`` as a JSON array of arrays, as text (PostgreSQL's
+    ``json_agg``, SQLite's ``json_group_array``): a row's step entries inside its own query.
+    JSON writes a date as ISO 8601 whatever the server's DateStyle."""
+
+    function = "JSON_AGG"
+    template = "%(function)s(JSON_BUILD_ARRAY(%(expressions)s))::text"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="JSON_GROUP_ARRAY",
+            template="%(function)s(JSON_ARRAY(%(expressions)s))",
+            **extra,
+        )
+
+
+def entries_of(application) -> Subquery:
+    """The step entries (step, decision, date) of the application ``application`` refers to
+    (an ``OuterRef``), as one text column: read them with ``read_entries``."""
+    return Subquery(
+        StepEntry.objects.filter(application_id=application)
+        .order_by()
+        .values("application_id")
+        .annotate(rows=_JSONRows("step", "decision", "acted_on"))
+        .values("rows"),
+        output_field=TextField(),
+    )
+
+
+def read_entries(application_id: int, text: str | None) -> list[StepEntry]:
+    """``entries_of``'s column as the entries (unsaved instances: step, decision, acted_on),
+    by step, as ``StepEntry.objects.filter(application_id=…).order_by("step")`` gives them."""
+    rows = sorted(json.loads(text)) if text else []
+    return [
+        StepEntry(
+            application_id=application_id,
+            step=step,
+            decision=decision or "",
+            acted_on=dt.date.fromisoformat(acted_on),
+        )
+        for step, decision, acted_on in rows
+    ]
+
+
+_CHECK_ID = -7_654_321  # a stand-in: no check has a negative id
+
+
+@functools.cache
+def _compiled_result(vendor: str) -> tuple[str, tuple]:
+    checks = StatusCheck.objects.filter(pk=_CHECK_ID, application__isnull=False).order_by()
+    query = (
+        Application.objects.filter(pk=Subquery(checks.values("application_id")[:1]))
+        .annotate(
+            check_citizen_key=Subquery(checks.values("citizen_key")[:1]),
+            check_step=Subquery(checks.values("step")[:1]),
+        )
+        .annotate(
+            rated=Exists(
+                Rating.objects.filter(
+                    citizen_key=OuterRef("check_citizen_key"),
+                    application_id=OuterRef("pk"),
+                    step=OuterRef("check_step"),
+                )
+            ),
+            entry_rows=entries_of(OuterRef("pk")),
+        )
+        .order_by()[:1]
+    ).query
+    return query.sql_with_params()
+
+
+def checked_result(check_id: int) -> tuple[StatusCheck, Application, list, bool] | None:
+    """What the page shows after a lookup (the check ``check_id`` kept in the session): the
+    check (pk, citizen key, application, step), its application as it is now, its steps
+    (``read_entries``) and whether this citizen rated it at that step; None if the check is
+    gone or its application deleted. One query (compiled once per process, like the lookup)."""
+    sql, stand_ins = _compiled_result(connection.vendor)
+    params = [check_id if p == _CHECK_ID else p for p in stand_ins]
+    application = next(iter(Application.objects.raw(sql, params)), None)
+    if application is None:
+        return None
+    check = StatusCheck(
+        pk=check_id,
+        citizen_key=application.check_citizen_key,
+        application_id=application.pk,
+        step=application.check_step,
+    )
+    entries = read_entries(application.pk, application.entry_rows)
+    return check, application, entries, bool(application.rated)
+
+
+LOOKUP_FIELDS = (
+    "id",
+    "reference",
+    "national_id",
+    "first_name",
+    "subsidy_type",
+    "received_on",
+    "step",
+    "decision",
+    "step_on",
+    "province_id",
+    "is_demo",
+)
+
+
 def lookup(
     reference: str, national_id: str, *, channel: str = Channel.WEB, now=None
 ) -> Lookup | None:
     """The application whose reference and national ID both match, recording the check; else
     None. Whether the reference exists or not, the same work is done: one query by reference,
     a keyed hash and a constant-time comparison. The same citizen, application, step and day
-    make one check (a repeated lookup records nothing new)."""
+    make one check (a repeated lookup records nothing new). Not throttled: the pages and the
+    web service call ``throttled_lookup``."""
+    found, _wait = _lookup(reference, national_id, channel=channel, now=now)
+    return found
+
+
+def throttled_lookup(
+    keys, reference: str, national_id: str, *, channel: str, now=None, entries: bool = True
+) -> tuple[Lookup | None, int]:
+    """``lookup`` behind the throttle of failed lookups (``keys``: ``throttle_keys``): (the
+    lookup, 0), or (None, seconds to wait). A client that must wait gets the wait, right pair
+    or not, and records nothing; a wrong pair is checked against the throttle and counted in
+    one step (``record_failure``). The throttle is read in the lookup's own query (whether
+    the keys have rows at all): a right pair reads it again only when they have.
+    ``entries=False`` leaves the step entries out (the page redirects; its GET reads them)."""
+    return _lookup(reference, national_id, channel=channel, now=now, keys=keys, entries=entries)
+
+
+# The lookup's query is the same for every lookup but its values: the ORM builds and compiles it
+# once per process (for each number of throttle keys, with or without the entries), with
+# stand-ins for the values, which each lookup swaps for its own (``_lookup_query``).
+_REF, _DIGEST, _DAY = "\x00reference", "\x00citizen", dt.date(1, 1, 1)
+
+
+def _stand_in_key(i: int) -> str:
+    return f"\x00key{i}"
+
+
+@functools.cache
+def _compiled_lookup(vendor: str, n_keys: int | None, entries: bool) -> tuple[str, tuple]:
+    mine = {"application_id": OuterRef("pk"), "citizen_key": _DIGEST, "step": OuterRef("step")}
+    extra = {}
+    if n_keys is not None:
+        stand_ins = [_stand_in_key(i) for i in range(n_keys)]
+        extra["throttled"] = Exists(LookupThrottle.objects.filter(key__in=stand_ins))
+    if entries:
+        extra["entry_rows"] = entries_of(OuterRef("pk"))
+    query = (
+        Application.objects.only(*LOOKUP_FIELDS)
+        .filter(reference=_REF)
+        .annotate(
+            today_check=Subquery(
+                StatusCheck.objects.filter(checked_on=_DAY, **mine).order_by().values("pk")[:1]
+            ),
+            rated=Exists(Rating.objects.filter(**mine)),
+            **extra,
+        )
+        .order_by()[:1]
+    ).query
+    return query.sql_with_params()
+
+
+def _lookup_query(ref: str, digest: str, today: dt.date, keys, entries: bool, check=None):
+    """The application of ``ref`` (only ``LOOKUP_FIELDS``) with: ``today_check``, the id of
+    this citizen's check of it at its step today, if any; ``rated``, whether this citizen rated
+    it at its step; ``throttled`` (``keys`` given), whether the throttle has rows for them;
+    ``entry_rows`` (``entries``), its steps (``entries_of``). A RawQuerySet of one row at most.
+
+    ``check`` (PostgreSQL, with ``keys``: the national ID typed and the check's other values):
+    the same statement also records the check, when the national ID matches, none is recorded
+    today and the throttle has no rows for the keys (else the caller judges and records it);
+    ``new_check`` is then its id."""
+    sql, stand_ins = _compiled_lookup(
+        connection.vendor, None if keys is None else len(keys), entries
+    )
+    values = {
+        _REF: ref,
+        _DIGEST: digest,
+        connection.ops.adapt_datefield_value(_DAY): connection.ops.adapt_datefield_value(today),
+    }
+    for i, (key, _policy) in enumerate(keys or ()):
+        values[_stand_in_key(i)] = key
+    params = [values.get(p, p) if isinstance(p, str | dt.date) else p for p in stand_ins]
+    if check is not None and keys is not None and connection.vendor == "postgresql":
+        sql = _CHECK_INSERT.format(
+            select=sql,
+            table=connection.ops.quote_name(StatusCheck._meta.db_table),
+            columns=", ".join(connection.ops.quote_name(c) for c in _CHECK_COLUMNS),
+        )
+        params += [digest, check["at"], today, fiscal_year_of(today), check["channel"]]
+        params.append(check["national_id"])
+    return Application.objects.raw(sql, params)
+
+
+# One round trip for a right pair on PostgreSQL: the lookup's query, and the INSERT of the check
+# in the same statement (a data-modifying WITH), under the conditions ``_lookup`` checks too.
+_CHECK_COLUMNS = (
+    "citizen_key",
+    "application_id",
+    "step",
+    "checked_at",
+    "checked_on",
+    "fiscal_year",
+    "channel",
+    "is_demo",
+)
+_CHECK_INSERT = (
+    "WITH a AS ({select}), c AS ("
+    "INSERT INTO {table} ({columns}) SELECT %s, a.id, a.step, %s, %s, %s, %s, a.is_demo FROM a"
+    " WHERE a.national_id = %s AND a.today_check IS NULL AND NOT a.throttled"
+    " ON CONFLICT DO NOTHING RETURNING id"
+    ") SELECT a.*, (SELECT c.id FROM c) AS new_check FROM a"
+)
+
+
+def _lookup(
+    reference: str, national_id: str, *, channel: str, now=None, keys=None, entries: bool = True
+) -> tuple[Lookup | None, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     ref = normalize_reference(reference)
     nid = normalize(national_id)
     digest = citizen_key(nid)
-    mine = {"application_id": OuterRef("pk"), "citizen_key": digest, "step": OuterRef("step")}
-    application = (
-        Application.objects.only(
-            "id",
-            "reference",
-            "national_id",
-            "first_name",
-            "subsidy_type",
-            "received_on",
-            "step",
-            "decision",
-            "step_on",
-            "province_id",
-            "is_demo",
-        )  # fmt: skip
-        .filter(reference=ref)
-        .annotate(
-            today_check=Subquery(
-                StatusCheck.objects.filter(checked_on=today, **mine).order_by().values("pk")[:1]
-            ),
-            rated=Exists(Rating.objects.filter(**mine)),
-        )
-        .order_by()
-        .first()
-    )
+    if keys is not None:
+        keys = _as_keys(keys, PAIR)
+    check = {"national_id": nid, "at": now, "channel": channel}
+    application = next(iter(_lookup_query(ref, digest, today, keys, entries, check)), None)
     stored = application.national_id if application is not None else _DUMMY_NATIONAL_ID
     matches = hmac.compare_digest(stored.encode(), nid.encode())
     if application is None or not matches:
-        return None
-    check_id = application.today_check
+        if keys is None:
+            return None, 0
+        # As before any failure: a client that must wait gets the wait, and nothing is counted.
+        wait = retry_after(keys, now)
+        return None, wait or record_failure(keys, now)
+    if keys is not None and application.throttled:
+        wait = retry_after(keys, now)
+        if wait:
+            return None, wait
+    check_id = application.today_check or getattr(application, "new_check", None)
     if check_id is None:
-        values = {
-            "citizen_key": digest,
-            "application_id": application.pk,
-            "step": application.step,
-            "checked_on": today,
-        }
-        StatusCheck.objects.bulk_create(
-            [
-                StatusCheck(
-                    **values,
-                    checked_at=now,
-                    fiscal_year=fiscal_year_of(today),
-                    channel=channel,
-                    is_demo=application.is_demo,
-                )
-            ],
-            ignore_conflicts=True,  # the same lookup at the same moment from another tab
-        )
-        check_id = StatusCheck.objects.filter(**values).values_list("pk", flat=True).get()
+        check_id = _record_check(application, digest, today, now, channel)
     check = StatusCheck(pk=check_id, citizen_key=digest, checked_on=today, channel=channel)
-    entries = list(
-        StepEntry.objects.filter(application_id=application.pk)
-        .order_by("step")
-        .only("step", "decision", "acted_on", "application_id")
+    found = read_entries(application.pk, application.entry_rows) if entries else []
+    return Lookup(application, found, check, rated=bool(application.rated)), 0
+
+
+def _record_check(application: Application, digest: str, today, now, channel: str) -> int:
+    """One INSERT (no transaction of its own: outside one it commits by itself). The same
+    lookup at the same moment from another tab made it already: that one's id."""
+    values = {
+        "citizen_key": digest,
+        "application_id": application.pk,
+        "step": application.step,
+        "checked_on": today,
+    }
+    check = StatusCheck(
+        **values,
+        checked_at=now,
+        fiscal_year=fiscal_year_of(today),
+        channel=channel,
+        is_demo=application.is_demo,
     )
-    return Lookup(application, entries, check, rated=application.rated)
+    try:
+        if connection.in_atomic_block:  # a savepoint keeps the caller's transaction usable
+            with transaction.atomic():
+                check.save(force_insert=True)
+        else:
+            check.save(force_insert=True)
+    except IntegrityError:
+        return StatusCheck.objects.filter(**values).values_list("pk", flat=True).get()
+    return check.pk

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -469,12 +470,28 @@ def helpline() -> dict | None:
     }
 
 
+# The empty lookup form's fields are the same markup on every page that shows it (per language):
+# rendered once per process by the same template (includes/form_fields.html), then reused.
+_LOOKUP_FIELDS: dict[str | None, str] = {}
+
+
+def _lookup_fields() -> str:
+    language = translation.get_language()
+    if language not in _LOOKUP_FIELDS:
+        _LOOKUP_FIELDS[language] = render_to_string(
+            "includes/form_fields.html", {"form": LookupForm()}
+        )
+    return _LOOKUP_FIELDS[language]
+
+
 def _public_page(request, context=None, status=200, reference=""):
     context = {"helpline": helpline(), **(context or {})}
     if "form" not in context:
         context["form"] = LookupForm(initial={"reference": reference})
         if reference:  # the ID is what is left to type again
             context["form"].fields["national_id"].widget.attrs["autofocus"] = True
+        else:
+            context["lookup_fields"] = _lookup_fields()
     return render(request, "subsidies/public/status.html", context, status=status)
 
 
@@ -498,15 +515,23 @@ def _throttled(request, retry_after: int, *, api: bool, reference: str = ""):
     return response
 
 
-def _look_up(request, reference: str, national_id: str, channel: str):
-    """The throttled lookup shared by the page and the web service: a read of the throttle
-    first (a right pair records nothing there), then, for a wrong pair, the throttle is checked
-    again and the failure recorded in one step. Returns (found, seconds to wait)."""
-    keys = services.throttle_keys(request, reference)
-    found = services.lookup(reference, national_id, channel=channel)
-    if found is None:
-        return None, services.record_failure(keys)
-    return found, 0
+def _look_up(request, keys, form, channel: str, *, entries: bool = True):
+    """The throttled lookup shared by the page and the web service (``form`` a valid
+    ``LookupForm``, ``keys`` its ``services.throttle_keys``): the throttle is read in the
+    lookup's own query (a right pair records nothing there); a wrong pair is checked against it
+    again and counted in one step. Returns (found, seconds to wait)."""
+    own = services.throttle_keys(request, form.cleaned_data["reference"])
+    if own != keys:  # the request's reference was no text (JSON): its keys are read first
+        wait = services.retry_after(keys)
+        if wait:
+            return None, wait
+    return services.throttled_lookup(
+        own,
+        form.cleaned_data["reference"],
+        form.cleaned_data["national_id"],
+        channel=channel,
+        entries=entries,
+    )
 
 
 def _stored_result(request) -> dict | None:
@@ -517,25 +542,14 @@ def _stored_result(request) -> dict | None:
         return None
     age = timezone.now().timestamp() - float(kept.get("at", 0))
     check_id = kept.get("check")
-    check = (
-        StatusCheck.objects.filter(pk=check_id, application__isnull=False)
-        .only("pk", "citizen_key", "application_id", "step")
-        .first()
-        if isinstance(check_id, int) and 0 <= age <= RESULT_MAX_AGE
-        else None
-    )
-    if check is None:
+    found = None
+    if isinstance(check_id, int) and 0 <= age <= RESULT_MAX_AGE:
+        # One query: the check, its application as it is now, its steps, whether it is rated.
+        found = services.checked_result(check_id)
+    if found is None:
         request.session.pop(RESULT_SESSION_KEY, None)
         return None
-    application = Application.objects.get(pk=check.application_id)
-    entries = list(
-        StepEntry.objects.filter(application_id=application.pk)
-        .order_by("step")
-        .only("step", "decision", "acted_on", "application_id")
-    )
-    rated = Rating.objects.filter(
-        citizen_key=check.citizen_key, application_id=application.pk, step=check.step
-    ).exists()
+    check, application, entries, rated = found
     return {"application": application, "entries": entries, "check": check, "rated": rated}
 
 
@@ -550,15 +564,14 @@ def public_status(request):
     request.session.pop(RATED_SESSION_KEY, None)
     typed_reference = request.POST.get("reference", "")[:32]
     keys = services.throttle_keys(request, request.POST.get("reference", ""))
-    wait = services.retry_after(keys)
-    if wait:
-        return _throttled(request, wait, api=False, reference=typed_reference)
     form = LookupForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid():  # a client that must wait hears that first
+        wait = services.retry_after(keys)
+        if wait:
+            return _throttled(request, wait, api=False, reference=typed_reference)
         return _public_page(request, {"form": form}, status=400)
-    found, wait = _look_up(
-        request, form.cleaned_data["reference"], form.cleaned_data["national_id"], Channel.WEB
-    )
+    # The page redirects: its GET reads the steps.
+    found, wait = _look_up(request, keys, form, Channel.WEB, entries=False)
     if wait:
         return _throttled(request, wait, api=False, reference=typed_reference)
     if found is None:
@@ -697,22 +710,26 @@ def api_status(request):
         payload = None
     reference = payload.get("reference", "") if payload is not None else ""
     keys = services.throttle_keys(request, reference if isinstance(reference, str) else "")
-    wait = services.retry_after(keys)
-    if wait:
-        return _throttled(request, wait, api=True)
-    if payload is None:
+    form = None
+    if payload is not None:
+        form = LookupForm(
+            {
+                "reference": payload.get("reference", ""),
+                "national_id": payload.get("national_id", ""),
+            }
+        )
+    if form is None or not form.is_valid():  # a client that must wait hears that first
+        wait = services.retry_after(keys)
+        if wait:
+            return _throttled(request, wait, api=True)
+    if form is None:
         return JsonResponse({"found": False, "error": _("ข้อมูลต้องเป็น JSON")}, status=400)
-    form = LookupForm(
-        {"reference": payload.get("reference", ""), "national_id": payload.get("national_id", "")}
-    )
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse(
             {"found": False, "error": _("ข้อมูลไม่ครบหรือไม่ถูกต้อง"), "fields": errors}, status=400
         )
-    found, wait = _look_up(
-        request, form.cleaned_data["reference"], form.cleaned_data["national_id"], Channel.API
-    )
+    found, wait = _look_up(request, keys, form, Channel.API)
     if wait:
         return _throttled(request, wait, api=True)
     if found is None:

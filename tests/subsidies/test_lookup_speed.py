@@ -1,0 +1,165 @@
+"""The public lookup's round trips (issue 16), pinned so that they do not grow, and what the
+folded queries must keep: the throttle still refuses a right pair, the check recorded by the
+lookup's own statement is the same record, the empty form's reused markup is the same markup.
+Runs on both databases (PostgreSQL records the check inside the lookup's statement)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.thaidate import fiscal_year_of
+from subsidies import services, views
+from subsidies.forms import LookupForm
+from subsidies.models import Channel, LookupThrottle, StatusCheck
+from tests.subsidies.conftest import new_national_id
+
+pytestmark = pytest.mark.both_databases
+
+URL = reverse("subsidies:status")
+API = reverse("subsidies:api-status")
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def api(client, app, national_id=None):
+    return client.post(
+        API,
+        {"reference": app.reference, "national_id": national_id or app.national_id},
+        content_type="application/json",
+    )
+
+
+def sql_of(ctx) -> list[str]:
+    """The statements, without the savepoints of the test's own transaction (outside one, as
+    in production, the check's INSERT takes none)."""
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _secret_read(db):
+    """The app's hash secret is read once per process: not a part of any one lookup."""
+    from subsidies.models import hash_secret
+
+    hash_secret()
+
+
+def test_a_json_lookup_is_one_round_trip_on_postgresql(client, application):
+    # The throttle read, the application, its check, its steps: one statement on PostgreSQL;
+    # SQLite records the check in a second one.
+    with CaptureQueriesContext(connection) as first:
+        assert api(client, application).status_code == 200
+    assert len(sql_of(first)) == (1 if on_postgresql() else 2)
+    assert not any(q.startswith(("BEGIN", "COMMIT")) for q in sql_of(first))
+    # The same lookup again the same day: one statement that records nothing new.
+    with CaptureQueriesContext(connection) as again:
+        assert api(client, application).status_code == 200
+    assert len(sql_of(again)) == 1
+    assert StatusCheck.objects.count() == 1
+
+
+def test_the_page_lookup_and_its_result_pin_their_queries(application):
+    client = Client()
+    client.get(URL)  # the CSRF cookie (the test client does not check it)
+    with CaptureQueriesContext(connection) as posted:
+        response = client.post(
+            URL, {"reference": application.reference, "national_id": application.national_id}
+        )
+    assert response.status_code == 303
+    # The session is new: its key checked, then saved (BEGIN, INSERT, COMMIT: Django's); the
+    # lookup itself is one statement on PostgreSQL, two on SQLite; no steps read (the GET does).
+    lookup = [q for q in sql_of(posted) if "django_session" not in q]
+    lookup = [q for q in lookup if not q.startswith(("BEGIN", "COMMIT"))]
+    assert len(lookup) == (1 if on_postgresql() else 2)
+    assert not any(q.startswith('SELECT "subsidies_stepentry"') for q in lookup)
+    with CaptureQueriesContext(connection) as shown:
+        page = client.get(URL)
+    assert 'id="status-result"' in page.content.decode()
+    # The session, then the check with its application, steps and rating in one query.
+    assert len(sql_of(shown)) == 2
+
+
+def test_json_lookups_of_many_applications_stay_at_their_round_trips(client, make_application):
+    apps = [make_application() for _ in range(5)]
+    for app in apps:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api(client, app).status_code == 200
+        assert len(sql_of(ctx)) == (1 if on_postgresql() else 2)
+
+
+def test_a_throttled_client_is_refused_a_right_pair_and_nothing_is_recorded(client, application):
+    for _ in range(services.PAIR.free):
+        assert api(client, application, new_national_id()).status_code == 404
+    assert api(client, application).status_code == 429
+    page = client.post(
+        URL, {"reference": application.reference, "national_id": application.national_id}
+    )
+    assert page.status_code == 429
+    assert StatusCheck.objects.count() == 0
+    # Once the wait is over the right pair is answered, and recorded once.
+    LookupThrottle.objects.update(last_failure_at=timezone.now() - dt.timedelta(minutes=1))
+    assert api(client, application).status_code == 200
+    assert StatusCheck.objects.count() == 1
+
+
+def test_an_invalid_request_from_a_throttled_client_hears_the_wait(client, application):
+    for _ in range(services.PAIR.free):
+        api(client, application, new_national_id())
+    bad = client.post(API, {"reference": application.reference}, content_type="application/json")
+    assert bad.status_code == 429
+    page = client.post(URL, {"reference": application.reference, "national_id": "12"})
+    assert page.status_code == 429
+
+
+def test_the_check_recorded_with_the_lookup_is_the_same_record(client, make_application):
+    web, api_app = make_application(is_demo=True), make_application()
+    client.post(URL, {"reference": web.reference, "national_id": web.national_id})
+    before = timezone.now()
+    api(client, api_app)
+    today = timezone.localdate()
+    checks = {c.application_id: c for c in StatusCheck.objects.all()}
+    for app, channel in ((web, Channel.WEB), (api_app, Channel.API)):
+        check = checks[app.pk]
+        assert (check.step, check.checked_on, check.fiscal_year, check.channel) == (
+            app.step,
+            today,
+            fiscal_year_of(today),
+            channel,
+        )
+        assert check.is_demo == app.is_demo
+        assert check.citizen_key == services.citizen_key(app.national_id)
+    assert checks[api_app.pk].checked_at >= before
+
+
+def test_the_lookup_answers_the_steps_as_the_orm_reads_them(client, application, officer):
+    from tests.subsidies.conftest import advance
+
+    advance(application, officer, 4, decision="not_approved")
+    found = services.lookup(application.reference, application.national_id)
+    expected = list(application.entries.order_by("step"))
+    assert [(e.step, e.decision, e.acted_on) for e in found.entries] == [
+        (e.step, e.decision, e.acted_on) for e in expected
+    ]
+    steps = api(client, application).json()["steps"]
+    assert [s["decision"] for s in steps][:4] == [None, None, None, "not_approved"]
+    assert [s["state"] for s in steps] == ["done", "done", "done", "done", "skipped"]
+
+
+def test_the_reused_form_markup_is_what_the_template_renders():
+    views._LOOKUP_FIELDS.clear()
+    fresh = render_to_string(
+        "includes/form_fields.html", {"form": LookupForm(initial={"reference": ""})}
+    )
+    assert views._lookup_fields() == fresh
+    assert views._lookup_fields() == fresh  # reused
