@@ -8,7 +8,8 @@ class SheltersConfig(AppConfig):
 
     def ready(self):
         from core import nav
-        from shelters import demo, kpi, permissions, resources  # noqa: F401 - registers KPIs, imports
+        from shelters import demo, kpi, latest, permissions, resources  # noqa: F401 - registers KPIs,
+        # imports, and (latest) the post_migrate check that the summary's triggers are in place
 
         # The views are decorated with their permission (``@permissions.….required``), which
         # core.access reads: links to them (the KPI pages' drill-down counts) show only to the

@@ -1,13 +1,18 @@
 """KPI 1.1 and 1.2 (SPEC §3), computed in the database.
 
-Both rest on one ranking: for every resident, their assessments on or before the as-of date D,
-newest first (a window over the assessments). The newest one (rank 1) and the one before it
-(``LEAD``) are all that matter; a resident without a second one is left out. Every count, its
-per-facility breakdown and the list of residents behind it come from the same conditions
+Both rest on one pair per resident: their latest assessment on or before the as-of date D and
+the one before it; a resident without a second one is left out. Every count, its per-facility
+breakdown and the list of residents behind it come from the same conditions on that pair
 (:data:`CONDITIONS`), so a drill-down always lists exactly the residents counted.
 
-The SQL is plain SQL:2003 (CTE, ROW_NUMBER, LEAD, WINDOW clause) and runs unchanged on SQLite
-(≥ 3.28) and PostgreSQL. One query per indicator, whatever the number of residents.
+The pairs come from ``ResidentLatest`` (``shelters/latest.py``): each resident's latest
+assessment and the one before it, kept exact by database triggers whatever writes the
+assessments. Where the stored latest lies on or before D (every resident, for the current year),
+the stored pair is the pair as of D; only residents assessed after D (an as-of date in the past)
+need theirs from the assessment index, two probes each. Only residents who can count in the year
+are read (latest in the year, or discharged in it), so the cost follows the year's activity, not
+the archive. One query per indicator pair, whatever the number of residents; plain SQL on SQLite
+and PostgreSQL but for the probes (LATERAL on PostgreSQL). docs/shelters.md has the figures.
 """
 
 import datetime as dt
@@ -25,35 +30,40 @@ from reporting import corrections, units
 from shelters.models import (
     GROUP_A_MIN,
     GROUP_C_MAX,
-    RETURNED_REASONS,
+    GROUP_CODES,
     Assessment,
     Facility,
     Resident,
+    ResidentLatest,
 )
 
 IMPROVED = "improved"
 RETURNED = "returned"
 
+# Conditions compare the groups as small integers (GROUP_CODES), never text.
+_A, _B, _C = GROUP_CODES["A"], GROUP_CODES["B"], GROUP_CODES["C"]
+
 
 def _group_sql(column: str) -> str:
+    """The group code of a percent (the stored ``last_group``'s rule, for probed percents)."""
     return (
-        f"CASE WHEN {column} >= {int(GROUP_A_MIN)} THEN 'A' "
-        f"WHEN {column} > {int(GROUP_C_MAX)} THEN 'B' ELSE 'C' END"
+        f"CASE WHEN {column} >= {int(GROUP_A_MIN)} THEN {_A} "
+        f"WHEN {column} > {int(GROUP_C_MAX)} THEN {_B} ELSE {_C} END"
     )
 
 
 _POP_11 = "last_in_year = 1"
-_IMPROVED = "(last_group = 'A' OR (last_group = 'B' AND prev_group = 'C'))"
-_POP_12 = "last_group = 'A' AND (last_in_year = 1 OR discharged_in_year = 1)"
+_IMPROVED = f"(last_group = {_A} OR (last_group = {_B} AND prev_group = {_C}))"
+_POP_12 = f"last_group = {_A} AND (last_in_year = 1 OR discharged_in_year = 1)"
 
 # (kpi, category) → the condition on a ranked row; categories in display order.
 CONDITIONS: dict[str, dict[str, str]] = {
     IMPROVED: {
         "population": _POP_11,
-        "AA": f"{_POP_11} AND last_group = 'A' AND prev_group = 'A'",
-        "BA": f"{_POP_11} AND last_group = 'A' AND prev_group = 'B'",
-        "CA": f"{_POP_11} AND last_group = 'A' AND prev_group = 'C'",
-        "CB": f"{_POP_11} AND last_group = 'B' AND prev_group = 'C'",
+        "AA": f"{_POP_11} AND last_group = {_A} AND prev_group = {_A}",
+        "BA": f"{_POP_11} AND last_group = {_A} AND prev_group = {_B}",
+        "CA": f"{_POP_11} AND last_group = {_A} AND prev_group = {_C}",
+        "CB": f"{_POP_11} AND last_group = {_B} AND prev_group = {_C}",
         "improved": f"{_POP_11} AND {_IMPROVED}",
         "not_improved": f"{_POP_11} AND NOT {_IMPROVED}",
     },
@@ -63,6 +73,29 @@ CONDITIONS: dict[str, dict[str, str]] = {
         "not_returned": f"{_POP_12} AND returned_in_year = 0",
     },
 }
+
+# The columns of a ranked row the conditions read, with how many values each takes: a row's
+# combination is one small integer (``_KEY``), so the counting groups one integer per row and
+# the conditions run once per combination, not once per resident.
+_KEY_COLUMNS = (
+    ("last_group", 4),
+    ("prev_group", 4),
+    ("last_in_year", 2),
+    ("discharged_in_year", 2),
+    ("returned_in_year", 2),
+)
+
+
+def _key_parts() -> list[tuple[str, int, int]]:
+    parts, weight = [], 1
+    for name, size in reversed(_KEY_COLUMNS):
+        parts.append((name, weight, size))
+        weight *= size
+    return parts[::-1]
+
+
+_KEY = " + ".join(f"{name} * {weight}" for name, weight, _size in _key_parts())
+_DECODE = ", ".join(f"(k / {weight}) %% {size} AS {name}" for name, weight, size in _key_parts())
 
 CATEGORY_LABELS: dict[tuple[str, str], registry.Label] = {
     (IMPROVED, "population"): _("ผู้ได้รับการประเมิน (ตัวหาร)"),
@@ -93,67 +126,193 @@ def period(fiscal_year_be: int, as_of: dt.date) -> tuple[dt.date, dt.date]:
     return start, min(as_of, end)
 
 
-def _ranked(start: dt.date, as_of: dt.date, residents: bool = True) -> tuple[str, list]:
-    """One row per resident who has ≥ 2 assessments on or before ``as_of``: the latest one's
-    group, the one before it's group, whether the latest lies in the year, and (``residents``)
-    the facility and whether the resident was discharged, or returned, in the year up to D.
+def _q(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
-    The window reads the (resident, assessed_on DESC, percent) index only, in its order, and
-    stops at rank 1 per resident. Pre-selecting residents with an assessment or a discharge in
-    the year was measured slower: in a busy year that is nearly everybody, and finding them costs
-    a heap scan (docs/shelters.md). KPI 1.1's totals need no resident columns, so they skip the
-    join.
+
+def _as_of_probe(column: str, offset: int) -> str:
+    """The resident ``l``'s ``offset``-th newest assessment on or before D (one parameter), one
+    probe of the (resident, assessed_on DESC, percent) index."""
+    return (
+        f"(SELECT a.{column} FROM {_q(Assessment)} a WHERE a.resident_id = l.resident_id"
+        f" AND a.assessed_on <= %s ORDER BY a.assessed_on DESC"
+        f" LIMIT 1{f' OFFSET {offset}' if offset else ''})"
+    )
+
+
+def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
+    """Per resident who can count as of D: the latest assessment on or before D (its date and
+    group), the group of the one before it (only residents who have both), and the resident's
+    facility and discharge (date, and whether its reason counts as returned).
+
+    Where the stored latest lies on or before D, the stored pair *is* the pair as of D. Residents
+    assessed after D need theirs from the assessments. Who can count: latest in the year or,
+    with ``residents`` (KPI 1.2), discharged in the year up to D.
     """
-    a = connection.ops.quote_name(Assessment._meta.db_table)
-    r = connection.ops.quote_name(Resident._meta.db_table)
-    reasons = ", ".join(f"'{reason}'" for reason in RETURNED_REASONS)
-    window = f"""(
-            SELECT resident_id, assessed_on, percent,
-                   ROW_NUMBER() OVER w AS rn,
-                   LEAD(percent) OVER w AS prev_percent
-            FROM {a}
-            WHERE assessed_on <= %s
-            WINDOW w AS (PARTITION BY resident_id ORDER BY assessed_on DESC)
-        ) x"""
-    columns = f"""x.resident_id AS resident_id,
-               {_group_sql("x.percent")} AS last_group,
-               {_group_sql("x.prev_percent")} AS prev_group,
-               CASE WHEN x.assessed_on >= %s THEN 1 ELSE 0 END AS last_in_year"""
-    where = "WHERE x.rn = 1 AND x.prev_percent IS NOT NULL"
-    if not residents:
-        return f"SELECT {columns} FROM {window} {where}", [start, as_of]
+    latest = _q(ResidentLatest)
+
+    def in_year(last_on: str, prefix: str = "") -> tuple[str, list]:
+        if not residents:
+            return f"{last_on} >= %s", [start]
+        discharged = f"{prefix}discharged_on"
+        return (
+            f"({last_on} >= %s OR ({discharged} >= %s AND {discharged} <= %s))",
+            [start, start, as_of],
+        )
+
+    # SQLite: "+" keeps it from reading most of the table through an index, row by row (a
+    # scan in table order was 4x faster there, the year being most of the table).
+    plus = "" if connection.vendor == "postgresql" else "+"
+    year_sql, year_params = in_year(f"{plus}last_on", plus)
+    # Every branch gives the same column types (a UNION ALL PostgreSQL can push conditions into).
+    stored = f"""
+        SELECT resident_id, facility_id, last_on, last_group, prev_group,
+               discharged_on, returned
+        FROM {latest}
+        WHERE {plus}last_on <= %s AND prev_on IS NOT NULL AND {year_sql}"""
+    params = [as_of, *year_params]
+    a = _q(Assessment)
+
+    def group(column: str) -> str:
+        return f"CAST({_group_sql(column)} AS smallint)"
+
+    def before(day: str, column: str = "percent") -> str:
+        return (
+            f"(SELECT a.{column} FROM {a} a WHERE a.resident_id = l.resident_id"
+            f" AND a.assessed_on < {day} ORDER BY a.assessed_on DESC LIMIT 1)"
+        )
+
+    # Assessed after D, the stored previous one on or before D: it is the latest as of D, and
+    # only the one before it needs a probe.
+    year_sql, year_params = in_year("last_on")
+    one_probe = f"""
+        SELECT resident_id, facility_id, last_on, {group("last_percent")},
+               {group("prev_percent")}, discharged_on, returned
+        FROM (
+            SELECT l.resident_id AS resident_id, l.facility_id AS facility_id,
+                   l.discharged_on AS discharged_on, l.returned AS returned,
+                   l.prev_on AS last_on, l.prev_percent AS last_percent,
+                   {before("l.prev_on")} AS prev_percent
+            FROM {latest} l
+            WHERE {plus}l.last_on > %s AND l.prev_on <= %s
+            {"OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"}
+        ) past
+        WHERE prev_percent IS NOT NULL AND {year_sql}"""
+    params += [as_of, as_of, *year_params]
+    # Both stored ones after D (the index on last_on finds them): two probes. (OFFSET 0 keeps the subquery from being flattened,
+    # which would probe again for every use of a probed column.)
+    if connection.vendor == "postgresql":
+        year_sql, year_params = in_year("a1.assessed_on", "l.")
+        two_probes = f"""
+        SELECT l.resident_id, l.facility_id, a1.assessed_on, {group("a1.percent")},
+               {group("a2.percent")}, l.discharged_on, l.returned
+        FROM {latest} l
+        CROSS JOIN LATERAL (
+            SELECT a.assessed_on, a.percent FROM {a} a
+            WHERE a.resident_id = l.resident_id AND a.assessed_on <= %s
+            ORDER BY a.assessed_on DESC LIMIT 1
+        ) a1
+        CROSS JOIN LATERAL (
+            SELECT a.percent FROM {a} a
+            WHERE a.resident_id = l.resident_id AND a.assessed_on < a1.assessed_on
+            ORDER BY a.assessed_on DESC LIMIT 1
+        ) a2
+        WHERE l.last_on > %s AND l.prev_on > %s AND {year_sql}"""
+        params += [as_of, as_of, as_of, *year_params]
+    else:
+        year_sql, year_params = in_year("last_on")
+        two_probes = f"""
+        SELECT resident_id, facility_id, last_on, {group("last_percent")},
+               {group("prev_percent")}, discharged_on, returned
+        FROM (
+            SELECT l.resident_id AS resident_id, l.facility_id AS facility_id,
+                   l.discharged_on AS discharged_on, l.returned AS returned,
+                   {_as_of_probe("assessed_on", 0)} AS last_on,
+                   {_as_of_probe("percent", 0)} AS last_percent,
+                   {_as_of_probe("percent", 1)} AS prev_percent
+            FROM {latest} l
+            WHERE +l.last_on > %s AND l.prev_on > %s
+            LIMIT -1 OFFSET 0
+        ) past
+        WHERE prev_percent IS NOT NULL AND {year_sql}"""
+        params += [as_of, as_of, as_of, as_of, as_of, *year_params]
+    return f"{stored}\n        UNION ALL{one_probe}\n        UNION ALL{two_probes}", params
+
+
+def _ranked(start: dt.date, as_of: dt.date, residents: bool = True) -> tuple[str, list]:
+    """One row per resident who has ≥ 2 assessments on or before ``as_of`` and can count in the
+    year (:func:`_pairs`): the latest one's group, the one before it's group (GROUP_CODES),
+    whether the latest lies in the year, the facility and whether the resident was discharged,
+    or returned, in the year up to D. KPI 1.1 alone (``residents=False``) leaves out those who
+    count only by their discharge."""
+    pairs, params = _pairs(start, as_of, residents)
     sql = f"""
-        SELECT {columns}, r.facility_id AS facility_id,
-               CASE WHEN r.discharged_on >= %s AND r.discharged_on <= %s
+        SELECT resident_id, facility_id, last_group, prev_group,
+               CASE WHEN last_on >= %s THEN 1 ELSE 0 END AS last_in_year,
+               CASE WHEN discharged_on >= %s AND discharged_on <= %s
                     THEN 1 ELSE 0 END AS discharged_in_year,
-               CASE WHEN r.discharged_on >= %s AND r.discharged_on <= %s
-                         AND r.discharge_reason IN ({reasons})
+               CASE WHEN discharged_on >= %s AND discharged_on <= %s AND returned = 1
                     THEN 1 ELSE 0 END AS returned_in_year
-        FROM {window}
-        JOIN {r} r ON r.id = x.resident_id
-        {where}
-    """
-    return sql, [start, start, as_of, start, as_of, as_of]
+        FROM ({pairs}) p"""
+    return sql, [start, start, as_of, start, as_of, *params]
+
+
+def _counted_facilities(as_of: dt.date) -> tuple[str, list]:
+    """Facilities with a resident who has ≥ 2 assessments on or before D: those the window over
+    every assessment listed (with zeros where nobody counts in the year). One probe each,
+    stopping at the first such resident."""
+    f, latest = _q(Facility), _q(ResidentLatest)
+    sql = f"""
+        SELECT f.id FROM {f} f
+        WHERE (SELECT 1 FROM {latest} l
+               WHERE l.facility_id = f.id AND l.prev_on IS NOT NULL
+                 AND (l.last_on <= %s OR {_as_of_probe("percent", 1)} IS NOT NULL)
+               LIMIT 1) IS NOT NULL"""
+    return sql, [as_of, as_of]
 
 
 def _aggregate(kpis, fiscal_year_be: int, as_of: dt.date, by_facility: bool) -> dict:
-    """{facility_id (or None for all): {kpi: {category: count}}} in one query."""
+    """{facility_id (or None for all): {kpi: {category: count}}} in one query.
+
+    The ranked rows are first counted per combination of the columns the conditions read (one
+    integer, :data:`_KEY`); each condition then sums those few counts."""
     start, end_d = period(fiscal_year_be, as_of)
     ranked, params = _ranked(start, end_d, residents=by_facility or RETURNED in kpis)
     columns = [(k, name, cond) for k in kpis for name, cond in CONDITIONS[k].items()]
     sums = ", ".join(
-        f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS c_{i}"
+        f"SUM(CASE WHEN {cond} THEN n ELSE 0 END) AS c_{i}"
         for i, (_, _, cond) in enumerate(columns)
     )
-    if by_facility:
-        sql = (
-            f"WITH ranked AS ({ranked}) SELECT facility_id, {sums} FROM ranked GROUP BY facility_id"
-        )
+    unit = "facility_id" if by_facility else "NULL"
+    if connection.vendor == "postgresql":
+        sql = f"""
+        WITH ranked AS ({ranked}),
+        combinations AS (
+            SELECT {unit} AS unit, {_KEY} AS k, COUNT(*) AS n FROM ranked GROUP BY 1, 2
+        ),
+        decoded AS (SELECT unit, n, {_DECODE} FROM combinations)
+        SELECT unit, {sums} FROM decoded GROUP BY unit"""
     else:
-        sql = f"WITH ranked AS ({ranked}) SELECT NULL, {sums} FROM ranked"
+        # SQLite groups by sorting: summing the conditions row by row is cheaper there.
+        sums = sums.replace("THEN n ELSE", "THEN 1 ELSE")
+        sql = f"""
+        WITH ranked AS ({ranked})
+        SELECT {unit} AS unit, {sums} FROM ranked GROUP BY 1"""
+    if by_facility:
+        present, present_params = _counted_facilities(end_d)
+        zeros = ", ".join("0" for _ in columns)
+        sql = f"""
+            WITH counted AS ({sql})
+            SELECT * FROM counted
+            UNION ALL
+            SELECT id, {zeros} FROM ({present}) present
+            WHERE id NOT IN (SELECT unit FROM counted)"""
+        params = [*params, *present_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if not by_facility and not rows:
+        rows = [(None, *(0 for _ in columns))]
     result: dict = {}
     for row in rows:
         counts = result.setdefault(row[0], {k: {} for k in kpis})

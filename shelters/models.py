@@ -110,6 +110,21 @@ def group_expression(field: str = "percent") -> Case:
     )
 
 
+# The groups as small integers, for SQL that groups or compares them (shelters/kpi.py).
+GROUP_CODES = {"A": 3, "B": 2, "C": 1}
+
+
+def group_code_expression(field: str) -> Case:
+    """:func:`group_expression` as GROUP_CODES numbers (NULL stays NULL)."""
+    return Case(
+        When(**{f"{field}__gte": GROUP_A_MIN}, then=Value(GROUP_CODES["A"])),
+        When(**{f"{field}__gt": GROUP_C_MAX}, then=Value(GROUP_CODES["B"])),
+        When(**{f"{field}__isnull": False}, then=Value(GROUP_CODES["C"])),
+        default=None,
+        output_field=models.PositiveSmallIntegerField(null=True),
+    )
+
+
 def percent_of_items(items) -> Decimal:
     """sum / 140 × 100, two decimals half-up (the boundaries 40 and 80 are exact sums)."""
     total = sum(items)
@@ -188,11 +203,11 @@ class ResidentQuerySet(models.QuerySet):
         return self if ids is None else self.filter(facility_id__in=ids)
 
     def with_latest(self):
-        """The latest assessment's date, percent and group, for lists and filters."""
-        latest = Assessment.objects.filter(resident=models.OuterRef("pk")).order_by("-assessed_on")
+        """The latest assessment's date, percent and group, for lists and filters: read from the
+        summary the triggers keep (``ResidentLatest``, one join), not from the assessments."""
         return self.annotate(
-            latest_on=models.Subquery(latest.values("assessed_on")[:1]),
-            latest_percent=models.Subquery(latest.values("percent")[:1]),
+            latest_on=models.F("latest__last_on"),
+            latest_percent=models.F("latest__last_percent"),
         ).annotate(current_group=group_expression("latest_percent"))
 
 
@@ -281,8 +296,14 @@ class AssessmentQuerySet(models.QuerySet):
 class Assessment(models.Model):
     """One IRP assessment: the 14 items (1–10 each), or the percent alone (Qlife plus)."""
 
+    # No index of its own: the composite indexes below start with resident_id and serve the
+    # foreign key (lookups, cascade deletes) as well.
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("ผู้รับบริการ")
+        Resident,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("ผู้รับบริการ"),
+        db_index=False,
     )
     assessed_on = models.DateField(_("วันที่ประเมิน"))
     assessor = models.CharField(_("ผู้ประเมิน"), max_length=200, blank=True)
@@ -366,6 +387,88 @@ class Assessment(models.Model):
     @property
     def group(self) -> str | None:
         return group_of(self.percent)
+
+
+class ResidentLatest(models.Model):
+    """A resident's latest IRP assessment and the one before it (one row per resident with an
+    assessment), with the resident's facility and discharge. Written only by database triggers
+    on the assessments and the residents (``shelters/latest.py``), whatever writes them: never
+    saved from Python. KPI 1.1/1.2 read the pair from here, and the resident list its latest
+    date and group."""
+
+    resident = models.OneToOneField(
+        Resident,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the triggers remove the row with the last assessment
+        related_name="latest",
+        verbose_name=_("ผู้รับบริการ"),
+    )
+    # Copies of the resident's own columns the KPIs need (kept by a trigger on the residents):
+    # the KPIs then read this table alone, without a join over every resident.
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("หน่วยงาน"),
+    )
+    discharged_on = models.DateField(_("วันที่จำหน่าย"), null=True)
+    discharge_reason = models.CharField(_("เหตุที่จำหน่าย"), max_length=16, blank=True)
+    last_on = models.DateField(_("วันที่ประเมินล่าสุด"))
+    last_percent = models.DecimalField(_("ร้อยละคะแนนล่าสุด"), max_digits=5, decimal_places=2)
+    prev_on = models.DateField(_("วันที่ประเมินครั้งก่อน"), null=True)
+    prev_percent = models.DecimalField(
+        _("ร้อยละคะแนนครั้งก่อน"), max_digits=5, decimal_places=2, null=True
+    )
+    # The groups as numbers (GROUP_CODES: A 3, B 2, C 1; prev_group NULL without a previous
+    # assessment) and whether the discharge reason counts as returning, computed by the
+    # database on every write: the KPIs group small integers instead of comparing decimals.
+    last_group = models.GeneratedField(
+        expression=group_code_expression("last_percent"),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("กลุ่มล่าสุด"),
+    )
+    prev_group = models.GeneratedField(
+        expression=group_code_expression("prev_percent"),
+        output_field=models.PositiveSmallIntegerField(null=True),
+        db_persist=True,
+        verbose_name=_("กลุ่มครั้งก่อน"),
+    )
+    returned = models.GeneratedField(
+        expression=Case(
+            When(discharge_reason__in=RETURNED_REASONS, then=Value(1)),
+            default=Value(0),
+            output_field=models.PositiveSmallIntegerField(),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("กลับคืนสู่สังคม"),
+    )
+
+    class Meta:
+        verbose_name = _("ผลการประเมินล่าสุดของผู้รับบริการ")
+        verbose_name_plural = _("ผลการประเมินล่าสุดของผู้รับบริการ")
+        indexes = [
+            # KPI 1.1/1.2: the residents whose latest assessment lies in the year (or after D).
+            models.Index(fields=["last_on"], name="shelters_latest_on_idx"),
+            # KPI 1.2: the residents discharged in the year, assessed last before it.
+            models.Index(fields=["discharged_on"], name="shelters_latest_discharged_idx"),
+            # A drill-down list (B→A, C→A, …): the residents of one transition in the year.
+            models.Index(
+                fields=["last_group", "prev_group", "last_on"], name="shelters_latest_groups_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}: {self.last_on} {self.last_percent}"
+
+    def save(self, *args, **kwargs):
+        raise TypeError("ResidentLatest is written by database triggers only")
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("ResidentLatest is written by database triggers only")
 
 
 class IrpItem(models.Model):
