@@ -58,7 +58,10 @@ class ResidentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(full_name__icontains=value) | Q(case_number__icontains=value)
+        # Thai has no letter case: a term without cased letters matches the same text either
+        # way, and PostgreSQL then skips UPPER() on every name (half the time of the search).
+        lookup = "icontains" if value.upper() != value or value.lower() != value else "contains"
+        condition = Q(**{f"full_name__{lookup}": value}) | Q(**{f"case_number__{lookup}": value})
         digits = normalize(value)
         if is_valid(digits):
             id_facilities = full_id_facilities(self.request.user) if self.request else []

@@ -23,6 +23,18 @@ def group_badge(group: str | None, percent=None) -> str:
     )
 
 
+# The columns whose sorting reads the latest assessment (``Resident.objects.with_latest()``).
+LATEST_COLUMNS = frozenset({"current_group", "latest_on"})
+
+
+def uses_latest(params, sort_field: str = "sort") -> bool:
+    """Whether the list's query string filters or sorts by the latest assessment."""
+    if params.get("group"):
+        return True
+    sort = params.get(sort_field) or ""
+    return any(name.strip().lstrip("-") in LATEST_COLUMNS for name in sort.split(","))
+
+
 class ResidentTable(tables.Table):
     case_number = tables.Column(_("เลขทะเบียน"), linkify=False)
     full_name = tables.Column(_("ชื่อ-นามสกุล"))

@@ -1,6 +1,7 @@
 import copy
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +19,7 @@ from core.exports import requested_format, table_response
 from core.history import history_rows
 from core.models import Submission
 from core.roles import can_read_everything
-from core.tables import paginate
+from core.tables import KeysFirstPaginator, paginate
 from core.thaidate import fiscal_year_of, format_thai_date
 from core.versioned import STALE_TEXT, rebind_to_current
 from indicators.models import IndicatorSet
@@ -49,7 +50,7 @@ from shelters.models import (
     default_items,
     irp_items,
 )
-from shelters.tables import ResidentTable
+from shelters.tables import ResidentTable, uses_latest
 
 PER_PAGE = 25
 
@@ -108,7 +109,12 @@ def resident_list(request):
         facility_param.isdigit() and facilities.filter(pk=facility_param).exists()
     ):
         raise Http404(_("ไม่พบหน่วยงาน"))
-    residents = Resident.objects.visible_to(user).select_related("facility").with_latest()
+    scoped = Resident.objects.visible_to(user)
+    shown = scoped.select_related("facility").with_latest()
+    export = requested_format(request)
+    # The latest assessment is joined where it is shown (an export) or filtered or sorted by;
+    # otherwise the page's keys and the count read the residents alone (their indexes).
+    residents = shown if export or uses_latest(request.GET) else scoped
     drill = _drilldown(request)
     if drill:
         residents = residents.filter(
@@ -118,11 +124,21 @@ def resident_list(request):
         request.GET or None, queryset=residents, facilities=facilities, request=request
     )
     table = ResidentTable(filterset.qs, user=user)
-    export = requested_format(request)
     if export:
         paginate(request, table, None)
         return table_response(table, "residents", export)
-    paginate(request, table, PER_PAGE)
+    # The page's keys first, then its 25 rows with their latest assessment (read from ``shown``:
+    # the conditions are not evaluated again). A drill-down's KPI window, or a text search,
+    # costs a full evaluation whatever the page: the count comes from the same query then.
+    searched = filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["q"]
+    paginate(
+        request,
+        table,
+        PER_PAGE,
+        paginator_class=KeysFirstPaginator,
+        rows=shown,
+        one_pass=bool(drill or (searched and searched.strip())),
+    )
     return render(
         request,
         "shelters/resident_list.html",
@@ -711,19 +727,20 @@ def kpi_detail(request):
         .order_by("code")
     )
     links_total = shelter_reader and can_read_everything(user)
+    linked = {f.pk for f in facilities if shelter_reader and permissions.in_scope(user, f.pk)}
     sections = []
     both = kpi.counts_per_facility_all(year, as_of)
     for name in (kpi.IMPROVED, kpi.RETURNED):
         per_facility = both[name]
         categories = list(kpi.CONDITIONS[name])
+        # One list URL per count; a facility's is the same with its ``facility=`` added.
+        urls = {c: kpi.list_url(name, c, year, as_of) for c in categories}
         rows = []
         for facility in facilities:
             counts = per_facility.get(facility.pk, dict.fromkeys(categories, 0))
-            linked = shelter_reader and permissions.in_scope(user, facility.pk)
-            rows.append(_kpi_row(name, facility, counts, categories, year, as_of, linked))
-        total = _kpi_row(
-            name, None, kpi.totals(per_facility, name), categories, year, as_of, links_total
-        )
+            in_scope = facility.pk in linked
+            rows.append(_kpi_row(name, facility, counts, categories, urls, in_scope))
+        total = _kpi_row(name, None, kpi.totals(per_facility, name), categories, urls, links_total)
         sections.append(
             {
                 "key": name,
@@ -746,16 +763,23 @@ def kpi_detail(request):
     )
 
 
-def _kpi_row(name, facility, counts, categories, year, as_of, linked):
+def facility_list_url(url: str, facility) -> str:
+    """``kpi.list_url(…)`` of the whole count narrowed to one facility: the same as
+    ``kpi.list_url(…, facility)`` (tests/shelters/test_list_paging.py), built without a
+    ``reverse()`` per cell."""
+    return f"{url}&{urlencode({'facility': facility.pk})}"
+
+
+def _kpi_row(name, facility, counts, categories, urls, linked):
     num, den = counts[kpi.NUMERATOR[name]], counts["population"]
+    if not linked:
+        links = dict.fromkeys(categories, "")
+    elif facility is None:
+        links = urls
+    else:
+        links = {c: facility_list_url(urls[c], facility) for c in categories}
     return {
         "facility": facility,
-        "cells": [
-            {
-                "count": counts[c],
-                "url": kpi.list_url(name, c, year, as_of, facility) if linked else "",
-            }
-            for c in categories
-        ],
+        "cells": [{"count": counts[c], "url": links[c]} for c in categories],
         "value": Decimal(num * 100) / Decimal(den) if den else None,
     }
