@@ -50,7 +50,7 @@ class _Memo(dict):
 
 _MISSING = object()
 _dates = _Memo()
-_decimals = _Memo()
+_decimals: dict[int, _Memo] = {}  # by places: the text's value
 
 
 def text(value, max_length: int = MAX_CELL) -> str | None:
@@ -77,6 +77,12 @@ def text(value, max_length: int = MAX_CELL) -> str | None:
 
 def code_text(value, max_length: int = 32) -> str | None:
     """An identifier cell (facility code, case number): Thai digits become Arabic."""
+    if type(value) is str and value.isascii() and value.isprintable():
+        # The usual cell: no control character to strip out, no digit to turn (what ``text``
+        # and ``to_arabic_digits`` would do with it, without the calls).
+        stripped = value.strip()
+        if stripped and len(stripped) <= max_length:
+            return stripped
     cleaned = text(value, max_length)
     return to_arabic_digits(cleaned) if cleaned else None
 
@@ -115,11 +121,14 @@ def decimal(value, places: int = 2) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(f"'{value}' ไม่ใช่ตัวเลข")
     # The result depends on str(value) and places alone (1 and "1" give the same 1.00).
-    key = (value if type(value) is str else str(value), places)
-    found = _decimals.get(key)
+    memo = _decimals.get(places)
+    if memo is None:
+        memo = _decimals.setdefault(places, _Memo())
+    key = value if type(value) is str else str(value)
+    found = memo.get(key)
     if found is not None:
         return found
-    return _decimals.keep(key, _decimal(value, places))
+    return memo.keep(key, _decimal(value, places))
 
 
 def _decimal(value, places: int) -> Decimal | None:

@@ -136,7 +136,10 @@ def create(model, rows: list[dict], user=None) -> None:
     ids = _reserve_ids(model, len(rows))
     fields = [f for f in model._meta.concrete_fields if f is not pk]
     defaults = {f.attname: _default(f) for f in fields}
-    given = set().union(*rows)
+    keys = rows[0].keys()
+    # Whether every row sets the same fields (one C loop over the rows' key views).
+    uniform = all(map(keys.__eq__, map(dict.keys, rows)))
+    given = set(keys) if uniform else set().union(*rows)
     nulls = _columns_defaulting_to_null(model._meta.db_table)
     # Left to the table: columns no row sets whose value would be what the table gives anyway.
     sent = [
@@ -148,8 +151,6 @@ def create(model, rows: list[dict], user=None) -> None:
             or (defaults[f.attname] is not None and _db_default(f) == defaults[f.attname])
         )
     ]
-    keys = rows[0].keys()
-    uniform = all(v.keys() == keys for v in rows)
     present = [f for f in sent if f.attname in keys] if uniform else []
     if uniform and all(f.get_internal_type() in SIMPLE_TYPES for f in present):
         # Every row sets the same fields: one C call a row for those, the rest are constants.

@@ -1,8 +1,11 @@
 """Import kinds of the shelters app: facilities, residents, assessments, discharges (SPEC §7)."""
 
 import datetime as dt
+import functools
 from collections import namedtuple
+from operator import itemgetter
 
+from django.db import connection
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -44,12 +47,17 @@ REASON = cells.Coded(
 EXACT = 10
 
 
-def exact_decimal(value):
-    return cells.decimal(value, EXACT)
+# cells.decimal(value, EXACT), without a Python call of its own (it runs for every cell).
+exact_decimal = functools.partial(cells.decimal, places=EXACT)
 
 
 def _facilities(rows) -> dict[str, Facility]:
-    codes = {r.get("facility_code") for r in rows if r.get("facility_code")}
+    try:  # every cleaned row has every column of the file (one C loop)
+        codes = set(map(itemgetter("facility_code"), rows))
+    except KeyError:
+        codes = {r.get("facility_code") for r in rows}
+    codes.discard(None)
+    codes.discard("")
     return {f.code: f for part in each_chunk(Facility.objects.all(), "code", codes) for f in part}
 
 
@@ -70,6 +78,29 @@ def _residents(rows, facilities) -> dict[tuple[int, str], ResidentRef]:
         queryset = part.values_list(*ResidentRef._fields).iterator(5000)
         found |= {(r.facility_id, r.case_number): r for r in map(ResidentRef._make, queryset)}
     return found
+
+
+# A resident of the assessments kind: (id, admitted on, discharged on, the last day an assessment
+# may fall on: the discharge, or today if sooner or not discharged).
+Case = tuple[int, dt.date, dt.date | None, dt.date]
+
+
+def _cases(facilities: dict[str, Facility], today: dt.date) -> dict[str, dict[str, Case]]:
+    """The residents of the facilities the file names, by facility code then case number: one
+    query (a chunk of facilities), plain tuples, each resident's span worked out once. An
+    assessment on ``day`` meets ``rules.assessment_date`` exactly when admitted on ≤ day ≤ the
+    span's last day."""
+    by_id: dict[int, dict[str, Case]] = {f.pk: {} for f in facilities.values()}
+    fields = ("facility_id", "case_number", "pk", "admitted_on", "discharged_on")
+    # no ORDER BY: the residents are keyed, not listed (Meta.ordering would sort them all)
+    for part in each_chunk(Resident.objects.order_by(), "facility_id", by_id):
+        sql, params = part.values_list(*fields).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for fid, number, pk, admitted, discharged in cursor.fetchall():
+                last = discharged if discharged is not None and discharged < today else today
+                by_id[fid][number] = (pk, admitted, discharged, last)
+    return {code: by_id[f.pk] for code, f in facilities.items()}
 
 
 def _assessed(facility_ids) -> dict[tuple[int, str], tuple[dt.date, dt.date]]:
@@ -286,31 +317,65 @@ class AssessmentResource(KpiResource):
     model = Assessment
 
     def context(self, rows):
+        """The facilities the file names and their residents (one query each, light tuples:
+        ``_cases``), today, whether the file has item columns, and the percents already
+        checked (``rules.score``'s result for a percent alone, filled as rows are resolved)."""
+        facilities = _facilities(rows)
+        today = timezone.localdate()
         return {
-            **_resident_context(rows),
+            "facilities": facilities,
+            "cases": _cases(facilities, today),
+            "today": today,
             "has_items": any(f in row for row in rows[:1] for f in ITEM_FIELDS),
+            "percents": {},
         }
 
     def resolve(self, row, ctx):
         """The same rules as the assessment form (``shelters.rules``): the 14 items give the
-        percent and a percent beside them must agree; a percent alone is 10–100 as given."""
-        resident = _resident(row, ctx)
+        percent and a percent beside them must agree; a percent alone is 10–100 as given.
+
+        Quick for the usual row, a percent alone: a known resident (``_cases``), a day within
+        the resident's stay (the span ``rules.assessment_date`` allows, worked out once a
+        resident) and a percent ``rules.score`` has already kept as it is. Any other row (a
+        problem to name, items, a percent not seen yet) takes ``_resolve_checked``, which asks
+        the rules themselves."""
+        try:
+            case = ctx["cases"][row["facility_code"]][row["case_number"]]
+            day = row["assessed_on"]
+            percent = ctx["percents"][row["percent"]]
+            if case[1] <= day <= case[3] and not ctx["has_items"]:
+                pk = case[0]
+                return (pk, day), {"resident_id": pk, "assessed_on": day, "percent": percent}
+        except (KeyError, TypeError):  # not known, not seen yet, or missing: the rules say why
+            pass
+        return self._resolve_checked(row, ctx)
+
+    def _resolve_checked(self, row, ctx):
+        facility = _facility(row, ctx)
+        number = need(row, "case_number", "ต้องระบุเลขทะเบียนผู้รับบริการ")
+        case = ctx["cases"][facility.code].get(number)
+        if case is None:
+            raise RowProblem("case_number", f"ไม่พบเลขทะเบียน '{number}' ใน {facility.code}")
+        pk, admitted_on, discharged_on, _latest = case
         day = need(row, "assessed_on", "ต้องระบุวันที่ประเมิน")
         first_problem(
             rules.assessment_date(
                 assessed_on=day,
-                admitted_on=resident.admitted_on,
-                discharged_on=resident.discharged_on,
+                admitted_on=admitted_on,
+                discharged_on=discharged_on,
                 today=ctx["today"],
             )
         )
         items = [row.get(f) for f in ITEM_FIELDS] if ctx["has_items"] else None
-        percent, problems = rules.score(items, row.get("percent"))
+        given = row.get("percent")
+        percent, problems = rules.score(items, given)
         first_problem(problems)
-        values = {"resident_id": resident.pk, "assessed_on": day, "percent": percent}
+        if items is None:
+            ctx["percents"][given] = percent  # a percent alone: kept as it was, next time too
+        values = {"resident_id": pk, "assessed_on": day, "percent": percent}
         if items is not None:  # item columns present but empty: the percent alone stands
             values.update(zip(ITEM_FIELDS, items, strict=True))
-        return (resident.pk, day), values
+        return (pk, day), values
 
     def existing(self, keys, ctx):
         if not keys:
