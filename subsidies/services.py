@@ -672,16 +672,16 @@ def _compiled_lookup(vendor: str, n_keys: int | None, entries: bool) -> tuple[st
     return query.sql_with_params()
 
 
-def _lookup_query(ref: str, digest: str, today: dt.date, keys, entries: bool, check=None):
+def _lookup_query(ref: str, digest: str, today: dt.date, keys, entries: bool):
     """The application of ``ref`` (only ``LOOKUP_FIELDS``) with: ``today_check``, the id of
     this citizen's check of it at its step today, if any; ``rated``, whether this citizen rated
     it at its step; ``throttled`` (``keys`` given), whether the throttle has rows for them;
     ``entry_rows`` (``entries``), its steps (``entries_of``). A RawQuerySet of one row at most.
 
-    ``check`` (PostgreSQL, with ``keys``: the national ID typed and the check's other values):
-    the same statement also records the check, when the national ID matches, none is recorded
-    today and the throttle has no rows for the keys (else the caller judges and records it);
-    ``new_check`` is then its id."""
+    The national ID typed is never a value of this statement (nor of any other): only its keyed
+    hash is. Sent to the database, a typed ID, right or wrong, would be readable in
+    ``pg_stat_activity`` and in every server log line that prints the statement. So the ID is
+    compared in Python (constant time) and the check recorded by its own INSERT."""
     sql, stand_ins = _compiled_lookup(
         connection.vendor, None if keys is None else len(keys), entries
     )
@@ -693,36 +693,7 @@ def _lookup_query(ref: str, digest: str, today: dt.date, keys, entries: bool, ch
     for i, (key, _policy) in enumerate(keys or ()):
         values[_stand_in_key(i)] = key
     params = [values.get(p, p) if isinstance(p, str | dt.date) else p for p in stand_ins]
-    if check is not None and keys is not None and connection.vendor == "postgresql":
-        sql = _CHECK_INSERT.format(
-            select=sql,
-            table=connection.ops.quote_name(StatusCheck._meta.db_table),
-            columns=", ".join(connection.ops.quote_name(c) for c in _CHECK_COLUMNS),
-        )
-        params += [digest, check["at"], today, fiscal_year_of(today), check["channel"]]
-        params.append(check["national_id"])
     return Application.objects.raw(sql, params)
-
-
-# One round trip for a right pair on PostgreSQL: the lookup's query, and the INSERT of the check
-# in the same statement (a data-modifying WITH), under the conditions ``_lookup`` checks too.
-_CHECK_COLUMNS = (
-    "citizen_key",
-    "application_id",
-    "step",
-    "checked_at",
-    "checked_on",
-    "fiscal_year",
-    "channel",
-    "is_demo",
-)
-_CHECK_INSERT = (
-    "WITH a AS ({select}), c AS ("
-    "INSERT INTO {table} ({columns}) SELECT %s, a.id, a.step, %s, %s, %s, %s, a.is_demo FROM a"
-    " WHERE a.national_id = %s AND a.today_check IS NULL AND NOT a.throttled"
-    " ON CONFLICT DO NOTHING RETURNING id"
-    ") SELECT a.*, (SELECT c.id FROM c) AS new_check FROM a"
-)
 
 
 def _lookup(
@@ -735,8 +706,7 @@ def _lookup(
     digest = citizen_key(nid)
     if keys is not None:
         keys = _as_keys(keys, PAIR)
-    check = {"national_id": nid, "at": now, "channel": channel}
-    application = next(iter(_lookup_query(ref, digest, today, keys, entries, check)), None)
+    application = next(iter(_lookup_query(ref, digest, today, keys, entries)), None)
     stored = application.national_id if application is not None else _DUMMY_NATIONAL_ID
     matches = hmac.compare_digest(stored.encode(), nid.encode())
     if application is None or not matches:
@@ -749,7 +719,7 @@ def _lookup(
         wait = retry_after(keys, now)
         if wait:
             return None, wait
-    check_id = application.today_check or getattr(application, "new_check", None)
+    check_id = application.today_check
     if check_id is None:
         check_id = _record_check(application, digest, today, now, channel)
     check = StatusCheck(pk=check_id, citizen_key=digest, checked_on=today, channel=channel)
