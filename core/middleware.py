@@ -69,9 +69,11 @@ class TrustedProxyMiddleware:
         return self.get_response(request)
 
 
-# PostgreSQL's codes for a statement cancelled by statement_timeout and a lock wait ended by
-# lock_timeout (settings.py sets both for the web process).
-BUSY_SQLSTATES = {"57014", "55P03"}
+# PostgreSQL's codes for a statement cancelled by statement_timeout, a lock wait ended by
+# lock_timeout (settings.py sets both for the web process), and a transaction chosen as a
+# deadlock's victim or refused as a serialization failure: each is "busy, try again" (nothing
+# was written), never a server error.
+BUSY_SQLSTATES = {"57014", "55P03", "40P01", "40001"}
 BUSY_TEXT = "ระบบไม่ว่างชั่วคราว โปรดลองใหม่อีกครั้งในอีกสักครู่"
 
 

@@ -510,19 +510,41 @@ def apply(resource: KpiResource, the_plan: Plan, user=None) -> Report:
             writer.create(resource.model, the_plan.to_create, user)
             writer.update(resource.model, the_plan.to_update, list(resource.update_fields), user)
             resource.after_apply(the_plan.to_create, the_plan.to_update, the_plan.ctx)
+            if connection.vendor == "postgresql":
+                # The deferred foreign keys checked now, not at the commit outside this try: a
+                # record deleted by someone else meanwhile is this report's error, not a 500.
+                connection.check_constraints()
     except RowProblem as problem:
         # The data changed between preview and apply (e.g. an application moved on): nothing
         # was written, and the report says why instead of failing the request.
         report.add_error(0, problem.column, problem.message)
         return report
     except IntegrityError as error:
-        if not _unique_violation(error):
+        if not (_unique_violation(error) or _sqlstate(error) == "23503"):
             raise
-        # Someone wrote the same record (a form, another import) while this one was applied.
+        # Someone wrote the same record (a form, another import), or deleted one this file
+        # refers to, while this one was applied.
+        report.add_error(0, "", str(CHANGED_WHILE_APPLYING))
+        return report
+    except Exception as error:
+        if not _chosen_as_deadlock_victim(error):
+            raise
+        # PostgreSQL broke a deadlock with a form or a delete writing the same residents at
+        # that moment by rolling this import back: nothing was written.
         report.add_error(0, "", str(CHANGED_WHILE_APPLYING))
         return report
     report.applied = True
     return report
+
+
+def _chosen_as_deadlock_victim(error: Exception) -> bool:
+    """PostgreSQL's 40P01 or 40001, from Django (OperationalError) or from the COPY (psycopg's
+    own error, which Django does not wrap)."""
+    return _sqlstate(error) in {"40P01", "40001"}
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    return getattr(error, "sqlstate", None) or getattr(error.__cause__, "sqlstate", None)
 
 
 def _unique_violation(error: IntegrityError) -> bool:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from shelters.models import Assessment, Facility, FacilityStaff, IrpItem, Resident
@@ -34,6 +35,24 @@ class ResidentAdmin(SimpleHistoryAdmin):
     search_fields = ["case_number", "full_name", "national_id"]
     date_hierarchy = "admitted_on"
     inlines = [AssessmentInline]
+
+    # Deleting a resident deletes their assessments first, then the resident. Every other writer
+    # locks the resident before its assessments (the forms FOR UPDATE; the summary's triggers,
+    # shelters/latest.py, FOR SHARE): lock the residents first here too, in id order, or a delete
+    # meeting an import or a correction of the same resident deadlocks.
+    @staticmethod
+    def _lock(ids) -> None:
+        list(Resident.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._lock([obj.pk])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self._lock(list(queryset.values_list("pk", flat=True)))
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Assessment)

@@ -29,11 +29,16 @@ Known limit: SQLite's ``INSERT OR REPLACE`` into the assessments (which Django n
 deletes the row it replaces without firing delete triggers (``recursive_triggers`` is off); run
 :func:`rebuild` after such raw SQL.
 
-The migration (0005) installs the triggers and backfills; ``post_migrate`` re-installs them and
-rebuilds if any is missing (a SQLite table remake in a later migration drops its triggers).
+The migration (0005) installs the triggers and backfills. On SQLite a later migration that
+remakes ``shelters_resident`` (most AlterField/AddField do: drop, then rename a copy) would fail
+while the assessments' triggers name that table, so ``pre_migrate`` drops the SQLite triggers
+whenever there are migrations to apply, and ``post_migrate`` re-installs whatever is missing and
+rebuilds the summary, in one transaction (PostgreSQL never remakes tables: there only a missing
+trigger is re-created, with the rebuild).
 """
 
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_migrate, pre_migrate
 
 TABLE = "shelters_residentlatest"
 ASSESSMENT = "shelters_assessment"
@@ -395,8 +400,24 @@ def _ensure(sender, using="default", **kwargs) -> None:
     tables = connection.introspection.table_names()
     if not {TABLE, ASSESSMENT, RESIDENT} <= set(tables):
         return  # migrated backwards past 0005
-    if install(connection):
-        rebuild(connection)
+    # One transaction: a trigger created and the rebuild failing would leave the summary stale
+    # with nothing missing for the next migrate to notice (and LOCK TABLE needs a transaction).
+    with transaction.atomic(using=using):
+        if install(connection):
+            rebuild(connection)
 
 
+def _before_migrate(sender, using="default", plan=None, **kwargs) -> None:
+    """SQLite, before migrations are applied: drop the triggers (``post_migrate`` puts them back
+    and rebuilds), so that a migration remaking the residents' or assessments' table works."""
+    if getattr(sender, "label", None) != "shelters" or not plan:
+        return
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        uninstall(connection)
+
+
+pre_migrate.connect(_before_migrate, dispatch_uid="shelters.latest.before_migrate")
 post_migrate.connect(_ensure, dispatch_uid="shelters.latest.ensure")

@@ -32,7 +32,16 @@ def slow(request):
     return HttpResponse("never")
 
 
-urlpatterns = [path("boom/", boom), path("slow/", slow)]
+def deadlocked(request):
+    with transaction.atomic(), connection.cursor() as cursor:
+        # What PostgreSQL raises in the transaction it rolls back to break a deadlock.
+        cursor.execute(
+            "DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$"
+        )
+    return HttpResponse("never")
+
+
+urlpatterns = [path("boom/", boom), path("slow/", slow), path("deadlocked/", deadlocked)]
 
 
 @pytest.fixture(autouse=True)
@@ -133,3 +142,16 @@ def test_a_cancelled_statement_gets_the_thai_busy_page():
     assert mail.outbox == []
     response = Client(raise_request_exception=False).get("/slow/", HTTP_ACCEPT="application/json")
     assert response.status_code == 503 and "ระบบไม่ว่างชั่วคราว" in response.json()["error"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.urls("tests.core.test_operations")
+def test_a_deadlock_victim_gets_the_thai_busy_page_not_a_server_error():
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"  # SQLite serialises writers: no deadlocks
+        return
+    with override_settings(ADMINS=[("ทีม", "admins@example.go.th")], DEBUG=False):
+        response = Client(raise_request_exception=False).get("/deadlocked/")
+    assert response.status_code == 503
+    assert "ระบบไม่ว่างชั่วคราว" in response.content.decode()
+    assert mail.outbox == []
