@@ -211,7 +211,7 @@ CATALOG_HARVEST_TOKEN = os.getenv("CATALOG_HARVEST_TOKEN", "")
 # Audit history is read-only: no "revert" from the admin (a change is made as a new edit).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "core/table.html"  # bootstrap5 with the paging in Thai
 
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline
 # (no <script> with code, no on*= handler, no javascript: link); data for scripts travels in

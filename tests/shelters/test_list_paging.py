@@ -237,3 +237,19 @@ def test_orphans_join_the_last_page_only(rf, manager, crowd):
     table = ResidentTable(Resident.objects.with_latest().select_related("facility"), user=manager)
     table.paginate(paginator_class=KeysFirstPaginator, per_page=4, page=1, orphans=3)
     assert len(table.page.object_list) == 4 and table.paginator.count == 11
+
+
+def test_the_paging_is_in_thai_and_english_in_english(client_for, manager, crowd):
+    """django-tables2 ships no Thai: its "previous"/"next" showed on Thai pages until every
+    table used templates/core/table.html."""
+    client = client_for(manager)
+    url = reverse("shelters:resident-list")
+    html = client.get(url, {"per_page": 5, "page": 2}).content.decode()
+    nav = html[html.index('<ul class="pagination') :]
+    nav = nav[: nav.index("</ul>")]
+    assert "ก่อนหน้า" in nav and "ถัดไป" in nav and 'aria-current="page">2<' in nav
+    assert "previous" not in nav.replace('class="previous', "") and "next<" not in nav
+    assert 'aria-label="เลือกหน้าของรายการ"' in html
+    client.cookies["django_language"] = "en"
+    html = client.get(url, {"per_page": 5, "page": 2}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Previous" in html or "previous" in html.replace('class="previous', "")
