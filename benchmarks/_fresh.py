@@ -97,3 +97,24 @@ def shelters_data(regenerate: bool):
     else:
         print(f"reusing {have[0]:,} residents, {have[1]:,} assessments", flush=True)
     return bench
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 min), printed beside every figure."""
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
+
+
+def count_queries(func) -> int:
+    """How many statements ``func()`` sends to the default database."""
+    from django.db import connection
+
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        func()
+    return len(seen)

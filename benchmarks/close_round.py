@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _fresh import run_per_database, shelters_data  # noqa: E402
+from _fresh import load, run_per_database, shelters_data  # noqa: E402
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "kpi_rounds_bench"
@@ -86,10 +86,6 @@ def _prepare():
                 },
             )
     return admin, rounds
-
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def anchor_for(indicator_set, as_of):

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _fresh import run_per_database, shelters_data  # noqa: E402
+from _fresh import count_queries, load, run_per_database, shelters_data  # noqa: E402
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "kpi_reports_bench"
@@ -64,10 +64,6 @@ def run(args) -> None:
 
     settings.DEBUG = False  # no query log: time what production runs
     measure(args.runs, connection)
-
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().split()[0]
 
 
 def anchor_for(evaluated: list[tuple]):
@@ -177,7 +173,7 @@ def measure(runs: int, connection) -> None:
     )
     for label, func, anchor in cases:
         anchor = anchor or anchors[label]
-        count = count_queries(connection, func)
+        count = count_queries(func)
         product_ms, anchor_ms = interleaved(func, anchor, runs)
         flag = ""
         if label in GOAL_PAGES:
@@ -191,7 +187,7 @@ def measure(runs: int, connection) -> None:
         sets[:] = list(IndicatorSet.objects.filter(agency_code="พส."))
         label = "/reports/ with FY2562 held"
         func = get(f"/reports/{period}")
-        count = count_queries(connection, func)
+        count = count_queries(func)
         product_ms, anchor_ms = interleaved(func, anchor_for(dashboard_sets(as_of)), runs)
         line(label, product_ms, anchor_ms, count)
         transaction.set_rollback(True)
@@ -203,18 +199,6 @@ def line(label: str, product_ms: float, anchor_ms: float, count: int, flag: str 
         f"{product_ms - anchor_ms:5.1f} ms {count:7d}  {load()}{flag}",
         flush=True,
     )
-
-
-def count_queries(connection, func) -> int:
-    seen = []
-
-    def wrapper(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        func()
-    return len(seen)
 
 
 if __name__ == "__main__":

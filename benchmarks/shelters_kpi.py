@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _fresh import run_per_database  # noqa: E402
+from _fresh import load, run_per_database  # noqa: E402
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_URL = f"{PG_SERVER}/kpi_shelters_bench"
@@ -90,7 +90,7 @@ def run_years(args, years: int) -> None:
 def print_years(args) -> None:
     import json
 
-    print(f"\n== the latest year beside the archive (FY2563 as of 30 Sep 2563), load {_load()}")
+    print(f"\n== the latest year beside the archive (FY2563 as of 30 Sep 2563), load {load()}")
     for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
         three = json.loads(_results_path(db, YEARS).read_text())
         ten = json.loads(_results_path(db, args.years).read_text())
@@ -278,10 +278,6 @@ def timed(func, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 REASONS_SQL = "('family', 'employment')"
 
 
@@ -383,7 +379,7 @@ def measure(runs: int) -> dict[str, float]:
         anchors.insert(0, ("window over assessments <= D", WINDOW_ANCHOR))
     else:
         anchors.insert(0, ("top-2 index probes per resident", PROBES_ANCHOR))
-    print(f"load {_load()}", flush=True)
+    print(f"load {load()}", flush=True)
     for label, as_of in [
         ("KPI 1.1 + 1.2 (FY2563)", dt.date(2020, 9, 30)),
         ("KPI 1.1 + 1.2 as of 31 Mar 2563", dt.date(2020, 3, 31)),
@@ -401,7 +397,7 @@ def measure(runs: int) -> dict[str, float]:
                 f"  anchor: {anchor_label:<30} {anchor_ms:8.1f} ms   ratio {ms / anchor_ms:5.2f}",
                 flush=True,
             )
-    print(f"load {_load()}", flush=True)
+    print(f"load {load()}", flush=True)
 
     manager, _ = User.objects.get_or_create(username="bench-manager")
     manager.groups.set([Group.objects.get(name="manager")])
@@ -448,7 +444,7 @@ def measure(runs: int) -> dict[str, float]:
     # The page's own query, apart from the request around it.
     ms, _ = timed(lambda: kpi.counts_per_facility_all(2563, as_of), runs)
     print(f"{'  (its query: counts_per_facility_all)':<38} {ms:8.1f} ms", flush=True)
-    print(f"load {_load()}", flush=True)
+    print(f"load {load()}", flush=True)
     return results
 
 

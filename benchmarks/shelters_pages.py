@@ -31,7 +31,13 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _fresh import run_per_database, shelters_bench, shelters_data  # noqa: E402
+from _fresh import (  # noqa: E402
+    count_queries,
+    load,
+    run_per_database,
+    shelters_bench,
+    shelters_data,
+)
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "kpi_shelters_pages"
@@ -55,11 +61,6 @@ def main() -> None:
         measure(args.runs)
         return
     run_per_database(__file__, args, PG_SERVER, DB_NAME, SQLITE_URL)
-
-
-def load() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 # --- the anchors: hand-written SQL, the same on both databases -----------------------------------
@@ -211,20 +212,6 @@ def paired(product, anchor, runs: int):
         anchors.append((time.perf_counter() - started) * 1000)
     median = statistics.median
     return median(walls), median(cpus), median(anchors), results[0], results[1]
-
-
-def count_queries(func) -> int:
-    from django.db import connection
-
-    seen = []
-
-    def wrapper(execute, sql, params, many, context):
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        func()
-    return len(seen)
 
 
 def users():
