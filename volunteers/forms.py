@@ -56,6 +56,7 @@ class CheckboxChoices(forms.CheckboxSelectMultiple):
 
 
 VERSION = "version"
+NATIONAL_ID_RACE = _("เลขประจำตัวประชาชนนี้เพิ่งถูกบันทึกในทะเบียนระหว่างที่ท่านกรอก")
 
 
 class EditVersioned(VersionedForm):
@@ -156,12 +157,29 @@ class VolunteerForm(OnceMixin, BootstrapMixin, forms.ModelForm):
         duplicates.report("volunteer", value, self.user, where=province.name if province else "")
         return forms.ValidationError(duplicates.OUT_OF_SCOPE_TEXT, code="duplicate")
 
+    def taken_error(self, value) -> forms.ValidationError:
+        """The refusal when the unique index (or Django's unique check) says the national ID
+        is taken: another officer saved it after ``clean_national_id`` looked. The same message
+        as the check gives when the other record is found, else the race's own text."""
+        return self.duplicate_error(value) or forms.ValidationError(
+            NATIONAL_ID_RACE, code="duplicate"
+        )
+
     def clean_national_id(self):
         value = self.cleaned_data["national_id"]
         error = self.duplicate_error(value)
         if error is not None:
             raise error
         return value
+
+    def validate_unique(self):
+        # Django's own check runs after clean_national_id and, when another officer's save
+        # lands between the two, would say "อพม. และ เลขประจำตัวประชาชน มีอยู่แล้ว" (its generic
+        # text, without the link or the out-of-scope rule). Give this form's message instead.
+        super().validate_unique()
+        if self.has_error("national_id", code="unique"):
+            del self._errors["national_id"]
+            self.add_error("national_id", self.taken_error(self.instance.national_id))
 
     def clean(self):
         data = super().clean()

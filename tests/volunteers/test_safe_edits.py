@@ -201,6 +201,25 @@ def test_a_national_id_taken_meanwhile_is_a_thai_form_error_not_a_500(
     assert Volunteer.objects.count() == 1 and DuplicateReport.objects.count() == 1
 
 
+def test_a_national_id_saved_between_the_check_and_djangos_unique_check_gets_the_forms_message(
+    client_for, officer_bkk, bangkok, bkk_volunteer, monkeypatch
+):
+    """Another officer's save lands after clean_national_id looked but before Django's own
+    unique check (CI caught it under load): the officer gets this form's message with the link,
+    never Django's generic "อพม. และ เลขประจำตัวประชาชน มีอยู่แล้ว"."""
+    from volunteers.forms import VolunteerForm
+
+    monkeypatch.setattr(VolunteerForm, "clean_national_id", lambda f: f.cleaned_data["national_id"])
+    data = form_data(bangkok, national_id=bkk_volunteer.national_id, last_name="ที่พิมพ์ไว้")
+    response = client_for(officer_bkk).post(reverse("volunteers:create"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "เลขประจำตัวประชาชนนี้มีในทะเบียนแล้ว" in body
+    assert reverse("volunteers:detail", args=[bkk_volunteer.pk]) in body
+    assert "มีอยู่แล้ว" not in body and "ที่พิมพ์ไว้" in body
+    assert Volunteer.objects.count() == 1
+
+
 # --- duplicates outside the officer's scope -------------------------------------------------
 
 

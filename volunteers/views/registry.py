@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core import once
 from core.exports import requested_format, rows_response, table_response
@@ -121,9 +120,6 @@ class _Stale(Exception):
         self.current = current
 
 
-NATIONAL_ID_RACE = gettext_lazy("เลขประจำตัวประชาชนนี้เพิ่งถูกบันทึกในทะเบียนระหว่างที่ท่านกรอก")
-
-
 def _stale_rows(form, current: Volunteer) -> list[tuple[str, str, str]]:
     """(label, now in the record, as typed) for the fields where the two differ."""
     rows = []
@@ -180,8 +176,7 @@ def volunteer_form(request, pk=None):
                 return _stale_response(request, form, stale.current, context)
             except IntegrityError:
                 # a unique national ID written by someone else in the meantime
-                error = form.duplicate_error(form.cleaned_data["national_id"])
-                form.add_error("national_id", error or NATIONAL_ID_RACE)
+                form.add_error("national_id", form.taken_error(form.cleaned_data["national_id"]))
             else:
                 messages.success(request, _("บันทึกข้อมูล อพม. แล้ว"))
                 return redirect(saved)
