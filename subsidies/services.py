@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Aggregate, Exists, OuterRef, Subquery, TextField
+from django.db.models import Aggregate, Exists, OuterRef, Q, Subquery, TextField
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -465,6 +465,20 @@ def _count(throttle: LookupThrottle, policy: Policy, now: dt.datetime) -> None:
     throttle.last_failure_at = now
     if throttle.failures >= policy.block_after:
         throttle.blocked_until = now + policy.block_for
+
+
+def prune_throttle(now: dt.datetime | None = None) -> int:
+    """Delete the throttle rows that no longer hold anything back: no block in force and the
+    window of their failures over (``_wait`` gives 0 for them and ``_count`` would start them
+    afresh), so deleting one changes no answer. A row a failing lookup is counting meanwhile is
+    locked by it; the DELETE waits, sees the row's new window and leaves it."""
+    now = now or timezone.now()
+    window = max(ADDRESS.window, PAIR.window)
+    return (
+        LookupThrottle.objects.filter(window_started_at__lt=now - window)
+        .filter(Q(blocked_until__isnull=True) | Q(blocked_until__lte=now))
+        .delete()[0]
+    )
 
 
 def record_failure(keys, now: dt.datetime | None = None, policy: Policy = PAIR) -> int:
