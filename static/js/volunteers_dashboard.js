@@ -6,18 +6,21 @@
   if (!source || typeof Chart === "undefined") { return; }
   var d = JSON.parse(source.textContent);
   Chart.defaults.font.family = "Sarabun, sans-serif";
+  Chart.defaults.animation = false;  // as the reports dashboard: drawn once, at its figures
   new Chart(document.getElementById("statusChart"), {
     type: "doughnut",
     data: {labels: d.status.labels, datasets: [{data: d.status.data}]},
   });
   new Chart(document.getElementById("specChart"), {
     type: "bar",
-    data: {labels: d.specialty.labels, datasets: [{label: "คน", data: d.specialty.data}]},
+    data: {labels: d.specialty.labels, datasets: [{label: d.specialty.unit, data: d.specialty.data}]},
     options: {indexAxis: "y", plugins: {legend: {display: false}}},
   });
   new Chart(document.getElementById("monthChart"), {
     type: "bar",
     data: {labels: d.months, datasets: d.types},
-    options: {scales: {x: {stacked: true}, y: {stacked: true}}},
+    // Drawn in a box of its own height (.chart-box-wide): at the canvas's aspect ratio a phone
+    // got a strip 25 px high with the month labels over the bars.
+    options: {maintainAspectRatio: false, scales: {x: {stacked: true}, y: {stacked: true}}},
   });
 })();

@@ -48,7 +48,7 @@ def test_a_chart_page_is_no_wider_than_a_phone(phone, login, live_server, make_u
     (static/js/site.js); hidden, it must not widen the page (a table ignores width: 1px)."""
     import datetime as dt
 
-    from volunteers.models import Kind, Service, Volunteer
+    from volunteers.models import Kind, Measure, Plan, PlanTarget, Service, Volunteer
 
     officer = make_user(roles.PROVINCIAL_OFFICER, username="chart-officer", province=bangkok)
     volunteer = Volunteer.objects.create(
@@ -60,8 +60,22 @@ def test_a_chart_page_is_no_wider_than_a_phone(phone, login, live_server, make_u
             volunteer=volunteer, province=bangkok, date=dt.date(2020, 3, day),
             service_type="survey", target_group="elderly", people_served=2,
         )  # fmt: skip
+    plan = Plan.objects.create(title="แผนทดสอบ")
+    PlanTarget.objects.create(
+        plan=plan, fiscal_year=2563, measure=Measure.SERVICES, province=bangkok, planned=250,
+        label="การให้บริการของ อพม. กรุงเทพมหานคร",
+    )  # fmt: skip
     login(phone, officer)
     phone.goto(f"{live_server.url}/volunteers/?year=2563")
     phone.wait_for_load_state("load")
     assert phone.locator("[data-chart-data] table").count() >= 1  # the hidden figures are there
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # The plan's table fits its card: its last column (ร้อยละ) was cut off at 390 px, the area
+    # column now folds under the target.
+    plan_table = phone.locator("table:has(th:text('ร้อยละ'))")
+    assert plan_table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), (
+        plan_table.evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+    )
+    assert phone.locator("th:text('ร้อยละ')").bounding_box()["x"] + 10 < 390
+    # The monthly chart keeps a readable height (it was a 25 px strip at the canvas's ratio).
+    assert phone.locator("#monthChart").bounding_box()["height"] >= 200

@@ -2,6 +2,7 @@
 each from a named query (volunteers/queries.py)."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.thaidate import default_as_of, fiscal_year_bounds
 from volunteers import permissions, queries
@@ -27,7 +28,11 @@ def dashboard(request):
         "months": services.month_labels(),
         "types": services.series(),
         "status": {"labels": [s for s, _ in by_status], "data": [n for _, n in by_status]},
-        "specialty": {"labels": [s for s, _ in by_specialty], "data": [n for _, n in by_specialty]},
+        "specialty": {
+            "labels": [s for s, _ in by_specialty],
+            "data": [n for _, n in by_specialty],
+            "unit": _("คน"),
+        },
     }
     plan_result = plan_mod.compute(plan_mod.plan_for_year(year), year, as_of, scope.province, links)
     return render(
