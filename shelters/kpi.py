@@ -184,6 +184,17 @@ def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
 
     # Assessed after D, the stored previous one on or before D: it is the latest as of D, and
     # only the one before it needs a probe.
+    # SQLite scans the table for each branch after D (see the "+" above), also when nothing
+    # lies after D (the current year: 10 ms a branch at 100,000 residents). A one-row gate on
+    # the index's MAX(last_on), as the outer loop (CROSS JOIN fixes the order there), skips the
+    # scan then; PostgreSQL reads those rows through the index anyway.
+    after_d, gate = f"{latest} l", []
+    if connection.vendor != "postgresql":
+        after_d = (
+            f"(SELECT 1 AS one WHERE (SELECT MAX(last_on) FROM {latest}) > %s) gate"
+            f" CROSS JOIN {latest} l"
+        )
+        gate = [as_of]
     year_sql, year_params = in_year("last_on")
     one_probe = f"""
         SELECT resident_id, facility_id, last_on, {group("last_percent")},
@@ -193,12 +204,12 @@ def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
                    l.discharged_on AS discharged_on, l.returned AS returned,
                    l.prev_on AS last_on, l.prev_percent AS last_percent,
                    {before("l.prev_on")} AS prev_percent
-            FROM {latest} l
+            FROM {after_d}
             WHERE {plus}l.last_on > %s AND l.prev_on <= %s
             {"OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1 OFFSET 0"}
         ) past
         WHERE prev_percent IS NOT NULL AND {year_sql}"""
-    params += [as_of, as_of, *year_params]
+    params += [*gate, as_of, as_of, *year_params]
     # Both stored ones after D (the index on last_on finds them): two probes. (OFFSET 0 keeps the subquery from being flattened,
     # which would probe again for every use of a probed column.)
     if connection.vendor == "postgresql":
@@ -230,12 +241,12 @@ def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
                    {_as_of_probe("assessed_on", 0)} AS last_on,
                    {_as_of_probe("percent", 0)} AS last_percent,
                    {_as_of_probe("percent", 1)} AS prev_percent
-            FROM {latest} l
+            FROM {after_d}
             WHERE +l.last_on > %s AND l.prev_on > %s
             LIMIT -1 OFFSET 0
         ) past
         WHERE prev_percent IS NOT NULL AND {year_sql}"""
-        params += [as_of, as_of, as_of, as_of, as_of, *year_params]
+        params += [as_of, as_of, as_of, *gate, as_of, as_of, *year_params]
     return f"{stored}\n        UNION ALL{one_probe}\n        UNION ALL{two_probes}", params
 
 
@@ -284,20 +295,18 @@ def _aggregate(kpis, fiscal_year_be: int, as_of: dt.date, by_facility: bool) -> 
         for i, (_, _, cond) in enumerate(columns)
     )
     unit = "facility_id" if by_facility else "NULL"
-    if connection.vendor == "postgresql":
-        sql = f"""
+    if connection.vendor != "postgresql":
+        # A co-routine on SQLite (LIMIT -1 OFFSET 0 keeps it from being flattened): flattened,
+        # every use of a ranked column re-evaluated its CASE (and the UNION's), and the
+        # counting took 142 ms against 78 ms at 100,000 residents.
+        ranked = f"{ranked} LIMIT -1 OFFSET 0"
+    sql = f"""
         WITH ranked AS ({ranked}),
         combinations AS (
             SELECT {unit} AS unit, {_KEY} AS k, COUNT(*) AS n FROM ranked GROUP BY 1, 2
         ),
         decoded AS (SELECT unit, n, {_DECODE} FROM combinations)
         SELECT unit, {sums} FROM decoded GROUP BY unit"""
-    else:
-        # SQLite groups by sorting: summing the conditions row by row is cheaper there.
-        sums = sums.replace("THEN n ELSE", "THEN 1 ELSE")
-        sql = f"""
-        WITH ranked AS ({ranked})
-        SELECT {unit} AS unit, {sums} FROM ranked GROUP BY 1"""
     if by_facility:
         present, present_params = _counted_facilities(end_d)
         zeros = ", ".join("0" for _ in columns)
