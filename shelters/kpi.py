@@ -182,8 +182,6 @@ def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
             f" AND a.assessed_on < {day} ORDER BY a.assessed_on DESC LIMIT 1)"
         )
 
-    # Assessed after D, the stored previous one on or before D: it is the latest as of D, and
-    # only the one before it needs a probe.
     # SQLite scans the table for each branch after D (see the "+" above), also when nothing
     # lies after D (the current year: 10 ms a branch at 100,000 residents). A one-row gate on
     # the index's MAX(last_on), as the outer loop (CROSS JOIN fixes the order there), skips the
@@ -195,6 +193,8 @@ def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
             f" CROSS JOIN {latest} l"
         )
         gate = [as_of]
+    # Assessed after D, the stored previous one on or before D: it is the latest as of D, and
+    # only the one before it needs a probe.
     year_sql, year_params = in_year("last_on")
     one_probe = f"""
         SELECT resident_id, facility_id, last_on, {group("last_percent")},
