@@ -470,10 +470,11 @@ def _count(throttle: LookupThrottle, policy: Policy, now: dt.datetime) -> None:
 def prune_throttle(now: dt.datetime | None = None) -> int:
     """Delete the throttle rows that no longer hold anything back: no block in force and the
     window of their failures over (``_wait`` gives 0 for them and ``_count`` would start them
-    afresh), so deleting one changes no answer. A row a failing lookup is counting meanwhile is
-    locked by it; the DELETE waits, sees the row's new window and leaves it."""
+    afresh), so deleting one changes no answer. A row a failing lookup has locked: the DELETE
+    waits, sees the row's new window and leaves it; a row deleted before that lookup locks it
+    is inserted again by ``record_failure``. A day's margin covers the workers' clocks."""
     now = now or timezone.now()
-    window = max(ADDRESS.window, PAIR.window)
+    window = max(ADDRESS.window, PAIR.window) + dt.timedelta(days=1)
     return (
         LookupThrottle.objects.filter(window_started_at__lt=now - window)
         .filter(Q(blocked_until__isnull=True) | Q(blocked_until__lte=now))
@@ -489,16 +490,25 @@ def record_failure(keys, now: dt.datetime | None = None, policy: Policy = PAIR) 
     keys = sorted(_as_keys(keys, policy), key=lambda kp: kp[0])  # one lock order for all
     names = [key for key, _ in keys]
     with transaction.atomic():
-        LookupThrottle.objects.bulk_create(
-            [LookupThrottle(key=k, window_started_at=now, last_failure_at=now) for k in names],
-            ignore_conflicts=True,
-        )
-        rows = {
-            t.key: t
-            for t in LookupThrottle.objects.select_for_update()
-            .filter(key__in=names)
-            .order_by("key")
-        }
+        rows: dict[str, LookupThrottle] = {}
+        # The INSERT … ON CONFLICT DO NOTHING does not lock a row that exists; `prune` may
+        # delete a spent one before the locking read. Its key is then inserted afresh (what
+        # no row answers) and read again.
+        while len(rows) < len(names):
+            LookupThrottle.objects.bulk_create(
+                [
+                    LookupThrottle(key=k, window_started_at=now, last_failure_at=now)
+                    for k in names
+                    if k not in rows
+                ],
+                ignore_conflicts=True,
+            )
+            rows = {
+                t.key: t
+                for t in LookupThrottle.objects.select_for_update()
+                .filter(key__in=names)
+                .order_by("key")
+            }
         wait = max(_wait(rows[key], p, now) for key, p in keys)
         if wait:
             return wait

@@ -25,7 +25,8 @@ AS_OF_DATES = [
 ]
 
 DAY0 = dt.date(2018, 7, 1)
-DAYS = 1000  # to March 2021: FY2561 to FY2564, past every as-of date tested
+DAYS = 1000  # to March 2021: FY2561 to FY2564; the as-of dates before it have assessments
+# after them (the probes), the last (30 Sep 2021) has none (the SQLite gate closed)
 PERCENTS = [Decimal(p) for p in ("10", "40.00", "40.01", "55.50", "79.99", "80.00", "100")]
 
 days = st.integers(0, DAYS).map(lambda n: DAY0 + dt.timedelta(days=n))
