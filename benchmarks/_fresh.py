@@ -99,6 +99,24 @@ def shelters_data(regenerate: bool):
     return bench
 
 
+def shelters_users():
+    """The benchmark's manager and the staff of facility BENCH-01: (manager, staff, facility)."""
+    from django.contrib.auth.models import Group, User
+
+    from core.models import Profile
+    from shelters.models import Facility, FacilityStaff
+
+    manager, _ = User.objects.get_or_create(username="bench-manager")
+    manager.groups.set([Group.objects.get(name="manager")])
+    staff, _ = User.objects.get_or_create(username="bench-staff")
+    staff.groups.set([Group.objects.get(name="facility_staff")])
+    for user in (manager, staff):
+        Profile.objects.get_or_create(user=user)
+    facility = Facility.objects.get(code="BENCH-01")
+    FacilityStaff.objects.update_or_create(user=staff, defaults={"facility": facility})
+    return manager, staff, facility
+
+
 def load() -> str:
     """The machine's load average (1, 5, 15 min), printed beside every figure."""
     with open("/proc/loadavg") as handle:

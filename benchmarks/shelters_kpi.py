@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _fresh import load, run_per_database  # noqa: E402
+from _fresh import load, run_per_database, shelters_users  # noqa: E402
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_URL = f"{PG_SERVER}/kpi_shelters_bench"
@@ -359,14 +359,11 @@ def _sql(query: str, start: dt.date, d: dt.date):
 
 
 def measure(runs: int) -> dict[str, float]:
-    from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test import Client
 
-    from core.models import Profile
     from indicators import registry
     from shelters import kpi
-    from shelters.models import Facility, FacilityStaff
 
     results: dict[str, float] = {}
     start = dt.date(2019, 10, 1)
@@ -419,15 +416,7 @@ def measure(runs: int) -> dict[str, float]:
             )
     print(f"load {load()}", flush=True)
 
-    manager, _ = User.objects.get_or_create(username="bench-manager")
-    manager.groups.set([Group.objects.get(name="manager")])
-    staff, _ = User.objects.get_or_create(username="bench-staff")
-    staff.groups.set([Group.objects.get(name="facility_staff")])
-    for user in (manager, staff):
-        Profile.objects.get_or_create(user=user)
-    FacilityStaff.objects.update_or_create(
-        user=staff, defaults={"facility": Facility.objects.get(code="BENCH-01")}
-    )
+    manager, staff, _facility = shelters_users()
     as_of = dt.date(2020, 9, 30)
     pages = [
         ("manager", "/shelters/kpi/?year=2563", "KPI page per facility"),

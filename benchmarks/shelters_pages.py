@@ -37,6 +37,7 @@ from _fresh import (  # noqa: E402
     run_per_database,
     shelters_bench,
     shelters_data,
+    shelters_users,
 )
 
 PG_SERVER = os.getenv("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -214,23 +215,6 @@ def paired(product, anchor, runs: int):
     return median(walls), median(cpus), median(anchors), results[0], results[1]
 
 
-def users():
-    from django.contrib.auth.models import Group, User
-
-    from core.models import Profile
-    from shelters.models import Facility, FacilityStaff
-
-    manager, _ = User.objects.get_or_create(username="bench-manager")
-    manager.groups.set([Group.objects.get(name="manager")])
-    staff, _ = User.objects.get_or_create(username="bench-staff")
-    staff.groups.set([Group.objects.get(name="facility_staff")])
-    for user in (manager, staff):
-        Profile.objects.get_or_create(user=user)
-    facility = Facility.objects.get(code="BENCH-01")
-    FacilityStaff.objects.update_or_create(user=staff, defaults={"facility": facility})
-    return manager, staff, facility
-
-
 def measure(runs: int) -> None:
     from django.db import connection
     from django.test import Client
@@ -240,7 +224,7 @@ def measure(runs: int) -> None:
     bench = shelters_bench()
     summary = "shelters_residentlatest" in connection.introspection.table_names()
     LATEST.update(SUMMARY if summary else NO_SUMMARY)
-    manager, staff, facility = users()
+    manager, staff, facility = shelters_users()
     clients = {}
     for who, user in (("manager", manager), ("staff", staff)):
         clients[who] = Client()
