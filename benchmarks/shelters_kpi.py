@@ -282,13 +282,8 @@ def alternated(funcs: list, runs: int) -> list[tuple[float, object]]:
 
 
 def timed(func, runs: int) -> tuple[float, object]:
-    result = func()  # warm-up (caches, plans)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = func()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
+    """(median ms, result) of ``func`` after a warm-up."""
+    return alternated([func], runs)[0]
 
 
 REASONS_SQL = "('family', 'employment')"

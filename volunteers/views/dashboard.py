@@ -27,10 +27,10 @@ def dashboard(request):
     chart = {
         "months": services.month_labels(),
         "types": services.series(),
-        "status": {"labels": [s for s, _ in by_status], "data": [n for _, n in by_status]},
+        "status": {"labels": [s for s, _n in by_status], "data": [n for _s, n in by_status]},
         "specialty": {
-            "labels": [s for s, _ in by_specialty],
-            "data": [n for _, n in by_specialty],
+            "labels": [s for s, _n in by_specialty],
+            "data": [n for _s, n in by_specialty],
             "unit": _("คน"),
         },
     }
@@ -44,11 +44,11 @@ def dashboard(request):
             province=scope.province,
             provinces=scope.choices,
             by_status=by_status,
-            total_volunteers=sum(n for _, n in by_status),
+            total_volunteers=sum(n for _s, n in by_status),
             by_specialty=by_specialty,
             trained=queries.trained_between(volunteers, start, end),
             by_type=by_type,
-            services_total=sum(n for _, n in by_type),
+            services_total=sum(n for _s, n in by_type),
             chart_json=chart,
             plan_result=plan_result,
             plan_groups=plan_result.by_province(),
