@@ -75,7 +75,7 @@ CONDITIONS: dict[str, dict[str, str]] = {
 }
 
 # The columns of a ranked row the conditions read, with how many values each takes: a row's
-# combination is one small integer (``_KEY``), so the counting groups one integer per row and
+# combination is one small integer (:func:`_keyed`), so the counting groups one integer per row and
 # the conditions run once per combination, not once per resident.
 _KEY_COLUMNS = (
     ("last_group", 4),
@@ -94,7 +94,6 @@ def _key_parts() -> list[tuple[str, int, int]]:
     return parts[::-1]
 
 
-_KEY = " + ".join(f"{name} * {weight}" for name, weight, _size in _key_parts())
 _DECODE = ", ".join(f"(k / {weight}) %% {size} AS {name}" for name, weight, size in _key_parts())
 
 CATEGORY_LABELS: dict[tuple[str, str], registry.Label] = {
@@ -250,6 +249,47 @@ def _pairs(start: dt.date, as_of: dt.date, residents: bool) -> tuple[str, list]:
     return f"{stored}\n        UNION ALL{one_probe}\n        UNION ALL{two_probes}", params
 
 
+def _flags(start: dt.date, as_of: dt.date) -> list[tuple[str, str, list, list]]:
+    """The flags of a ranked row computed from its pair, as (name, condition, parameters,
+    the flags inside it: the same shape): the latest lies in the year; the resident was
+    discharged in the year up to D, and inside that, for a reason that counts as returned.
+    One home for :func:`_ranked`'s columns and :func:`_keyed`'s key."""
+    return [
+        ("last_in_year", "last_on >= %s", [start], []),
+        (
+            "discharged_in_year",
+            "discharged_on >= %s AND discharged_on <= %s",
+            [start, as_of],
+            [("returned_in_year", "returned = 1", [], [])],
+        ),
+    ]
+
+
+def _flag_columns(flags, outer: str = "", outer_params=()) -> tuple[list[str], list]:
+    """Each flag (and the flags inside it) as a 0/1 column of its name."""
+    columns, params = [], []
+    for name, cond, cond_params, inner in flags:
+        full, full_params = f"{outer}{cond}", [*outer_params, *cond_params]
+        columns.append(f"CASE WHEN {full} THEN 1 ELSE 0 END AS {name}")
+        params += full_params
+        more, more_params = _flag_columns(inner, f"{full} AND ", full_params)
+        columns += more
+        params += more_params
+    return columns, params
+
+
+def _flag_key(flags, weights: dict[str, int]) -> tuple[list[str], list]:
+    """Each flag's weight (:data:`_KEY_COLUMNS`) where it holds, as terms of the key: a flag
+    inside another is tested only where the outer one holds."""
+    terms, params = [], []
+    for name, cond, cond_params, inner in flags:
+        inner_terms, inner_params = _flag_key(inner, weights)
+        then = " + ".join([str(weights[name]), *inner_terms])
+        terms.append(f"CASE WHEN {cond} THEN {then} ELSE 0 END")
+        params += [*cond_params, *inner_params]
+    return terms, params
+
+
 def _ranked(start: dt.date, as_of: dt.date, residents: bool = True) -> tuple[str, list]:
     """One row per resident who has ≥ 2 assessments on or before ``as_of`` and can count in the
     year (:func:`_pairs`): the latest one's group, the one before it's group (GROUP_CODES),
@@ -257,15 +297,27 @@ def _ranked(start: dt.date, as_of: dt.date, residents: bool = True) -> tuple[str
     or returned, in the year up to D. KPI 1.1 alone (``residents=False``) leaves out those who
     count only by their discharge."""
     pairs, params = _pairs(start, as_of, residents)
+    columns, flag_params = _flag_columns(_flags(start, as_of))
     sql = f"""
-        SELECT resident_id, facility_id, last_group, prev_group,
-               CASE WHEN last_on >= %s THEN 1 ELSE 0 END AS last_in_year,
-               CASE WHEN discharged_on >= %s AND discharged_on <= %s
-                    THEN 1 ELSE 0 END AS discharged_in_year,
-               CASE WHEN discharged_on >= %s AND discharged_on <= %s AND returned = 1
-                    THEN 1 ELSE 0 END AS returned_in_year
+        SELECT resident_id, facility_id, last_group, prev_group, {", ".join(columns)}
         FROM ({pairs}) p"""
-    return sql, [start, start, as_of, start, as_of, *params]
+    return sql, [*flag_params, *params]
+
+
+def _keyed(start: dt.date, as_of: dt.date, residents: bool, by_facility: bool):
+    """:func:`_ranked`'s rows as their combination of the columns the conditions read (one
+    integer, ``k``: the weights of :data:`_KEY_COLUMNS`), with the facility when
+    ``by_facility``: computed straight from the pair, without the ranked row's columns (on
+    SQLite the columns and then the key cost 47 ms against 35 ms at 100,000 residents)."""
+    pairs, params = _pairs(start, as_of, residents)
+    weights = {name: weight for name, weight, _size in _key_parts()}
+    terms, flag_params = _flag_key(_flags(start, as_of), weights)
+    key = " + ".join([f"{name} * {weights[name]}" for name in ("last_group", "prev_group")] + terms)
+    unit = "facility_id AS unit, " if by_facility else ""
+    sql = f"""
+        SELECT {unit}{key} AS k
+        FROM ({pairs}) p"""
+    return sql, [*flag_params, *params]
 
 
 def _counted_facilities(as_of: dt.date) -> tuple[str, list]:
@@ -286,26 +338,26 @@ def _aggregate(kpis, fiscal_year_be: int, as_of: dt.date, by_facility: bool) -> 
     """{facility_id (or None for all): {kpi: {category: count}}} in one query.
 
     The ranked rows are first counted per combination of the columns the conditions read (one
-    integer, :data:`_KEY`); each condition then sums those few counts."""
+    integer, :func:`_keyed`); each condition then sums those few counts."""
     start, end_d = period(fiscal_year_be, as_of)
-    ranked, params = _ranked(start, end_d, residents=by_facility or RETURNED in kpis)
+    keyed, params = _keyed(start, end_d, by_facility or RETURNED in kpis, by_facility)
     columns = [(k, name, cond) for k in kpis for name, cond in CONDITIONS[k].items()]
     sums = ", ".join(
         f"SUM(CASE WHEN {cond} THEN n ELSE 0 END) AS c_{i}"
         for i, (_, _, cond) in enumerate(columns)
     )
-    unit = "facility_id" if by_facility else "NULL"
     if connection.vendor != "postgresql":
         # A co-routine on SQLite (LIMIT -1 OFFSET 0 keeps it from being flattened): flattened,
-        # every use of a ranked column re-evaluated its CASE (and the UNION's), and the
-        # counting took 142 ms against 78 ms at 100,000 residents.
-        ranked = f"{ranked} LIMIT -1 OFFSET 0"
+        # every use of a column re-evaluated its CASE (and the UNION's), and the counting took
+        # 142 ms against 78 ms at 100,000 residents.
+        keyed = f"{keyed} LIMIT -1 OFFSET 0"
+    # The totals group by the key alone: a constant unit in the GROUP BY cost SQLite's sort
+    # 18 ms (65 against 47 ms).
+    unit, by = ("unit", "unit, k") if by_facility else ("NULL", "k")
     sql = f"""
-        WITH ranked AS ({ranked}),
-        combinations AS (
-            SELECT {unit} AS unit, {_KEY} AS k, COUNT(*) AS n FROM ranked GROUP BY 1, 2
-        ),
-        decoded AS (SELECT unit, n, {_DECODE} FROM combinations)
+        WITH keyed AS ({keyed}),
+        combinations AS (SELECT {by}, COUNT(*) AS n FROM keyed GROUP BY {by}),
+        decoded AS (SELECT {unit} AS unit, n, {_DECODE} FROM combinations)
         SELECT unit, {sums} FROM decoded GROUP BY unit"""
     if by_facility:
         present, present_params = _counted_facilities(end_d)
