@@ -233,6 +233,9 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
         # requests after a restart (imports, templates, connection) would fall in the few
         # thousand timed here, as noise on the tail: steady state only.
         "--max-requests", "0",
+        # gunicorn.conf.py logs every request to stdout: here the lines would bury the figures
+        # (each is still formatted and written, as in production, for every phase alike).
+        "--access-logfile", "/dev/null",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
     deadline = time.time() + 30
