@@ -751,6 +751,47 @@ def _lookup(
     return Lookup(application, found, check, rated=bool(application.rated)), 0
 
 
+# The fields the check's INSERT writes (its id comes back from the database).
+_CHECK_FIELDS = (
+    "citizen_key",
+    "application",
+    "step",
+    "checked_at",
+    "checked_on",
+    "fiscal_year",
+    "channel",
+    "is_demo",
+)
+
+
+@functools.cache
+def _compiled_check_insert(vendor: str) -> tuple[str, tuple]:
+    """The check's INSERT, compiled by the ORM once per process (``vendor``: one per database
+    engine), with ``RETURNING`` its id where the database has it; each lookup passes its own
+    values through the fields' ``get_db_prep_save``, as ``save()`` does. ``save()`` compiled it
+    again for every check: 0.67 against 0.5 ms a check in one process (issue 16)."""
+    from django.db.models.sql import InsertQuery
+
+    fields = tuple(StatusCheck._meta.get_field(name) for name in _CHECK_FIELDS)
+    query = InsertQuery(StatusCheck)
+    query.insert_values(fields, [StatusCheck(checked_at=timezone.now())], raw=False)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [StatusCheck._meta.pk]
+    ((sql, _params),) = compiler.as_sql()
+    return sql, fields
+
+
+def _insert_check(check: StatusCheck) -> int:
+    """One INSERT of ``check``, the id it got."""
+    sql, fields = _compiled_check_insert(connection.vendor)
+    params = [field.get_db_prep_save(getattr(check, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if connection.features.can_return_columns_from_insert:
+            return cursor.fetchone()[0]
+        return connection.ops.last_insert_id(cursor, StatusCheck._meta.db_table, "id")
+
+
 def _record_check(application: Application, digest: str, today, now, channel: str) -> int:
     """One INSERT (no transaction of its own: outside one it commits by itself). The same
     lookup at the same moment from another tab made it already: that one's id."""
@@ -770,9 +811,7 @@ def _record_check(application: Application, digest: str, today, now, channel: st
     try:
         if connection.in_atomic_block:  # a savepoint keeps the caller's transaction usable
             with transaction.atomic():
-                check.save(force_insert=True)
-        else:
-            check.save(force_insert=True)
+                return _insert_check(check)
+        return _insert_check(check)
     except IntegrityError:
         return StatusCheck.objects.filter(**values).values_list("pk", flat=True).get()
-    return check.pk

@@ -10,7 +10,15 @@ import threading
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+
+# The live server's listen backlog: Django's development server asks for 10, so thirty or forty
+# connections opened at once overflowed it, and some were reset before their request was read
+# (ConnectionResetError in the throttle's tests: 4 runs in 6 on one machine, none on another).
+# gunicorn, which serves production, asks for 2,048. Set before the session's live server starts
+# (this module is imported when the tests are collected).
+ThreadedWSGIServer.request_queue_size = 256
 
 # Real concurrency is tested on PostgreSQL, the production database (the suite's second pass).
 # SQLite's in-memory test database shares one cache between connections, where a lock taken by

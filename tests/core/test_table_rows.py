@@ -15,6 +15,7 @@ import django_tables2 as tables
 import pytest
 from django.test import RequestFactory
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.templatetags import table_rows
 
@@ -23,15 +24,19 @@ OURS = "core/table.html"
 
 
 def body(html: str) -> str:
-    tbody = re.search(r"<tbody[^>]*>(.*?)</tbody>", html, re.S).group(1)
+    """The ``<tbody …>…</tbody>``, whitespace between tags aside."""
+    tbody = re.search(r"<tbody[^>]*>.*?</tbody>", html, re.S).group(0)
     return re.sub(r">\s+<", "><", tbody).strip()
 
 
-def both(table_class, data, **kwargs) -> tuple[str, str]:
-    request = RequestFactory().get("/list/")
+def both(table_class, data, *, page=1, **kwargs) -> tuple[str, str]:
+    """The body as the library's template writes it and as ours does; ``data`` may be a
+    function giving fresh rows for each (for a table whose methods change its records)."""
+    request = RequestFactory().get("/list/", {"page": page})
     rendered = []
     for template in (LIBRARY, OURS):
-        table = table_class(data, template_name=template, **kwargs)
+        rows = data() if callable(data) else data
+        table = table_class(rows, template_name=template, **kwargs)
         tables.RequestConfig(request, paginate={"per_page": 25}).configure(table)
         rendered.append(body(table.as_html(request)))
     return rendered[0], rendered[1]
@@ -110,6 +115,134 @@ def test_class_names_chosen_by_the_table_are_asked_for_every_cell():
     assert not table_rows._fixed_cell_attrs(Named(ROWS), Named(ROWS).columns["name"])
     assert table_rows._fixed_cell_attrs(Everything(ROWS), Everything(ROWS).columns["amount"])
     assert not table_rows._fixed_cell_attrs(Everything(ROWS), Everything(ROWS).columns["kind"])
+
+
+DATA = [{"id": n, "name": f"n{n}", "v": n} for n in range(1, 5)]
+
+
+def test_the_second_page_and_the_default_template_of_the_settings(settings):
+    library, ours = both(Everything, ROWS, page=2)
+    assert library == ours and ours.count("<tr ") == 5
+    request = RequestFactory().get("/list/")
+    assert settings.DJANGO_TABLES2_TEMPLATE == OURS
+    table = Everything(ROWS)  # no template_name: every list page's case
+    tables.RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    assert body(table.as_html(request)) == both(Everything, ROWS)[0]
+
+
+def test_nested_callable_attributes_and_the_tables_own_cell_attributes():
+    class Nested(tables.Table):
+        name = tables.Column(attrs={"td": {"data": {"x": lambda record: record["id"]}}})
+        v = tables.Column(footer="รวม", localize=True)
+
+        class Meta:
+            attrs = {"td": {"data-t": "1"}, "cell": {"class": "c"}}
+            row_attrs = {"data-id": lambda record: record["id"], "class": "r"}
+            order_by = "-v"
+
+        def get_top_pinned_data(self):
+            return [{"id": 0, "name": "pinned", "v": 99}]
+
+    library, ours = both(Nested, DATA)
+    assert library == ours
+    assert 'data-id="4"' in ours and "pinned" in ours
+
+
+def test_row_attributes_come_before_the_cells_change_the_record():
+    class Seen(tables.Table):
+        name = tables.Column()
+
+        class Meta:
+            row_attrs = {"data-seen": lambda record: record.get("seen")}
+
+        def render_name(self, record, value):
+            record["seen"] = value
+            return value
+
+    library, ours = both(Seen, lambda: [dict(d) for d in DATA])
+    assert library == ours and "data-seen" not in ours
+
+
+def test_a_callable_cell_is_called_as_the_template_engine_calls_it():
+    class Url:
+        def __call__(self):
+            return "/called/"
+
+        def __str__(self):
+            return "not-called"
+
+    class Calls(tables.Table):
+        name = tables.Column()
+        other = tables.Column(accessor="name")
+
+        def render_name(self, record):
+            return Url()
+
+        def render_other(self, record):
+            return lambda needed: "never"
+
+    library, ours = both(Calls, DATA)
+    assert library == ours and "/called/" in ours
+
+
+def test_a_missing_value_in_an_attribute_leaves_that_attribute_out_not_the_table():
+    from django.core.exceptions import ObjectDoesNotExist
+
+    def missing(record):
+        raise ObjectDoesNotExist
+
+    class Missing(tables.Table):
+        name = tables.Column(attrs={"td": {"title": missing}})
+
+        class Meta:
+            row_attrs = {"data-x": missing}
+
+    library, ours = both(Missing, DATA)
+    assert library == ours and ours.count("<td ") == 4
+
+
+def test_class_names_set_on_the_table_instance_are_asked_for_every_cell():
+    class Plain(tables.Table):
+        name = tables.Column()
+
+    request = RequestFactory().get("/list/")
+    rendered = []
+    for template in (LIBRARY, OURS):
+        table = Plain(DATA, template_name=template)
+
+        def names(classes, column):
+            record = getattr(column, "current_record", None)
+            return {*classes, f"r{record['id']}"} if record else classes
+
+        table.get_column_class_names = names
+        rendered.append(body(table.as_html(request)))
+    assert rendered[0] == rendered[1] and 'class="r3"' in rendered[1]
+
+
+@pytest.mark.parametrize(
+    "empty", [None, "", _("ไม่พบ <x>"), format_html("<b>{}</b>", "x"), "<i>raw</i>"]
+)
+def test_every_kind_of_empty_text(empty):
+    class Empty(tables.Table):
+        name = tables.Column()
+
+        class Meta:
+            empty_text = empty
+
+    library, ours = both(Empty, [])
+    assert library == ours
+
+
+def test_checkbox_template_and_boolean_columns():
+    class Kinds(tables.Table):
+        pick = tables.CheckBoxColumn(
+            accessor="id", attrs={"td__input": {"data-r": lambda record: record["id"]}}
+        )
+        tpl = tables.TemplateColumn("{{ record.name }}|{{ value }}", accessor="name")
+        b = tables.BooleanColumn(accessor="v")
+
+    library, ours = both(Kinds, DATA)
+    assert library == ours and 'data-r="2"' in ours
 
 
 @pytest.mark.django_db

@@ -143,3 +143,45 @@ def test_the_counts_equal_a_plain_python_count(seed, facility, other_facility, f
             dates.append((y, D))
         check(people, dates)
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_assessments_and_discharges_on_the_years_bounds_and_on_d(
+    seed, facility, other_facility, fourteen_facilities
+):
+    """Every date on a boundary the rules compare with: the year's first day, D, and the days
+    either side of each (an off-by-one in a flag's comparison, or its dates given in the wrong
+    order, changes some count here; a review's mutants of ``>=``/``<=`` went unseen by the
+    random dates above)."""
+    rng = random.Random(1000 + seed)
+    start, _end = fiscal_year_bounds(2563)
+    as_of = [dt.date(2020, 3, 31), dt.date(2020, 9, 30), start]
+    one = dt.timedelta(days=1)
+    days = sorted({d + k * one for d in (start, *as_of) for k in (-1, 0, 1)})
+    earlier = [start - dt.timedelta(days=n) for n in (40, 200, 400)]
+    facs = [facility, other_facility, fourteen_facilities[0]]
+    people = []
+    with transaction.atomic():
+        for n in range(rng.randint(25, 45)):
+            fac = rng.choice(facs)
+            dis = rng.choice(days) if rng.random() < 0.6 else None
+            reason = rng.choice(REASONS) if dis else ""
+            r = Resident.objects.create(
+                facility=fac,
+                case_number=f"B{n}",
+                full_name=f"b{n}",
+                target_group="destitute",
+                admitted_on=dt.date(2017, 1, 1),
+                discharged_on=dis,
+                discharge_reason=reason,
+            )
+            picks = rng.sample(days + earlier, rng.choice([1, 2, 2, 3, 4]))
+            ass = {
+                d: Decimal(rng.choice(["10", "40", "40.01", "79.99", "80", "100"])) for d in picks
+            }
+            Assessment.objects.bulk_create(
+                Assessment(resident=r, assessed_on=d, percent=p) for d, p in ass.items()
+            )
+            people.append((r.pk, fac.pk, dis, reason, ass))
+        check(people, [(2563, D) for D in sorted({*as_of, *(d + one for d in as_of)})])
+        transaction.set_rollback(True)

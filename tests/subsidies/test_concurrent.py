@@ -79,6 +79,27 @@ def test_wrong_lookups_of_many_references_at_once_stop_at_the_address_ceiling(li
     assert statuses == [404] * services.ADDRESS.free + [429] * 10
 
 
+def test_one_citizens_lookups_at_once_record_one_check(live_server, application):
+    """Two tabs, a double click, the web service and the page together: every lookup answers
+    with the status, and the citizen's check of the day is one record (the unique constraint
+    turns the others' INSERT into a read of the one that was made)."""
+    from subsidies.models import StatusCheck
+
+    pair = {"reference": application.reference, "national_id": application.national_id}
+    page = reverse("subsidies:status")
+    api = reverse("subsidies:api-status")
+    results = requests_at_once(
+        live_server.url,
+        [(api, "application/json", json.dumps(pair))] * 4 + [(page, FORM, urlencode(pair))] * 4,
+    )
+    assert sorted(status for status, _, _ in results) == [200] * 4 + [303] * 4
+    answers = [json.loads(body) for status, body, _ in results if status == 200]
+    assert all(a["found"] and a["reference"] == application.formatted_reference for a in answers)
+    check = StatusCheck.objects.get()
+    assert (check.application_id, check.step) == (application.pk, application.step)
+    assert check.citizen_key == services.citizen_key(application.national_id)
+
+
 def test_six_identical_submissions_at_once_make_one_application(
     live_server, officer, bangkok, client_for
 ):
