@@ -78,6 +78,10 @@ def _resolved(context, value):
         except TypeError:  # it needs arguments: the engine's "invalid"
             return invalid
         raise
+    except Exception as exc:
+        if getattr(exc, "silent_variable_failure", False):
+            return invalid
+        raise
 
 
 @register.simple_tag(takes_context=True)

@@ -164,6 +164,8 @@ def test_row_attributes_come_before_the_cells_change_the_record():
 
 
 def test_a_callable_cell_is_called_as_the_template_engine_calls_it():
+    from django.core.exceptions import ObjectDoesNotExist
+
     class Url:
         def __call__(self):
             return "/called/"
@@ -181,8 +183,19 @@ def test_a_callable_cell_is_called_as_the_template_engine_calls_it():
         def render_other(self, record):
             return lambda needed: "never"
 
+    class Missing(Calls):
+        gone = tables.Column(accessor="name")
+
+        def render_gone(self, record):
+            def gone():
+                raise ObjectDoesNotExist
+
+            return gone
+
     library, ours = both(Calls, DATA)
     assert library == ours and "/called/" in ours
+    library, ours = both(Missing, DATA)
+    assert library == ours and ours.count("<td ></td>") == 2 * len(DATA)
 
 
 def test_a_missing_value_in_an_attribute_leaves_that_attribute_out_not_the_table():
