@@ -96,6 +96,24 @@ def check(people, dates):
 DAY0 = dt.date(2018, 1, 1)
 
 
+def person(n: int, fac, dis, reason: str, ass: dict) -> tuple:
+    """Resident ``n`` of ``fac`` (discharged on ``dis`` for ``reason``) with the assessments
+    ``ass`` ({date: percent}), as ``brute`` takes them."""
+    r = Resident.objects.create(
+        facility=fac,
+        case_number=f"R{n}",
+        full_name=f"x{n}",
+        target_group="destitute",
+        admitted_on=dt.date(2017, 1, 1),
+        discharged_on=dis,
+        discharge_reason=reason,
+    )
+    Assessment.objects.bulk_create(
+        Assessment(resident=r, assessed_on=d, percent=p) for d, p in ass.items()
+    )
+    return (r.pk, fac.pk, dis, reason, ass)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_the_counts_equal_a_plain_python_count(seed, facility, other_facility, fourteen_facilities):
     rng = random.Random(seed)
@@ -109,23 +127,11 @@ def test_the_counts_equal_a_plain_python_count(seed, facility, other_facility, f
             fac = rng.choice(facs)
             dis = DAY0 + dt.timedelta(days=rng.randint(0, span)) if rng.random() < 0.4 else None
             reason = rng.choice(REASONS) if dis else ""
-            r = Resident.objects.create(
-                facility=fac,
-                case_number=f"R{n}",
-                full_name=f"x{n}",
-                target_group="destitute",
-                admitted_on=dt.date(2017, 1, 1),
-                discharged_on=dis,
-                discharge_reason=reason,
-            )
             ass = {}
             for _ in range(rng.choice([0, 1, 2, 2, 3, 4, 7])):
                 d = DAY0 + dt.timedelta(days=rng.randint(0, span))
                 ass[d] = Decimal(rng.choice(["10", "40", "40.01", "60", "79.99", "80", "100"]))
-            Assessment.objects.bulk_create(
-                Assessment(resident=r, assessed_on=d, percent=p) for d, p in ass.items()
-            )
-            people.append((r.pk, fac.pk, dis, reason, ass))
+            people.append(person(n, fac, dis, reason, ass))
         alld = [d for *_, ass in people for d in ass]
         mx = max(alld) if alld else DAY0
         dates = [
@@ -166,22 +172,10 @@ def test_assessments_and_discharges_on_the_years_bounds_and_on_d(
             fac = rng.choice(facs)
             dis = rng.choice(days) if rng.random() < 0.6 else None
             reason = rng.choice(REASONS) if dis else ""
-            r = Resident.objects.create(
-                facility=fac,
-                case_number=f"B{n}",
-                full_name=f"b{n}",
-                target_group="destitute",
-                admitted_on=dt.date(2017, 1, 1),
-                discharged_on=dis,
-                discharge_reason=reason,
-            )
             picks = rng.sample(days + earlier, rng.choice([1, 2, 2, 3, 4]))
             ass = {
                 d: Decimal(rng.choice(["10", "40", "40.01", "79.99", "80", "100"])) for d in picks
             }
-            Assessment.objects.bulk_create(
-                Assessment(resident=r, assessed_on=d, percent=p) for d, p in ass.items()
-            )
-            people.append((r.pk, fac.pk, dis, reason, ass))
+            people.append(person(n, fac, dis, reason, ass))
         check(people, [(2563, D) for D in sorted({*as_of, *(d + one for d in as_of)})])
         transaction.set_rollback(True)
