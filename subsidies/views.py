@@ -13,6 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -431,10 +432,14 @@ NOT_FOUND_TEXT = gettext_lazy(
 RATED_TEXT = gettext_lazy("ท่านได้ประเมินความพึงพอใจสำหรับขั้นตอนนี้ของคำขอแล้ว ขอบคุณสำหรับความเห็นของท่าน")
 
 # Post/redirect/get: a successful lookup (and a rating) answers with a redirect to the page,
-# which shows the result kept in the citizen's session: Back and reload never ask to send the
-# form again. The session keeps the check's id only (never the national ID), for a short time.
-RESULT_SESSION_KEY = "subsidies.status.result"
-RATED_SESSION_KEY = "subsidies.status.rated"
+# which shows the result kept for it: Back and reload never ask to send the form again. What is
+# kept is the check's id and the time (never the national ID), for a short time, in a signed
+# cookie of the page's own path (HttpOnly, SameSite=Lax): not in the database session, so a
+# citizen's lookup writes no session row and the page reads none (issue 16: the session's
+# SELECT and its saving transaction cost a lookup more than its own query and check).
+RESULT_COOKIE = "kpi_status_result"
+RATED_COOKIE = "kpi_status_rated"  # the page thanks once after a rating
+KEPT_SALT = "subsidies.status"  # Django signs a cookie with its name + this salt
 RESULT_MAX_AGE = 600  # seconds: a shared computer (a service counter) forgets it soon
 
 
@@ -470,29 +475,56 @@ def helpline() -> dict | None:
     }
 
 
-# The empty lookup form's fields are the same markup on every page that shows it (per language):
-# rendered once per process by the same template (includes/form_fields.html), then reused.
-_LOOKUP_FIELDS: dict[str | None, str] = {}
+# The empty lookup form's fields, and the rating form's fields and button, are the same markup
+# on every page that shows them (per language): rendered once per process by their templates,
+# then reused (the page is byte-identical).
+_MARKUP: dict[tuple[str, str | None], str] = {}
+
+
+def _markup(template: str, name: str, form_class) -> str:
+    """``template`` rendered with an empty ``form_class()`` as ``name``, once per language."""
+    key = (template, translation.get_language())
+    if key not in _MARKUP:
+        _MARKUP[key] = render_to_string(template, {name: form_class()})
+    return _MARKUP[key]
 
 
 def _lookup_fields() -> str:
-    language = translation.get_language()
-    if language not in _LOOKUP_FIELDS:
-        _LOOKUP_FIELDS[language] = render_to_string(
-            "includes/form_fields.html", {"form": LookupForm()}
-        )
-    return _LOOKUP_FIELDS[language]
+    return _markup("includes/form_fields.html", "form", LookupForm)
+
+
+def _rating_fields() -> str:
+    return _markup("subsidies/public/_rating_fields.html", "fields_form", RatingForm)
+
+
+# The page's own script (status.js) sends the lookup form itself, with this header: the answer
+# is then the page's body alone (subsidies/public/_status_body.html, the template the whole
+# page includes), which the script puts in place of the body shown. One request, one render of
+# the body, where a browser without the script makes two (post/redirect/get) and renders the
+# whole page. What is recorded, kept for the page and refused is the same either way.
+BODY_HEADER = "X-Status-Body"
+
+
+def _wants_body(request) -> bool:
+    return request.headers.get(BODY_HEADER) == "1"
 
 
 def _public_page(request, context=None, status=200, reference=""):
-    context = {"helpline": helpline(), **(context or {})}
+    body = _wants_body(request)
+    context = {"helpline": helpline(), **(context or {})} if not body else dict(context or {})
     if "form" not in context:
         context["form"] = LookupForm(initial={"reference": reference})
         if reference:  # the ID is what is left to type again
             context["form"].fields["national_id"].widget.attrs["autofocus"] = True
         else:
             context["lookup_fields"] = _lookup_fields()
-    return render(request, "subsidies/public/status.html", context, status=status)
+    if body:
+        response = render(request, "subsidies/public/_status_body.html", context, status=status)
+        response[BODY_HEADER] = "1"
+    else:
+        response = render(request, "subsidies/public/status.html", context, status=status)
+    patch_vary_headers(response, (BODY_HEADER,))
+    return response
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -534,20 +566,46 @@ def _look_up(request, keys, form, channel: str, *, entries: bool = True):
     )
 
 
-def _stored_result(request) -> dict | None:
-    """The result of this session's latest successful lookup, if it is recent: the application
-    as it is now (a correction or a move made since shows), and whether the check is rated."""
-    kept = request.session.get(RESULT_SESSION_KEY)
-    if not isinstance(kept, dict):
+def _keep(response, name: str, check_id: int) -> None:
+    """Keep ``check_id`` (and now) for the page's next GET, signed, for ``RESULT_MAX_AGE``."""
+    response.set_signed_cookie(
+        name,
+        f"{check_id}:{timezone.now().timestamp():.3f}",
+        salt=KEPT_SALT,
+        max_age=RESULT_MAX_AGE,
+        path=reverse("subsidies:status"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _kept(request, name: str) -> int | None:
+    """The check's id kept in the cookie ``name`` if it is signed by us and recent, else None."""
+    value = request.get_signed_cookie(name, default=None, salt=KEPT_SALT)
+    try:
+        check_id, at = value.split(":")
+        check_id, age = int(check_id), timezone.now().timestamp() - float(at)
+    except (AttributeError, ValueError):
         return None
-    age = timezone.now().timestamp() - float(kept.get("at", 0))
-    check_id = kept.get("check")
-    found = None
-    if isinstance(check_id, int) and 0 <= age <= RESULT_MAX_AGE:
-        # One query: the check, its application as it is now, its steps, whether it is rated.
-        found = services.checked_result(check_id)
+    return check_id if 0 <= age <= RESULT_MAX_AGE else None
+
+
+def _forget(request, response, *names: str):
+    """The cookies ``names`` the request sent are dropped by ``response``."""
+    for name in names:
+        if name in request.COOKIES:
+            response.delete_cookie(name, path=reverse("subsidies:status"), samesite="Lax")
+    return response
+
+
+def _stored_result(request) -> dict | None:
+    """The result of this browser's latest successful lookup, if it is recent: the application
+    as it is now (a correction or a move made since shows), and whether the check is rated."""
+    check_id = _kept(request, RESULT_COOKIE)
+    # One query: the check, its application as it is now, its steps, whether it is rated.
+    found = services.checked_result(check_id) if check_id is not None else None
     if found is None:
-        request.session.pop(RESULT_SESSION_KEY, None)
         return None
     check, application, entries, rated = found
     return {"application": application, "entries": entries, "check": check, "rated": rated}
@@ -559,52 +617,69 @@ def public_status(request):
     """The citizen's page: no login; reference + national ID → the five steps."""
     if request.method == "GET":
         return _public_result(request)
+    response, check_id = _public_lookup(request)
     # A new lookup forgets the previous one's result, whatever its outcome.
-    request.session.pop(RESULT_SESSION_KEY, None)
-    request.session.pop(RATED_SESSION_KEY, None)
+    _forget(request, response, RESULT_COOKIE, RATED_COOKIE)
+    if check_id is not None:
+        _keep(response, RESULT_COOKIE, check_id)
+    return response
+
+
+def _public_lookup(request):
+    """The page's POST: (the answer, the check's id to keep when the pair was found)."""
     typed_reference = request.POST.get("reference", "")[:32]
     keys = services.throttle_keys(request, request.POST.get("reference", ""))
     form = LookupForm(request.POST)
     if not form.is_valid():  # a client that must wait hears that first
         wait = services.retry_after(keys)
         if wait:
-            return _throttled(request, wait, api=False, reference=typed_reference)
-        return _public_page(request, {"form": form}, status=400)
-    # The page redirects: its GET reads the steps.
-    found, wait = _look_up(request, keys, form, Channel.WEB, entries=False)
+            return _throttled(request, wait, api=False, reference=typed_reference), None
+        return _public_page(request, {"form": form}, status=400), None
+    # The page redirects (its GET reads the steps); its script's request gets the result.
+    body = _wants_body(request)
+    found, wait = _look_up(request, keys, form, Channel.WEB, entries=body)
     if wait:
-        return _throttled(request, wait, api=False, reference=typed_reference)
+        return _throttled(request, wait, api=False, reference=typed_reference), None
     if found is None:
         # The reference stays as typed (a typo in the ID is the usual mistake); the ID does not.
-        return _public_page(
+        page = _public_page(
             request, {"error": NOT_FOUND_TEXT}, status=404, reference=typed_reference
         )
-    request.session[RESULT_SESSION_KEY] = {
-        "check": found.check.pk,
-        "at": timezone.now().timestamp(),
+        return page, None
+    if body:
+        context = _result_context(found.application, found.entries, found.check, found.rated)
+        return _public_page(request, context), found.check.pk
+    return _see_other(reverse("subsidies:status")), found.check.pk
+
+
+def _result_context(application, entries, check, rated: bool, thanks: bool = False) -> dict:
+    """The page's context for a found application: its steps, what happens next, and the
+    rating form (a token bound to ``check``) or, once rated, that it was rated."""
+    context = {
+        "found": application,
+        "timeline": services.timeline(application, entries),
+        "next_text": services.next_text(application),
+        "thanks": thanks,
     }
-    return _see_other(reverse("subsidies:status"))
+    if rated and not thanks:
+        context["rated_text"] = RATED_TEXT
+    elif not rated:
+        token = signing.dumps(check.pk, salt=RATING_SALT)
+        context["rating_form"] = RatingForm(initial={"token": token})
+        context["rating_fields"] = _rating_fields()
+    return context
 
 
 def _public_result(request):
     """GET: the empty form, or the stored result (after the redirect, on Back, on reload)."""
-    thanks = request.session.pop(RATED_SESSION_KEY, None) is not None
+    thanks = _kept(request, RATED_COOKIE) is not None
     result = _stored_result(request)
     if result is None:
-        return _public_page(request, {"thanks": thanks})
-    application = result["application"]
-    context = {
-        "found": application,
-        "timeline": services.timeline(application, result["entries"]),
-        "next_text": services.next_text(application),
-        "thanks": thanks,
-    }
-    if result["rated"] and not thanks:
-        context["rated_text"] = RATED_TEXT
-    elif not result["rated"]:
-        token = signing.dumps(result["check"].pk, salt=RATING_SALT)
-        context["rating_form"] = RatingForm(initial={"token": token})
-    return _public_page(request, context)
+        return _forget(request, _public_page(request, {"thanks": thanks}), RESULT_COOKIE, RATED_COOKIE)
+    context = _result_context(
+        result["application"], result["entries"], result["check"], result["rated"], thanks
+    )
+    return _forget(request, _public_page(request, context), RATED_COOKIE)
 
 
 @never_cache
@@ -633,8 +708,9 @@ def public_rate(request):
     except IntegrityError:  # this check, or this citizen at this step, rated already
         return _rated_page(request, RATED_TEXT, 409)
     # Post/redirect/get: the thanks (and the status, while it is kept) on the page itself.
-    request.session[RATED_SESSION_KEY] = check.pk
-    return _see_other(reverse("subsidies:status"))
+    response = _see_other(reverse("subsidies:status"))
+    _keep(response, RATED_COOKIE, check.pk)
+    return response
 
 
 def _rated_page(request, error: str, status: int):

@@ -103,6 +103,20 @@ def phone(request, browser, live_server):
 
 
 @pytest.fixture
+def phone_without_scripts(request, browser, live_server):
+    """The same phone with JavaScript switched off: what the server alone must get right."""
+    yield from _page(
+        request,
+        browser,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=False,
+    )
+
+
+@pytest.fixture
 def login(live_server):
     """Log in through the login form, as a person would."""
 

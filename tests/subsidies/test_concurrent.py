@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from core.nationalid import format_id
-from subsidies import services
+from subsidies import services, views
 from subsidies.models import Application, LookupThrottle, Step, new_reference
 from tests.concurrency import on_postgresql, post_at_once, session_of
 from tests.subsidies.conftest import new_national_id
@@ -21,7 +21,7 @@ pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True, serialized_
 
 
 def requests_at_once(live_server_url: str, requests: list[tuple[str, str, str]], cookies=None):
-    """POST each (path, content type, body) from its own thread at the same moment, with a
+    """POST each (path, content type, body[, extra headers]) from its own thread at the same moment, with a
     CSRF cookie and header like tests.concurrency.post_at_once; [(status, body, headers)]."""
     host = urlsplit(live_server_url)
     token = secrets.token_hex(16)
@@ -29,14 +29,14 @@ def requests_at_once(live_server_url: str, requests: list[tuple[str, str, str]],
     barrier = threading.Barrier(len(requests))
     results, errors = [], []
 
-    def one(path, content_type, body):
+    def one(path, content_type, body, extra=None):
         conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
         try:
             conn.connect()
             barrier.wait(10)
             conn.request("POST", path, body=body, headers={
                 "Content-Type": content_type, "Cookie": cookie, "X-CSRFToken": token,
-                "Referer": live_server_url + path,
+                "Referer": live_server_url + path, **(extra or {}),
             })  # fmt: skip
             response = conn.getresponse()
             results.append((response.status, response.read().decode(), dict(response.getheaders())))
@@ -80,21 +80,29 @@ def test_wrong_lookups_of_many_references_at_once_stop_at_the_address_ceiling(li
 
 
 def test_one_citizens_lookups_at_once_record_one_check(live_server, application):
-    """Two tabs, a double click, the web service and the page together: every lookup answers
-    with the status, and the citizen's check of the day is one record (the unique constraint
-    turns the others' INSERT into a read of the one that was made)."""
+    """Two tabs, a double click, the web service and the page (sent by the browser, and by the
+    page's script) together: every lookup answers with the status, and the citizen's check of
+    the day is one record (the unique constraint turns the others' INSERT into a read of the
+    one that was made)."""
     from subsidies.models import StatusCheck
 
     pair = {"reference": application.reference, "national_id": application.national_id}
     page = reverse("subsidies:status")
     api = reverse("subsidies:api-status")
+    script = {views.BODY_HEADER: "1"}
     results = requests_at_once(
         live_server.url,
-        [(api, "application/json", json.dumps(pair))] * 4 + [(page, FORM, urlencode(pair))] * 4,
+        [(api, "application/json", json.dumps(pair))] * 3
+        + [(page, FORM, urlencode(pair))] * 3
+        + [(page, FORM, urlencode(pair), script)] * 3,
     )
-    assert sorted(status for status, _, _ in results) == [200] * 4 + [303] * 4
-    answers = [json.loads(body) for status, body, _ in results if status == 200]
+    assert sorted(status for status, _, _ in results) == [200] * 6 + [303] * 3
+    answers = [json.loads(b) for s, b, h in results if s == 200 and views.BODY_HEADER not in h]
+    assert len(answers) == 3
     assert all(a["found"] and a["reference"] == application.formatted_reference for a in answers)
+    bodies = [b for s, b, h in results if s == 200 and h.get(views.BODY_HEADER) == "1"]
+    assert len(bodies) == 3 and all('id="status-result"' in b for b in bodies)
+    assert all(application.formatted_reference in b for b in bodies)
     check = StatusCheck.objects.get()
     assert (check.application_id, check.step) == (application.pk, application.step)
     assert check.citizen_key == services.citizen_key(application.national_id)

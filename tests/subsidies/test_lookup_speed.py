@@ -5,6 +5,7 @@ Runs on both databases. The national ID typed is never sent to the database (onl
 hash): the lookup reads the application in one statement and records the check in a second."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from core.thaidate import fiscal_year_of
 from subsidies import services, views
-from subsidies.forms import LookupForm
+from subsidies.forms import LookupForm, RatingForm
 from subsidies.models import Channel, LookupThrottle, StatusCheck
 from tests.subsidies.conftest import new_national_id
 
@@ -36,6 +37,10 @@ def api(client, app, national_id=None):
         {"reference": app.reference, "national_id": national_id or app.national_id},
         content_type="application/json",
     )
+
+
+def strip_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
 def sql_of(ctx) -> list[str]:
@@ -78,17 +83,37 @@ def test_the_page_lookup_and_its_result_pin_their_queries(application):
             URL, {"reference": application.reference, "national_id": application.national_id}
         )
     assert response.status_code == 303
-    # The session is new: its key checked, then saved (BEGIN, INSERT, COMMIT: Django's); the
-    # lookup itself is two statements (read, record); no steps read (the GET does).
-    lookup = [q for q in sql_of(posted) if "django_session" not in q]
-    lookup = [q for q in lookup if not q.startswith(("BEGIN", "COMMIT"))]
-    assert len(lookup) == 2
-    assert not any(q.startswith('SELECT "subsidies_stepentry"') for q in lookup)
+    # The lookup is two statements (read, record), no steps read (the GET does), and no
+    # session: the result is kept in a signed cookie.
+    assert len(sql_of(posted)) == 2
+    assert not any("django_session" in q for q in sql_of(posted))
+    assert not any(q.startswith('SELECT "subsidies_stepentry"') for q in sql_of(posted))
     with CaptureQueriesContext(connection) as shown:
         page = client.get(URL)
     assert 'id="status-result"' in page.content.decode()
-    # The session, then the check with its application, steps and rating in one query.
-    assert len(sql_of(shown)) == 2
+    # The check with its application, steps and rating in one query; no session.
+    assert len(sql_of(shown)) == 1
+
+
+def test_the_page_scripts_lookup_is_one_request_of_two_statements(application, make_application):
+    """The page's own script (status.js) asks for the body with the result: the same two
+    statements (the steps read in the first), then reload shows it with the one query."""
+    client = Client()
+    client.get(URL)
+    for app in (application, make_application()):
+        with CaptureQueriesContext(connection) as posted:
+            response = client.post(
+                URL,
+                {"reference": app.reference, "national_id": app.national_id},
+                headers={views.BODY_HEADER: "1"},
+            )
+        assert response.status_code == 200 and response[views.BODY_HEADER] == "1"
+        assert 'id="status-result"' in response.content.decode()
+        assert len(sql_of(posted)) == 2
+        assert not any("django_session" in q for q in sql_of(posted))
+    with CaptureQueriesContext(connection) as shown:
+        assert app.first_name in client.get(URL).content.decode()
+    assert len(sql_of(shown)) == 1
 
 
 def test_json_lookups_of_many_applications_stay_at_their_round_trips(client, make_application):
@@ -158,12 +183,34 @@ def test_the_lookup_answers_the_steps_as_the_orm_reads_them(client, application,
 
 
 def test_the_reused_form_markup_is_what_the_template_renders():
-    views._LOOKUP_FIELDS.clear()
+    views._MARKUP.clear()
     fresh = render_to_string(
         "includes/form_fields.html", {"form": LookupForm(initial={"reference": ""})}
     )
     assert views._lookup_fields() == fresh
     assert views._lookup_fields() == fresh  # reused
+    fresh = render_to_string("subsidies/public/_rating_fields.html", {"fields_form": RatingForm()})
+    assert 'name="score"' in fresh and 'name="comment"' in fresh
+    assert views._rating_fields() == fresh == views._rating_fields()
+
+
+def test_the_page_with_reused_markup_is_the_page_the_templates_render(
+    client, application, monkeypatch
+):
+    """The result page (the rating form's fields reused) is byte-identical to the one the
+    templates render themselves (the reused markup left out), in Thai and in English."""
+    client.post(URL, {"reference": application.reference, "national_id": application.national_id})
+    for language in ("th", "en"):
+        client.cookies["django_language"] = language
+        views._MARKUP.clear()
+        first, reused = client.get(URL).content.decode(), client.get(URL).content.decode()
+        with monkeypatch.context() as m:
+            m.setattr(views, "_rating_fields", lambda: "")
+            m.setattr(views, "_lookup_fields", lambda: "")
+            plain = client.get(URL).content.decode()
+        assert 'name="score"' in plain and 'name="reference"' in plain
+        assert ("ส่งแบบประเมิน" in plain) == (language == "th")
+        assert strip_csrf(first) == strip_csrf(reused) == strip_csrf(plain)
 
 
 def test_the_national_id_typed_is_never_sent_to_the_database(client, application):

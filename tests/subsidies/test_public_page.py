@@ -1,11 +1,14 @@
-"""The citizen's page: post/redirect/get (the result kept in the session, never the national
-ID in a URL or in the session), a wrong pair keeps the reference, the wait in minutes, an h1,
+"""The citizen's page: post/redirect/get (the result kept in a signed cookie, never the
+national ID in a URL or in a cookie), a wrong pair keeps the reference, the wait in minutes, an h1,
 no developer text, the department's helpline."""
 
 import datetime as dt
 import json
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,10 +28,17 @@ def right(app):
 def test_a_found_lookup_redirects_to_the_page_which_shows_the_result(client, application):
     response = client.post(URL, right(application))
     assert response.status_code == 303 and response["Location"] == URL
-    # Nothing personal in the URL nor in the session: the check's id and a time only.
-    stored = client.session[views.RESULT_SESSION_KEY]
-    assert set(stored) == {"check", "at"} and stored["check"] == StatusCheck.objects.get().pk
-    assert application.national_id not in json.dumps(dict(client.session))
+    # Nothing personal in the URL nor in the cookie: the check's id and a time only, signed,
+    # for the page's path, out of the page's scripts' reach; no session row is written.
+    kept = response.cookies[views.RESULT_COOKIE]
+    assert kept["path"] == URL and kept["httponly"] and kept["samesite"] == "Lax"
+    assert int(kept["max-age"]) == views.RESULT_MAX_AGE
+    request = RequestFactory().get(URL)
+    request.COOKIES[views.RESULT_COOKIE] = kept.value
+    check, at = request.get_signed_cookie(views.RESULT_COOKIE, salt=views.KEPT_SALT).split(":")
+    assert int(check) == StatusCheck.objects.get().pk and float(at) <= timezone.now().timestamp()
+    assert application.national_id not in str(response.cookies)
+    assert not Session.objects.exists() and "sessionid" not in response.cookies
     page = client.get(URL)
     assert page.status_code == 200
     html = page.content.decode()
@@ -37,15 +47,28 @@ def test_a_found_lookup_redirects_to_the_page_which_shows_the_result(client, app
     # Reloading (or Back) shows it again and records no new check.
     assert 'id="status-result"' in client.get(URL).content.decode()
     assert StatusCheck.objects.count() == 1
+    assert not Session.objects.exists()
+
+
+def test_a_kept_result_not_signed_by_the_app_shows_nothing(client, application, make_application):
+    other = make_application()
+    client.post(URL, right(other))
+    forged = f"{StatusCheck.objects.get().pk}:{timezone.now().timestamp()}"
+    for value in (forged, signing.get_cookie_signer(salt="another").sign(forged), "1:x", ""):
+        client.cookies[views.RESULT_COOKIE] = value
+        html = client.get(URL).content.decode()
+        assert 'id="status-result"' not in html and other.first_name not in html
 
 
 def test_the_kept_result_is_short_lived(client, application, monkeypatch):
     client.post(URL, right(application))
     later = timezone.now() + dt.timedelta(seconds=views.RESULT_MAX_AGE + 1)
     monkeypatch.setattr(views.timezone, "now", lambda: later)
-    html = client.get(URL).content.decode()
+    response = client.get(URL)
+    html = response.content.decode()
     assert 'id="status-result"' not in html and "คุณสมหญิง" not in html
-    assert views.RESULT_SESSION_KEY not in client.session
+    assert response.cookies[views.RESULT_COOKIE].value == ""  # dropped
+    assert response.cookies[views.RESULT_COOKIE]["path"] == URL
 
 
 def test_a_new_lookup_forgets_the_previous_result(client, application):
