@@ -13,8 +13,8 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -675,7 +675,9 @@ def _public_result(request):
     thanks = _kept(request, RATED_COOKIE) is not None
     result = _stored_result(request)
     if result is None:
-        return _forget(request, _public_page(request, {"thanks": thanks}), RESULT_COOKIE, RATED_COOKIE)
+        return _forget(
+            request, _public_page(request, {"thanks": thanks}), RESULT_COOKIE, RATED_COOKIE
+        )
     context = _result_context(
         result["application"], result["entries"], result["check"], result["rated"], thanks
     )

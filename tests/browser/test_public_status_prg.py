@@ -121,16 +121,16 @@ def test_two_taps_send_one_lookup(phone, live_server, application):
     assert len(posts) == 1
 
 
-def test_a_failed_request_falls_back_to_the_form_the_browser_sends(
-    phone, live_server, application
-):
+def test_a_failed_request_falls_back_to_the_form_the_browser_sends(phone, live_server, application):
     page = phone
     posts, _urls = watch(page)
     page.route(
         "**/subsidies/status/",
-        lambda route: route.abort()
-        if route.request.headers.get("x-status-body") == "1"
-        else route.continue_(),
+        lambda route: (
+            route.abort()
+            if route.request.headers.get("x-status-body") == "1"
+            else route.continue_()
+        ),
     )
     page.goto(f"{live_server.url}/subsidies/status/")
     fill(page, application.formatted_reference, NATIONAL_ID)

@@ -3,7 +3,6 @@ national ID in a URL or in a cookie), a wrong pair keeps the reference, the wait
 no developer text, the department's helpline."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.contrib.sessions.models import Session
