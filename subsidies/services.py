@@ -604,7 +604,7 @@ def _compiled_result(vendor: str) -> tuple[str, tuple]:
 
 
 def checked_result(check_id: int) -> tuple[StatusCheck, Application, list, bool] | None:
-    """What the page shows after a lookup (the check ``check_id`` kept in the session): the
+    """What the page shows after a lookup (the check ``check_id`` kept for the page): the
     check (pk, citizen key, application, step), its application as it is now, its steps
     (``read_entries``) and whether this citizen rated it at that step; None if the check is
     gone or its application deleted. One query (compiled once per process, like the lookup)."""

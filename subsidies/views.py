@@ -1,4 +1,6 @@
 import copy
+import hashlib
+import hmac
 import json
 import math
 import os
@@ -433,13 +435,18 @@ RATED_TEXT = gettext_lazy("ท่านได้ประเมินควา�
 
 # Post/redirect/get: a successful lookup (and a rating) answers with a redirect to the page,
 # which shows the result kept for it: Back and reload never ask to send the form again. What is
-# kept is the check's id and the time (never the national ID), for a short time, in a signed
-# cookie of the page's own path (HttpOnly, SameSite=Lax): not in the database session, so a
-# citizen's lookup writes no session row and the page reads none (issue 16: the session's
-# SELECT and its saving transaction cost a lookup more than its own query and check).
+# kept is the check's id, a tag of it keyed by the check's citizen key and the time (never the
+# national ID), in a signed cookie of the page's own path (HttpOnly, SameSite=Lax, no Max-Age:
+# it ends with the browser, as the session's cookie does), honoured for RESULT_MAX_AGE. The
+# tag needs the citizen key, which only the database holds: the SECRET_KEY alone cannot make a
+# cookie for another citizen's check. Not in the database session: a citizen's lookup writes
+# no session row (issue 16: the session's SELECT and its saving transaction cost a lookup more
+# than its own query and check). Unlike a session, a copy of the cookie taken before the
+# browser dropped it stays good until it is too old: its holder had that browser in hand.
 RESULT_COOKIE = "kpi_status_result"
 RATED_COOKIE = "kpi_status_rated"  # the page thanks once after a rating
 KEPT_SALT = "subsidies.status"  # Django signs a cookie with its name + this salt
+CLOCK_SKEW = 60  # seconds: a cookie made by a server whose clock is ahead is still taken
 RESULT_MAX_AGE = 600  # seconds: a shared computer (a service counter) forgets it soon
 
 
@@ -506,7 +513,7 @@ BODY_HEADER = "X-Status-Body"
 
 
 def _wants_body(request) -> bool:
-    return request.headers.get(BODY_HEADER) == "1"
+    return request.method == "POST" and request.headers.get(BODY_HEADER) == "1"
 
 
 def _public_page(request, context=None, status=200, reference=""):
@@ -566,13 +573,13 @@ def _look_up(request, keys, form, channel: str, *, entries: bool = True):
     )
 
 
-def _keep(response, name: str, check_id: int) -> None:
-    """Keep ``check_id`` (and now) for the page's next GET, signed, for ``RESULT_MAX_AGE``."""
+def _keep(response, name: str, value: str) -> None:
+    """Keep ``value`` (and now) for the page's next GETs, signed, until the browser closes
+    (``_kept`` honours it ``RESULT_MAX_AGE``)."""
     response.set_signed_cookie(
         name,
-        f"{check_id}:{timezone.now().timestamp():.3f}",
+        f"{value}:{timezone.now().timestamp():.3f}",
         salt=KEPT_SALT,
-        max_age=RESULT_MAX_AGE,
         path=reverse("subsidies:status"),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
@@ -580,15 +587,15 @@ def _keep(response, name: str, check_id: int) -> None:
     )
 
 
-def _kept(request, name: str) -> int | None:
-    """The check's id kept in the cookie ``name`` if it is signed by us and recent, else None."""
+def _kept(request, name: str) -> str | None:
+    """The value kept in the cookie ``name`` if it is signed by us and recent, else None."""
     value = request.get_signed_cookie(name, default=None, salt=KEPT_SALT)
     try:
-        check_id, at = value.split(":")
-        check_id, age = int(check_id), timezone.now().timestamp() - float(at)
+        kept, at = value.rsplit(":", 1)
+        age = timezone.now().timestamp() - float(at)
     except (AttributeError, ValueError):
         return None
-    return check_id if 0 <= age <= RESULT_MAX_AGE else None
+    return kept if -CLOCK_SKEW <= age <= RESULT_MAX_AGE else None
 
 
 def _forget(request, response, *names: str):
@@ -599,15 +606,32 @@ def _forget(request, response, *names: str):
     return response
 
 
+def _result_tag(check_id: int, citizen_key: str) -> str:
+    """The kept result's tag: the check's id keyed by its citizen key (a keyed hash of the
+    national ID whose key only the database holds)."""
+    message = f"subsidies.kept-result:{check_id}".encode()
+    return hmac.new(citizen_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _keep_result(response, check) -> None:
+    _keep(response, RESULT_COOKIE, f"{check.pk}:{_result_tag(check.pk, check.citizen_key)}")
+
+
 def _stored_result(request) -> dict | None:
     """The result of this browser's latest successful lookup, if it is recent: the application
     as it is now (a correction or a move made since shows), and whether the check is rated."""
-    check_id = _kept(request, RESULT_COOKIE)
+    try:
+        check_id, tag = _kept(request, RESULT_COOKIE).split(":")
+        check_id = int(check_id)
+    except (AttributeError, ValueError):
+        return None
     # One query: the check, its application as it is now, its steps, whether it is rated.
-    found = services.checked_result(check_id) if check_id is not None else None
+    found = services.checked_result(check_id)
     if found is None:
         return None
     check, application, entries, rated = found
+    if not hmac.compare_digest(tag, _result_tag(check_id, check.citizen_key)):
+        return None
     return {"application": application, "entries": entries, "check": check, "rated": rated}
 
 
@@ -617,16 +641,16 @@ def public_status(request):
     """The citizen's page: no login; reference + national ID → the five steps."""
     if request.method == "GET":
         return _public_result(request)
-    response, check_id = _public_lookup(request)
+    response, check = _public_lookup(request)
     # A new lookup forgets the previous one's result, whatever its outcome.
     _forget(request, response, RESULT_COOKIE, RATED_COOKIE)
-    if check_id is not None:
-        _keep(response, RESULT_COOKIE, check_id)
+    if check is not None:
+        _keep_result(response, check)
     return response
 
 
 def _public_lookup(request):
-    """The page's POST: (the answer, the check's id to keep when the pair was found)."""
+    """The page's POST: (the answer, the check to keep when the pair was found)."""
     typed_reference = request.POST.get("reference", "")[:32]
     keys = services.throttle_keys(request, request.POST.get("reference", ""))
     form = LookupForm(request.POST)
@@ -648,8 +672,8 @@ def _public_lookup(request):
         return page, None
     if body:
         context = _result_context(found.application, found.entries, found.check, found.rated)
-        return _public_page(request, context), found.check.pk
-    return _see_other(reverse("subsidies:status")), found.check.pk
+        return _public_page(request, context), found.check
+    return _see_other(reverse("subsidies:status")), found.check
 
 
 def _result_context(application, entries, check, rated: bool, thanks: bool = False) -> dict:
@@ -711,7 +735,7 @@ def public_rate(request):
         return _rated_page(request, RATED_TEXT, 409)
     # Post/redirect/get: the thanks (and the status, while it is kept) on the page itself.
     response = _see_other(reverse("subsidies:status"))
-    _keep(response, RATED_COOKIE, check.pk)
+    _keep(response, RATED_COOKIE, str(check.pk))
     return response
 
 

@@ -280,16 +280,15 @@ def test_the_login_and_public_status_pages_have_no_serious_or_critical_violation
     audit.open("/subsidies/status/", status=200)
     page.fill("#id_reference", "AAAAA-BBBBB")
     page.fill("#id_national_id", "1234")
-    page.get_by_role("button", name="ตรวจสอบสถานะ").click()
-    page.wait_for_load_state("load")
-    assert page.locator("[aria-invalid='true']").count() > 0
+    page.get_by_role("button", name="ตรวจสอบสถานะ").click()  # the page's script sends it
+    page.locator("[aria-invalid='true']").first.wait_for()
     audit.check("/subsidies/status/ (refused)")
 
     app = Application.objects.filter(is_demo=True).order_by("pk").first()
     page.fill("#id_reference", app.formatted_reference)
     page.fill("#id_national_id", app.national_id)
     page.get_by_role("button", name="ตรวจสอบสถานะ").click()
-    page.wait_for_load_state("load")
+    page.locator("#status-result").wait_for()
     assert app.first_name in page.locator("main").inner_text()
     audit.check("/subsidies/status/ (found)")
     assert not audit.problems, audit.report()

@@ -68,6 +68,8 @@ def test_with_the_script_a_lookup_is_one_request_and_back_or_reload_sends_nothin
     assert page.input_value("#id_reference") == application.formatted_reference
     assert page.input_value("#id_national_id") == ""
     assert page.evaluate("document.activeElement.id") == "id_national_id"
+    described = page.get_attribute("#id_national_id", "aria-describedby")
+    assert "lookup-error" in described.split()  # the message is read with the box
     assert len(urls) == loaded and posts == [(posts[0][0], "fetch")]
 
     # The right pair: one request, the result in place, read from its heading, page on top.
@@ -181,3 +183,27 @@ def test_without_the_script_the_page_is_post_redirect_get(
     assert page.locator("#rated").is_visible() and len(posts) == sent
     assert all(kind == "document" for _u, kind in posts)
     assert not any(NATIONAL_ID in u or WRONG_ID in u for u in urls + [u for u, _ in posts])
+
+
+def test_an_answer_that_does_not_come_falls_back_to_the_browsers_form(
+    phone, live_server, application
+):
+    page = phone
+    posts, _urls = watch(page)
+    held = []
+    page.route(
+        "**/subsidies/status/",
+        lambda route: (
+            held.append(route)  # never answered
+            if route.request.headers.get("x-status-body") == "1"
+            else route.continue_()
+        ),
+    )
+    page.goto(f"{live_server.url}/subsidies/status/")
+    page.evaluate("document.getElementById('status-body').setAttribute('data-wait-ms', '500')")
+    fill(page, application.formatted_reference, NATIONAL_ID)
+    with page.expect_navigation():
+        page.get_by_role("button", name="ตรวจสอบสถานะ").click()
+    page.locator("#status-result").wait_for()
+    assert held and [kind for _u, kind in posts] == ["fetch", "document"]
+    assert StatusCheck.objects.count() == 1

@@ -20,9 +20,10 @@ from tests.subsidies.conftest import new_national_id
 pytestmark = [on_postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def requests_at_once(live_server_url: str, requests: list[tuple[str, str, str]], cookies=None):
-    """POST each (path, content type, body[, extra headers]) from its own thread at the same moment, with a
-    CSRF cookie and header like tests.concurrency.post_at_once; [(status, body, headers)]."""
+def requests_at_once(live_server_url: str, requests: list[tuple], cookies=None):
+    """POST each (path, content type, body[, extra headers]) from its own thread at the same
+    moment, with a CSRF cookie and header like tests.concurrency.post_at_once;
+    [(status, body, headers)]."""
     host = urlsplit(live_server_url)
     token = secrets.token_hex(16)
     cookie = "; ".join(f"{k}={v}" for k, v in ((cookies or {}) | {"csrftoken": token}).items())

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import signing
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -27,15 +28,19 @@ def right(app):
 def test_a_found_lookup_redirects_to_the_page_which_shows_the_result(client, application):
     response = client.post(URL, right(application))
     assert response.status_code == 303 and response["Location"] == URL
-    # Nothing personal in the URL nor in the cookie: the check's id and a time only, signed,
-    # for the page's path, out of the page's scripts' reach; no session row is written.
+    # Nothing personal in the URL nor in the cookie: the check's id, its tag and a time only,
+    # signed, for the page's path, out of the page's scripts' reach, ending with the browser
+    # (no Max-Age, no Expires: a shared computer's closed browser forgets it); no session row.
     kept = response.cookies[views.RESULT_COOKIE]
     assert kept["path"] == URL and kept["httponly"] and kept["samesite"] == "Lax"
-    assert int(kept["max-age"]) == views.RESULT_MAX_AGE
+    assert not kept["max-age"] and not kept["expires"]
     request = RequestFactory().get(URL)
     request.COOKIES[views.RESULT_COOKIE] = kept.value
-    check, at = request.get_signed_cookie(views.RESULT_COOKIE, salt=views.KEPT_SALT).split(":")
-    assert int(check) == StatusCheck.objects.get().pk and float(at) <= timezone.now().timestamp()
+    value = request.get_signed_cookie(views.RESULT_COOKIE, salt=views.KEPT_SALT)
+    check, tag, at = value.split(":")
+    record = StatusCheck.objects.get()
+    assert int(check) == record.pk and tag == views._result_tag(record.pk, record.citizen_key)
+    assert float(at) <= timezone.now().timestamp()
     assert application.national_id not in str(response.cookies)
     assert not Session.objects.exists() and "sessionid" not in response.cookies
     page = client.get(URL)
@@ -49,14 +54,42 @@ def test_a_found_lookup_redirects_to_the_page_which_shows_the_result(client, app
     assert not Session.objects.exists()
 
 
-def test_a_kept_result_not_signed_by_the_app_shows_nothing(client, application, make_application):
+def signed(value: str) -> str:
+    """``value`` signed as the app signs the kept result (what one with the SECRET_KEY can do)."""
+    response = HttpResponse()
+    response.set_signed_cookie(views.RESULT_COOKIE, value, salt=views.KEPT_SALT)
+    return response.cookies[views.RESULT_COOKIE].value
+
+
+def test_a_kept_result_not_made_by_the_app_shows_nothing(client, application, make_application):
     other = make_application()
     client.post(URL, right(other))
-    forged = f"{StatusCheck.objects.get().pk}:{timezone.now().timestamp()}"
-    for value in (forged, signing.get_cookie_signer(salt="another").sign(forged), "1:x", ""):
+    record = StatusCheck.objects.get()
+    now = timezone.now().timestamp()
+    tag = views._result_tag(record.pk, record.citizen_key)
+    client.cookies[views.RESULT_COOKIE] = signed(f"{record.pk}:{tag}:{now}")
+    assert other.first_name in client.get(URL).content.decode()  # the real one shows
+    forged = f"{record.pk}:{tag}:{now}"
+    for value in (
+        forged,  # not signed
+        signing.get_cookie_signer(salt="another").sign(forged),
+        # signed with the SECRET_KEY but without the citizen key: a guessed tag, none, the
+        # tag of another check
+        signed(f"{record.pk}:{'0' * 32}:{now}"),
+        signed(f"{record.pk}:{now}"),
+        signed(f"{record.pk}:{views._result_tag(record.pk + 1, record.citizen_key)}:{now}"),
+        signed(f"{record.pk}:{tag}:x"),
+        "1:x",
+        "",
+    ):
         client.cookies[views.RESULT_COOKIE] = value
         html = client.get(URL).content.decode()
         assert 'id="status-result"' not in html and other.first_name not in html
+
+
+def test_the_kept_result_is_secure_in_production(client, application, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    assert client.post(URL, right(application)).cookies[views.RESULT_COOKIE]["secure"]
 
 
 def test_the_kept_result_is_short_lived(client, application, monkeypatch):
@@ -70,10 +103,32 @@ def test_the_kept_result_is_short_lived(client, application, monkeypatch):
     assert response.cookies[views.RESULT_COOKIE]["path"] == URL
 
 
-def test_a_new_lookup_forgets_the_previous_result(client, application):
-    client.post(URL, right(application))
-    wrong = client.post(URL, {"reference": application.reference, "national_id": new_national_id()})
-    assert wrong.status_code == 404
+@pytest.mark.parametrize("script", [False, True], ids=["form", "script"])
+@pytest.mark.parametrize("outcome", [400, 404, 429])
+def test_a_new_lookup_forgets_the_previous_result(client, application, script, outcome):
+    """Whatever the new lookup's outcome, sent by the browser or by the page's script."""
+    headers = {views.BODY_HEADER: "1"} if script else {}
+    client.post(URL, right(application), headers=headers)
+    assert "คุณสมหญิง" in client.get(URL).content.decode()
+    if outcome == 429:
+        now = timezone.now()
+        (_address, _), (pair_key, _) = services.throttle_keys(
+            RequestFactory().post(URL), application.reference
+        )
+        LookupThrottle.objects.create(
+            key=pair_key,
+            failures=services.PAIR.block_after,
+            window_started_at=now,
+            last_failure_at=now,
+            blocked_until=now + dt.timedelta(hours=1),
+        )
+    national_id = "12" if outcome == 400 else new_national_id()
+    new = client.post(
+        URL, {"reference": application.reference, "national_id": national_id}, headers=headers
+    )
+    assert new.status_code == outcome
+    assert (new.get(views.BODY_HEADER) == "1") is script
+    assert new.cookies[views.RESULT_COOKIE].value == ""  # dropped
     assert 'id="status-result"' not in client.get(URL).content.decode()
 
 
@@ -140,3 +195,10 @@ def test_the_helpline_is_read_from_the_environment(client, db, settings, monkeyp
     monkeypatch.setenv("SUBSIDY_HELPLINE", "")
     html = client.get(URL).content.decode()
     assert "หากมีข้อสงสัย โปรดติดต่อหน่วยงานที่ท่านยื่นคำขอ" in html and "tel:" not in html
+
+
+def test_the_greeting_names_the_applicant_in_thai_and_in_english(client, application):
+    client.post(URL, right(application))
+    assert '<p class="mb-1">เรียน คุณสมหญิง</p>' in client.get(URL).content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<p class="mb-1">Dear สมหญิง</p>' in client.get(URL).content.decode()
