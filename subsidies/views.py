@@ -620,10 +620,11 @@ def _keep_result(response, check) -> None:
 def _stored_result(request) -> dict | None:
     """The result of this browser's latest successful lookup, if it is recent: the application
     as it is now (a correction or a move made since shows), and whether the check is rated."""
+    kept = _kept(request, RESULT_COOKIE)
     try:
-        check_id, tag = _kept(request, RESULT_COOKIE).split(":")
-        check_id = int(check_id)
-    except (AttributeError, ValueError):
+        kept_id, tag = (kept or "").split(":")
+        check_id = int(kept_id)
+    except ValueError:
         return None
     # One query: the check, its application as it is now, its steps, whether it is rated.
     found = services.checked_result(check_id)

@@ -207,3 +207,23 @@ def test_an_answer_that_does_not_come_falls_back_to_the_browsers_form(
     page.locator("#status-result").wait_for()
     assert held and [kind for _u, kind in posts] == ["fetch", "document"]
     assert StatusCheck.objects.count() == 1
+
+
+def test_the_body_put_in_place_is_the_body_of_the_page_the_server_sends(
+    phone, phone_without_scripts, live_server, application
+):
+    """What the script shows after a lookup is what the browser's own form shows."""
+    import re
+
+    def shown(page):
+        page.goto(f"{live_server.url}/subsidies/status/")
+        fill(page, application.formatted_reference, NATIONAL_ID)
+        page.get_by_role("button", name="ตรวจสอบสถานะ").click()
+        page.locator("#status-result").wait_for()
+        html = page.inner_html("#status-body")
+        return re.sub(r'name="(csrfmiddlewaretoken|token)" value="[^"]+"', "", html)
+
+    scripted, plain = shown(phone), shown(phone_without_scripts)
+    assert "สมหญิง" in scripted and 'name="score"' in scripted
+    # The script's own marks (the heading it focused) aside, the same markup.
+    assert scripted.replace(' tabindex="-1"', "") == plain
