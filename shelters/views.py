@@ -518,7 +518,15 @@ def assessment_edit(request, pk, apk):
 @permissions.can_edit_residents.required
 def assessment_delete(request, pk, apk):
     resident = _resident(request, pk)
-    assessment = _assessment(resident, apk)
+    try:
+        assessment = _assessment(resident, apk)
+    except Http404:
+        # A second click, or another user's delete, came first and has been committed: the
+        # same answer as when it comes while this one waits for the lock (not a 404 page).
+        if request.method == "POST" and _was_deleted(resident, apk):
+            _editor(request, resident)
+            return _already_deleted(request, resident)
+        raise
     _editor(request, resident)
     template = "shelters/assessment_delete.html"
     context = {"resident": resident, "assessment": assessment}
@@ -528,8 +536,7 @@ def assessment_delete(request, pk, apk):
         _locked_resident(resident)
         locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
         if locked is None:
-            messages.info(request, gettext("ผลการประเมินนี้ถูกลบไปแล้ว"))
-            return redirect("shelters:resident-detail", pk=resident.pk)
+            return _already_deleted(request, resident)
 
         def write(form):
             _keep_baseline(form.instance)
@@ -547,6 +554,16 @@ def assessment_delete(request, pk, apk):
         if status == 409:
             context |= {"assessment": form.current, "stale": True}
     return _render_form(request, template, context, form, status)
+
+
+def _was_deleted(resident, apk) -> bool:
+    """Whether ``resident`` had the assessment ``apk`` and it was deleted (its history says)."""
+    return Assessment.history.filter(id=apk, resident_id=resident.pk, history_type="-").exists()
+
+
+def _already_deleted(request, resident):
+    messages.info(request, gettext("ผลการประเมินนี้ถูกลบไปแล้ว"))
+    return redirect("shelters:resident-detail", pk=resident.pk)
 
 
 def _already_discharged(request, resident):

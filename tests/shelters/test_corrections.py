@@ -252,6 +252,28 @@ def test_an_assessment_is_deleted_with_a_reason_kept_in_its_history(client, resi
     assert "ลบ (เหตุผล: บันทึกซ้ำผิดคน)" in history
 
 
+def test_a_delete_sent_again_after_it_was_done_says_so_and_deletes_nothing_more(
+    client, resident, latest, make_resident, assess
+):
+    """A second click arriving after the first one's delete was committed (or another user's
+    delete): the same message as one that waited for the lock, not a 404 page."""
+    data = {"version": 0, "reason": "บันทึกซ้ำ"}
+    assert client.post(delete_url(latest), data).status_code == 302
+    again = client.post(delete_url(latest), data, follow=True)
+    assert again.redirect_chain[-1][1] == 302
+    assert "ผลการประเมินนี้ถูกลบไปแล้ว" in again.content.decode()
+    assert Assessment.history.filter(id=latest.pk, history_type="-").count() == 1
+    # Never deleted, or another resident's deleted one: still not found.
+    never = reverse("shelters:assessment-delete", args=[resident.pk, 999999])
+    assert client.post(never, data).status_code == 404
+    other = make_resident()
+    gone = assess(other, ("2019-08-01", 50))[0]
+    client.post(reverse("shelters:assessment-delete", args=[other.pk, gone.pk]), data)
+    foreign = reverse("shelters:assessment-delete", args=[resident.pk, gone.pk])
+    assert client.post(foreign, data).status_code == 404
+    assert client.get(delete_url(latest)).status_code == 404  # the page to delete it: gone
+
+
 def test_a_stale_delete_is_refused_with_409(client, client_for, kpi_admin, latest):
     data = {"assessed_on": "01/10/2562", "percent": "60", "version": 0, "reason": "แก้"}
     assert client_for(kpi_admin).post(edit_url(latest), data).status_code == 302
