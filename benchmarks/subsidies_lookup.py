@@ -491,8 +491,8 @@ def main() -> None:
                 print(f"ratio {phase:<6} ÷ anchor       : {rates[phase] / rates['anchor']:.1%}"
                       + (f" (requests: {2 * rates[phase] / rates['anchor']:.1%})"
                          if phase == "nojs" else ""))  # fmt: skip
-    print(f"checks recorded              : {recorded:,} (warm-up included; the lookups of json, form, nojs "
-          f"{(args.requests + warm) * len([p for p in phases if p != 'anchor']):,}); "
+    print(f"checks recorded              : {recorded:,} (warm-up included; lookups of json, "
+          f"form, nojs {(args.requests + warm) * len([p for p in phases if p != 'anchor']):,}); "
           f"throttle rows: {throttled}")  # fmt: skip
     if args.drop:
         connection.close()

@@ -89,31 +89,25 @@ def page(request, browser, live_server):
     yield from _page(request, browser, viewport={"width": 1366, "height": 900})
 
 
+# A phone-sized window: 390×844, touch, mobile user agent.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
 @pytest.fixture
 def phone(request, browser, live_server):
     """A phone-sized window (390×844, touch, mobile user agent)."""
-    yield from _page(
-        request,
-        browser,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-    )
+    yield from _page(request, browser, **PHONE)
 
 
 @pytest.fixture
 def phone_without_scripts(request, browser, live_server):
     """The same phone with JavaScript switched off: what the server alone must get right."""
-    yield from _page(
-        request,
-        browser,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=False,
-    )
+    yield from _page(request, browser, **PHONE, java_script_enabled=False)
 
 
 @pytest.fixture
